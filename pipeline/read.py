@@ -1,0 +1,228 @@
+"""Read a spreadsheet into text cells exactly as the user sees them.
+
+`.xlsx` is read with python-calamine, `.csv` with the csv module after detecting the
+encoding and the delimiter. The header row is the first row (of the first 30) that names
+the most canonical fields, so title rows above it are skipped. Row numbers are those a
+spreadsheet program shows: Excel's row number, or a CSV record's number.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.columns import count_known, synonym_index
+from pipeline.issues import FileError
+
+HEADER_SEARCH_ROWS = 30
+SUFFIXES = (".xlsx", ".csv")
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+@dataclass(frozen=True)
+class Table:
+    """The cells of one sheet below its header row, as text.
+
+    `rows[i]` is padded to the width of `headers` and was row `row_numbers[i]` of the
+    file. Fully blank rows are not in it.
+    """
+
+    path: Path
+    sha256: str
+    sheet: str | None
+    header_row: int
+    headers: tuple[str, ...]
+    rows: list[list[str]]
+    row_numbers: list[int]
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_table(
+    path: Path, sheet: str | None = None, synonyms: Mapping[str, Sequence[str]] | None = None
+) -> Table:
+    """Read `path` and find its header row. Raises `FileError` when it cannot be used."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise FileError(
+            "unsupported_file_type",
+            f"{path.name}: {suffix or 'no extension'} files are not read; save it as .xlsx or .csv",
+        )
+    if not path.is_file():
+        raise FileError("file_not_found", f"{path}: no such file")
+    try:
+        sha256 = file_sha256(path)
+    except OSError as exc:
+        raise FileError("file_not_found", f"{path}: cannot be opened ({exc.strerror})") from None
+    index = synonym_index(synonyms)
+    if suffix == ".csv":
+        table = _table(path, sha256, None, _csv_records(path, index), index, min_known=1)
+        if table is not None:
+            return table
+    else:
+        # Without --sheet, the first sheet naming three or more fields is the one.
+        for name, records in _xlsx_sheets(path, sheet):
+            table = _table(path, sha256, name, records, index, min_known=1 if sheet else 3)
+            if table is not None:
+                return table
+    raise FileError(
+        "no_header_row",
+        f"{path.name}: no header row found in the first {HEADER_SEARCH_ROWS} rows"
+        f"{' of any sheet' if suffix == '.xlsx' else ''} (expected column names such as "
+        "'ERP ID', 'Tax ID', 'Country')",
+    )
+
+
+def _find_header(records: Sequence[Sequence[str]], index: Mapping[str, str]) -> tuple[int, int]:
+    """(position of the best header candidate, how many fields it names)."""
+    best, best_count = -1, 0
+    for position, cells in enumerate(records[:HEADER_SEARCH_ROWS]):
+        known = count_known(cells, index)
+        if known > best_count:
+            best, best_count = position, known
+    return best, best_count
+
+
+def _table(
+    path: Path,
+    sha256: str,
+    sheet: str | None,
+    records: list[list[str]],
+    index: Mapping[str, str],
+    min_known: int,
+) -> Table | None:
+    """The table below the header row, or None when no row names `min_known` fields."""
+    header_at, known = _find_header(records, index)
+    if known < min_known:
+        return None
+    headers = tuple(cell.strip() for cell in records[header_at])
+    width = len(headers)
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for position in range(header_at + 1, len(records)):
+        cells = records[position]
+        if len(cells) != width:
+            cells = (cells + [""] * width)[:width]
+        if any(cell.strip() for cell in cells):
+            rows.append(cells)
+            numbers.append(position + 1)
+    return Table(path, sha256, sheet, header_at + 1, headers, rows, numbers)
+
+
+# --- CSV ---------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; latin-1 maps them so nothing is dropped.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+def _parse(text: str, delimiter: str) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        raise FileError(
+            "unreadable_file", f"CSV cannot be parsed near record {reader.line_num}: {exc}"
+        ) from None
+
+
+def _csv_records(path: Path, index: Mapping[str, str]) -> list[list[str]]:
+    try:
+        text = _decode(path.read_bytes())
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileError("unreadable_file", f"{path.name}: cannot be read ({exc})") from None
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    # The delimiter is the one under which some early row reads best as a header.
+    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+    best_delimiter, best_known = ",", -1
+    for delimiter in _DELIMITERS:
+        try:
+            head = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+        except csv.Error:
+            continue
+        known = _find_header(head, index)[1]
+        if known > best_known:
+            best_delimiter, best_known = delimiter, known
+    try:
+        return _parse(text, best_delimiter)
+    except FileError as error:
+        raise FileError(error.code, f"{path.name}: {error.message}") from None
+
+
+# --- XLSX --------------------------------------------------------------------------
+
+
+def cell_text(value: object) -> str:
+    """The text a spreadsheet shows for a cell value that calamine returns."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value) if abs(value) < 1e15 else f"{value:.6G}"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="seconds").removesuffix(" 00:00:00")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _xlsx_sheets(path: Path, wanted: str | None) -> Iterable[tuple[str, list[list[str]]]]:
+    import python_calamine
+
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        names = [m.name for m in workbook.sheets_metadata if m.typ.name == "WorkSheet"]
+    except Exception as exc:  # calamine raises several undocumented types for bad files
+        raise FileError(
+            "unreadable_file",
+            f"{path.name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}); "
+            "open it in Excel and save it again as .xlsx",
+        ) from None
+    if wanted is not None:
+        if wanted not in names:
+            raise FileError(
+                "sheet_not_found",
+                f"{path.name} has no sheet named {wanted!r}; its sheets: {', '.join(names)}",
+            )
+        names = [wanted]
+    for name in names:
+        try:
+            raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:  # see above
+            raise FileError(
+                "unreadable_file", f"sheet {name!r} of {path.name} cannot be read ({exc})"
+            ) from None
+        yield name, [
+            [v if v.__class__ is str else cell_text(v) for v in row] for row in raw
+        ]

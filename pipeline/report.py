@@ -1,0 +1,171 @@
+"""Report stage: `summary.json`, `rejects.csv`, `warnings.csv` and `rejects.xlsx`.
+
+No cell we write can start a formula: CSV values beginning with = + - @ tab or CR get a
+leading apostrophe; XLSX values are always string cells marked with Excel's quote
+prefix, so the text stays exactly as the user typed it and a fixed `rejects.xlsx` can be
+dropped again as it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from pipeline.issues import Issue
+from pipeline.result import FileResult
+from schemas.synonyms import ERRORS_COLUMN
+
+ISSUE_COLUMNS = ("row", "column", "field", "value", "code", "message")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+RED = PatternFill(start_color="FFFFC7CE", end_color="FFFFC7CE", fill_type="solid")
+RED_FONT = Font(color="FF9C0006")
+BOLD = Font(bold=True)
+
+
+def neutralize(value: str) -> str:
+    """Text a spreadsheet program will not read as a formula (CSV)."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def set_text(cell: Cell, value: object) -> None:
+    """Write `value` as a string cell that can never be a formula (XLSX)."""
+    text = "" if value is None else str(value)
+    cell.value = text
+    if text:
+        cell.data_type = "s"
+        if text.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+
+
+def write_issues_csv(path: Path, issues: Iterable[Issue]) -> None:
+    """One line per problem: row, column, field, value, code, message."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ISSUE_COLUMNS)
+        for issue in issues:
+            writer.writerow(
+                [issue.row, *(neutralize(str(getattr(issue, c))) for c in ISSUE_COLUMNS[1:])]
+            )
+
+
+def write_rejects_xlsx(
+    path: Path,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    row_numbers: Sequence[int],
+    issues: Sequence[Issue],
+) -> None:
+    """The rejected rows in the file's own columns, bad cells red with the message.
+
+    An `Errors` column lists every problem of the row; the pipeline ignores it, so the
+    fixed workbook can be dropped again as it is.
+    """
+    by_row: dict[int, list[Issue]] = {}
+    for issue in issues:
+        by_row.setdefault(issue.row, []).append(issue)
+    position_of = {header: i for i, header in reversed(list(enumerate(headers)))}
+    source = dict(zip(row_numbers, rows, strict=True))
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Rejected rows"
+    out_headers = [h for h in headers if h != ERRORS_COLUMN] + [ERRORS_COLUMN]
+    keep = [i for i, h in enumerate(headers) if h != ERRORS_COLUMN]
+    for column, header in enumerate(out_headers, start=1):
+        cell = sheet.cell(row=1, column=column)
+        set_text(cell, header)
+        cell.font = BOLD
+    for out_row, number in enumerate(sorted(by_row), start=2):
+        cells = source.get(number, [""] * len(headers))
+        for column, position in enumerate(keep, start=1):
+            set_text(sheet.cell(row=out_row, column=column), cells[position])
+        problems = by_row[number]
+        for issue in problems:
+            found = position_of.get(issue.column)
+            if found is None or found not in keep:
+                continue
+            cell = sheet.cell(row=out_row, column=keep.index(found) + 1)
+            cell.fill = RED
+            cell.font = RED_FONT
+            previous = cell.comment.text + "\n" if cell.comment else ""
+            cell.comment = Comment(previous + issue.message, "onboard")
+        errors = sheet.cell(row=out_row, column=len(out_headers))
+        set_text(errors, "; ".join(f"{i.column}: {i.message}" for i in problems))
+    sheet.freeze_panes = "A2"
+    for column, header in enumerate(out_headers, start=1):
+        width = 60 if header == ERRORS_COLUMN else min(max(len(header) + 2, 12), 40)
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    workbook.save(path)
+
+
+def write_summary(path: Path, summary: dict[str, Any]) -> None:
+    """`summary.json`: the same object `--json` prints."""
+    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_reports(
+    result: FileResult,
+    headers: Sequence[str] = (),
+    rows: Sequence[Sequence[str]] = (),
+    row_numbers: Sequence[int] = (),
+) -> None:
+    """Write every report of one file into `result.report_dir`."""
+    assert result.report_dir is not None
+    folder = result.report_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    if result.error is None and not result.skipped:
+        write_issues_csv(folder / "rejects.csv", result.errors)
+        write_issues_csv(folder / "warnings.csv", result.warnings)
+        write_rejects_xlsx(folder / "rejects.xlsx", headers, rows, row_numbers, result.errors)
+    write_summary(folder / "summary.json", result.summary())
+
+
+def write_customers(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    """Customers as CSV, XLSX or JSON, chosen by the file's extension."""
+    from pipeline.store import customers as table
+
+    columns = [c.name for c in table.columns]
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".json":
+        records = [{c: _plain(r.get(c)) for c in columns} for r in rows]
+        path.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    elif suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            for r in rows:
+                writer.writerow([neutralize(_plain(r.get(c))) for c in columns])
+    elif suffix == ".xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        sheet.title = "Customers"
+        for column, name in enumerate(columns, start=1):
+            set_text(sheet.cell(row=1, column=column), name)
+            sheet.cell(row=1, column=column).font = BOLD
+        for row_number, r in enumerate(rows, start=2):
+            for column, name in enumerate(columns, start=1):
+                set_text(sheet.cell(row=row_number, column=column), _plain(r.get(name)))
+        sheet.freeze_panes = "A2"
+        workbook.save(path)
+    else:
+        raise ValueError(f"{path}: use .csv, .xlsx or .json")
+
+
+def _plain(value: object) -> str:
+    """A stored value as text: times in ISO 8601, NULL as empty."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(value)

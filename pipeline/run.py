@@ -1,0 +1,197 @@
+"""The import orchestration: one file through read → map → validate → load → report.
+
+`process_file` never raises for a user's mistake: a file-level failure becomes the
+result's `error`, its summary is still written, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, update
+
+from pipeline import store
+from pipeline.columns import canonical_frame, map_headers
+from pipeline.config import Config
+from pipeline.issues import FileError, Issue
+from pipeline.read import Table, file_sha256, read_table
+from pipeline.report import write_reports
+from pipeline.result import FileResult
+from pipeline.validate import Validation, validate
+from schemas.synonyms import label
+
+
+@contextmanager
+def _timed(result: FileResult, stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        result.timings[stage] = result.timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def process_file(
+    path: Path,
+    config: Config,
+    engine: Engine | None = None,
+    *,
+    sheet: str | None = None,
+    force: bool = False,
+) -> FileResult:
+    """Validate one file, and import it when an `engine` is given."""
+    command = "import" if engine is not None else "validate"
+    result = FileResult(file=path, command=command)
+    table: Table | None = None
+    start = time.perf_counter()
+    try:
+        with _timed(result, "read"):
+            table = read_table(path, sheet, config.synonyms)
+        result.sha256, result.sheet, result.header_row = table.sha256, table.sheet, table.header_row
+        if engine is not None and not force:
+            earlier = store.earlier_import(engine, table.sha256)
+            if earlier is not None:
+                return _skipped(result, earlier, config, start)
+        with _timed(result, "map"):
+            columns = map_headers(table.headers, config.synonyms)
+            frame = canonical_frame(columns, table.rows, table.row_numbers)
+        result.unmapped_columns = list(columns.unmapped)
+        with _timed(result, "validate"):
+            validation = validate(frame, columns, config.industries, config.currencies)
+        _count(result, validation)
+        if engine is None:
+            result.report_dir = _report_dir(config, path, table.sha256)
+            with _timed(result, "report"):
+                result.timings["total"] = time.perf_counter() - start
+                write_reports(result, table.headers, table.rows, table.row_numbers)
+        else:
+            _load(result, validation, table, engine, config, force, start)
+    except FileError as error:
+        _fail(result, error, config, path, table, start)
+    return result
+
+
+def _count(result: FileResult, validation: Validation) -> None:
+    result.rows = validation.rows
+    result.errors = validation.errors
+    result.warnings = validation.warnings
+    result.rejected = len(validation.rejected_rows)
+    result.accepted = result.rows - result.rejected
+
+
+def _load(
+    result: FileResult,
+    validation: Validation,
+    table: Table,
+    engine: Engine,
+    config: Config,
+    force: bool,
+    start: float,
+) -> None:
+    """Load accepted rows and write the reports in one transaction: all or nothing."""
+    batch_id = store.new_batch_id(table.sha256)
+    result.batch_id = batch_id
+    result.report_dir = config.report_dir / batch_id
+    accepted = validation.accepted
+    records: list[dict[str, Any]] = [
+        {str(k): v for k, v in record.items()} for record in accepted.to_dict("records")
+    ]
+    rows_of = dict(zip(accepted["erp_id"], accepted.index, strict=True))
+    with store.transaction(engine, "load") as connection:
+        with _timed(result, "load"):
+            store.record_batch(
+                connection,
+                {"id": batch_id, "file_name": str(table.path), "sha256": table.sha256,
+                 "imported_by": config.user, "forced": force, "started_at": store.now()},
+            )
+            loaded = store.load(connection, batch_id, records, config.user)
+        result.inserted, result.updated, result.unchanged = (
+            loaded.inserted, loaded.updated, loaded.unchanged,
+        )
+        if loaded.refused:
+            refused = set(loaded.refused)
+            result.errors = sorted(
+                result.errors + [_approved_changed(erp_id, rows_of[erp_id], table) for erp_id in refused],
+                key=lambda i: i.row,
+            )
+            result.warnings = [w for w in result.warnings if rows_of.get(w.value) not in refused]
+            result.rejected += len(refused)
+            result.accepted -= len(refused)
+        connection.execute(
+            update(store.batches)
+            .where(store.batches.c.id == batch_id)
+            .values(
+                rows=result.rows, accepted=result.accepted, rejected=result.rejected,
+                inserted=result.inserted, updated=result.updated, unchanged=result.unchanged,
+                warnings=len(result.warnings), finished_at=store.now(),
+            )
+        )
+        # Reports are written before the commit: if they cannot be, nothing is stored.
+        with _timed(result, "report"):
+            result.timings["total"] = time.perf_counter() - start
+            try:
+                write_reports(result, table.headers, table.rows, table.row_numbers)
+            except OSError as exc:
+                raise FileError(
+                    "store_error", f"cannot write reports to {result.report_dir}: {exc}", "report"
+                ) from None
+
+
+def _approved_changed(erp_id: str, row: int, table: Table) -> Issue:
+    return Issue(
+        row=int(row),
+        column=label("erp_id"),
+        field="erp_id",
+        value=erp_id,
+        code="approved_customer_changed",
+        message=f"Customer {erp_id} is already approved; an import may not change it "
+        "(ask a reviewer to handle the change in the portal)",
+    )
+
+
+def _report_dir(config: Config, path: Path, sha256: str) -> Path:
+    return config.report_dir / f"{path.stem}-{sha256[:8]}" if sha256 else config.report_dir / path.stem
+
+
+def _skipped(result: FileResult, earlier: dict[str, object], config: Config, start: float) -> FileResult:
+    """A file imported before: say so, with the earlier batch's counts."""
+    result.skipped = "already imported"
+    result.batch_id = str(earlier["id"])
+    for name in ("rows", "accepted", "rejected"):
+        setattr(result, name, int(str(earlier[name])))
+    result.unchanged = result.accepted
+    result.report_dir = config.report_dir / str(earlier["id"])
+    result.timings["total"] = time.perf_counter() - start
+    return result
+
+
+def _fail(
+    result: FileResult,
+    error: FileError,
+    config: Config,
+    path: Path,
+    table: Table | None,
+    start: float,
+) -> None:
+    """Record a file-level failure and write its summary; the store is untouched."""
+    result.error = error
+    result.batch_id = None
+    result.rows = result.accepted = result.rejected = 0
+    result.inserted = result.updated = result.unchanged = 0
+    result.errors, result.warnings = [], []
+    sha256 = result.sha256
+    if not sha256 and path.is_file():
+        try:
+            sha256 = file_sha256(path)
+        except OSError:
+            sha256 = ""
+    result.sha256 = sha256
+    result.report_dir = _report_dir(config, path, sha256)
+    result.timings["total"] = time.perf_counter() - start
+    try:
+        write_reports(result)
+    except OSError:
+        result.report_dir = None

@@ -1,0 +1,309 @@
+"""The store: SQLAlchemy Core tables, the import upsert, batches and the audit trail.
+
+SQLite (one file, the default) and PostgreSQL (`postgresql+psycopg://…`) both work.
+One import is one transaction: its accepted rows, their audit rows and its batch
+record commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from pipeline.issues import FileError
+from schemas.customer import MAX_LENGTH
+from schemas.synonyms import OPTIONAL_FIELDS, SYNONYMS
+
+FIELDS = tuple(SYNONYMS)
+STATUSES = ("pending", "approved", "rejected")
+
+metadata = MetaData()
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("file_name", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("imported_by", String(200), nullable=False, default=""),
+    Column("forced", Boolean, nullable=False, default=False),
+    Column("rows", Integer, nullable=False, default=0),
+    Column("accepted", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("inserted", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    *(
+        Column(
+            name,
+            String(MAX_LENGTH[name]),
+            nullable=name in OPTIONAL_FIELDS,
+            unique=name == "erp_id",
+        )
+        for name in FIELDS
+    ),
+    Column("status", String(16), nullable=False, index=True),
+    Column("batch_id", String(64), ForeignKey("batches.id"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("reviewed_by", String(200)),
+    Column("review_reason", Text),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("erp_id", String(MAX_LENGTH["erp_id"]), nullable=False, index=True),
+    Column("action", String(32), nullable=False),
+    Column("old_status", String(16)),
+    Column("new_status", String(16), nullable=False),
+    Column("batch_id", String(64)),
+    Column("changed_by", String(200), nullable=False, default=""),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text),
+)
+
+
+def now() -> dt.datetime:
+    """The current time in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def new_batch_id(sha256: str) -> str:
+    """A batch id that sorts by time and names the file's content: 20261125-101500-ab12cd34-9f3e."""
+    return f"{now():%Y%m%d-%H%M%S}-{sha256[:8]}-{secrets.token_hex(2)}"
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def open_store(url: str) -> Engine:
+    """An engine for `url` with the tables created. Raises `FileError` when unreachable."""
+    try:
+        if url.startswith("sqlite"):
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        metadata.create_all(engine)
+    except (SQLAlchemyError, ArgumentError, ImportError) as exc:
+        raise FileError(
+            "store_error", f"cannot open the store {safe_url(url)}: {_reason(exc)}", "load"
+        ) from None
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+@contextmanager
+def transaction(engine: Engine, stage: str) -> Iterator[Connection]:
+    """One transaction; database failures become a `FileError` of the stage."""
+    try:
+        with engine.begin() as connection:
+            yield connection
+    except SQLAlchemyError as exc:
+        raise FileError("store_error", f"store failed: {_reason(exc)}", stage) from None
+
+
+def earlier_import(engine: Engine, sha256: str) -> dict[str, Any] | None:
+    """The first batch that imported a file with this content, if any."""
+    with transaction(engine, "load") as connection:
+        row = connection.execute(
+            select(batches).where(batches.c.sha256 == sha256).order_by(batches.c.started_at).limit(1)
+        ).first()
+    return dict(row._mapping) if row else None
+
+
+@dataclass
+class LoadResult:
+    """What loading one file's accepted rows did."""
+
+    batch_id: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # ERP IDs of approved customers whose row differs: the import may not change them.
+    refused: list[str] = field(default_factory=list)
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def load(
+    connection: Connection,
+    batch_id: str,
+    rows: Sequence[Mapping[str, Any]],
+    user: str,
+) -> LoadResult:
+    """Upsert accepted rows by `erp_id` inside the caller's transaction.
+
+    New customers are inserted as pending; a changed pending or rejected customer is
+    updated and put (back) to pending; a changed approved customer is refused and left
+    as it is; an identical row is unchanged.
+    """
+    result = LoadResult(batch_id)
+    stamp = now()
+    existing: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks([r["erp_id"] for r in rows]):
+        query = select(customers).where(customers.c.erp_id.in_(chunk))
+        for found in connection.execute(query):
+            existing[found.erp_id] = dict(found._mapping)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for row in rows:
+        values = {name: row.get(name) for name in FIELDS}
+        erp_id = str(values["erp_id"])
+        old = existing.get(erp_id)
+        if old is None:
+            inserts.append(
+                values | {"status": "pending", "batch_id": batch_id, "created_at": stamp,
+                          "updated_at": stamp}
+            )
+            events.append(_event(erp_id, "created", None, "pending", batch_id, user, stamp))
+        elif all(old[name] == values[name] for name in FIELDS):
+            result.unchanged += 1
+        elif old["status"] == "approved":
+            result.refused.append(erp_id)
+        else:
+            updates.append(
+                {f"new_{k}": v for k, v in values.items()}
+                | {"key": erp_id, "new_batch_id": batch_id, "new_updated_at": stamp}
+            )
+            events.append(_event(erp_id, "updated", old["status"], "pending", batch_id, user, stamp))
+    if inserts:
+        connection.execute(insert(customers), inserts)
+    if updates:
+        statement = (
+            update(customers)
+            .where(customers.c.erp_id == bindparam("key"))
+            .values(
+                {name: bindparam(f"new_{name}") for name in FIELDS if name != "erp_id"}
+                | {
+                    "status": "pending",
+                    "batch_id": bindparam("new_batch_id"),
+                    "updated_at": bindparam("new_updated_at"),
+                    "reviewed_at": None,
+                    "reviewed_by": None,
+                    "review_reason": None,
+                }
+            )
+        )
+        connection.execute(statement, updates)
+    if events:
+        connection.execute(insert(audit), events)
+    result.inserted, result.updated = len(inserts), len(updates)
+    return result
+
+
+def _event(
+    erp_id: str,
+    action: str,
+    old: str | None,
+    new: str,
+    batch_id: str | None,
+    user: str,
+    stamp: dt.datetime,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "erp_id": erp_id, "action": action, "old_status": old, "new_status": new,
+        "batch_id": batch_id, "changed_by": user, "changed_at": stamp, "reason": reason,
+    }
+
+
+def record_batch(connection: Connection, values: Mapping[str, Any]) -> None:
+    """Insert the batch record (inside the import's transaction)."""
+    connection.execute(insert(batches), [dict(values)])
+
+
+def status_counts(engine: Engine) -> dict[str, int]:
+    """Customers per status, every status listed."""
+    with transaction(engine, "status") as connection:
+        found: dict[str, int] = dict(
+            connection.execute(
+                select(customers.c.status, func.count()).group_by(customers.c.status)
+            ).all()
+        )
+    return {status: int(found.get(status, 0)) for status in STATUSES}
+
+
+def batch_status_counts(engine: Engine, limit: int = 10) -> list[dict[str, Any]]:
+    """The most recent batches with their counts and their customers' current statuses."""
+    with transaction(engine, "status") as connection:
+        recent = connection.execute(
+            select(batches).order_by(batches.c.started_at.desc()).limit(limit)
+        ).all()
+        ids = [b.id for b in recent]
+        per_status: dict[str, dict[str, int]] = {i: dict.fromkeys(STATUSES, 0) for i in ids}
+        if ids:
+            query = (
+                select(customers.c.batch_id, customers.c.status, func.count())
+                .where(customers.c.batch_id.in_(ids))
+                .group_by(customers.c.batch_id, customers.c.status)
+            )
+            for batch_id, status, count in connection.execute(query):
+                per_status[batch_id][status] = int(count)
+    return [dict(b._mapping) | {"customers": per_status[b.id]} for b in recent]
+
+
+def customers_with_status(engine: Engine, status: str | None) -> list[dict[str, Any]]:
+    """Every customer with `status` (all when None), ordered by ERP ID."""
+    query = select(customers).order_by(customers.c.erp_id)
+    if status is not None:
+        query = query.where(customers.c.status == status)
+    with transaction(engine, "export") as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]

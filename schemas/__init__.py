@@ -1,0 +1,1 @@
+"""The rules of a customer row: Pandera model, custom checks, header synonyms."""

@@ -1,0 +1,177 @@
+"""Custom Pandera checks, each named by the problem code it reports.
+
+A check evaluates the field's normalizer once per distinct value (or distinct value and
+country) and maps the outcome back onto the rows, so a 100,000-row column with 3
+currencies costs 3 normalizer calls. The same normalizers give each failure its message
+and each accepted cell its stored form: the rules are stated once, in
+`pipeline/normalize.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping
+from functools import partial
+from typing import Any
+
+import pandas as pd
+from pandera import extensions
+
+from pipeline import normalize as nz
+from schemas.synonyms import label
+
+ValueNormalizer = Callable[[str], nz.Outcome]
+
+
+def value_codes(values: pd.Series, normalizer: ValueNormalizer) -> pd.Series:
+    """The problem code (or None) of every value, computed once per distinct value."""
+    present = values.dropna()
+    table = {value: normalizer(value).code for value in present.unique()}
+    return present.map(table).reindex(values.index)
+
+
+def countries(frame: pd.DataFrame) -> pd.Series:
+    """The ISO alpha-2 country of every row, or NA where the country is blank or unknown."""
+    return value_outcomes(frame["country"], nz.normalize_country)
+
+
+def value_outcomes(values: pd.Series, normalizer: ValueNormalizer) -> pd.Series:
+    """The normalized value (or NA) of every value, computed once per distinct value."""
+    present = values.dropna()
+    table = {value: normalizer(value).value for value in present.unique()}
+    return present.map(table).reindex(values.index)
+
+
+def country_codes(frame: pd.DataFrame, field: str) -> pd.Series:
+    """The problem code of a country-dependent field on every row with a known country.
+
+    Blank values are checked too: a blank postcode is a problem in a country with
+    postcodes. Rows without a known country are left to the country check.
+    """
+    normalizer = nz.COUNTRY_DEPENDENT[field]
+    country = countries(frame)
+    known = country.notna()
+    values = frame.loc[known, field].fillna("")
+    pairs = list(zip(values.to_numpy(), country[known].to_numpy(), strict=True))
+    table = {pair: normalizer(*pair).code for pair in set(pairs)}
+    return pd.Series([table[pair] for pair in pairs], index=values.index, dtype=object).reindex(
+        frame.index
+    )
+
+
+# --- registered checks: each one's name is the problem code it reports -------------
+
+
+@extensions.register_check_method(statistics=["maximum"])
+def too_long(values: pd.Series, *, maximum: int) -> pd.Series:
+    """Text no longer than `maximum` characters."""
+    return values.str.len() <= maximum
+
+
+@extensions.register_check_method()
+def control_character(values: pd.Series) -> pd.Series:
+    """No control characters: invisible in a spreadsheet, and they break exports."""
+    return ~values.str.contains(nz.CONTROL_CHARACTERS, regex=True)
+
+
+@extensions.register_check_method()
+def duplicate_in_file(values: pd.Series) -> pd.Series:
+    """Values that occur once in the file; every row of a repeated value fails."""
+    return ~values.duplicated(keep=False)
+
+
+@extensions.register_check_method()
+def unknown_country(values: pd.Series) -> pd.Series:
+    return value_codes(values, nz.normalize_country) != "unknown_country"
+
+
+@extensions.register_check_method()
+def invalid_email(values: pd.Series) -> pd.Series:
+    return value_codes(values, nz.normalize_email) != "invalid_email"
+
+
+@extensions.register_check_method(statistics=["allowed"])
+def unknown_currency(values: pd.Series, *, allowed: tuple[str, ...]) -> pd.Series:
+    return value_codes(values, partial(nz.normalize_currency, allowed=allowed)) != "unknown_currency"
+
+
+@extensions.register_check_method(statistics=["allowed"])
+def currency_not_allowed(values: pd.Series, *, allowed: tuple[str, ...]) -> pd.Series:
+    codes = value_codes(values, partial(nz.normalize_currency, allowed=allowed))
+    return codes != "currency_not_allowed"
+
+
+@extensions.register_check_method(statistics=["industries"])
+def unknown_industry(values: pd.Series, *, industries: tuple[str, ...]) -> pd.Series:
+    codes = value_codes(values, partial(nz.normalize_industry, industries=industries))
+    return codes != "unknown_industry"
+
+
+def _frame_check(field: str, code: str) -> None:
+    """Register a frame-level check (it needs the country) named `code` for `field`."""
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        return country_codes(frame, field) != code
+
+    check.__name__ = code
+    check.__doc__ = f"Rows whose {label(field)} the country's rule reports as {code}."
+    extensions.register_check_method()(check)
+
+
+COUNTRY_DEPENDENT_CODES: dict[str, tuple[str, ...]] = {
+    "tax_id": ("invalid_tax_id", "tax_id_country_mismatch"),
+    "registration_number": ("invalid_registration_number",),
+    "postal_code": ("invalid_postal_code", "postal_code_required"),
+    "state": ("unknown_state", "state_required"),
+    "contact_phone": ("invalid_phone",),
+}
+for _field, _codes in (*COUNTRY_DEPENDENT_CODES.items(), ("tax_id", ("tax_id_unverified",))):
+    for _code in _codes:
+        _frame_check(_field, _code)
+
+
+@extensions.register_check_method()
+def duplicate_tax_id(frame: pd.DataFrame) -> pd.Series:
+    """Rows whose VAT number other rows of the file use under a different ERP ID."""
+    kinds = frame.dropna(subset=["tax_id"]).groupby("tax_id")["erp_id"].nunique()
+    return ~frame["tax_id"].isin(set(kinds[kinds > 1].index))
+
+
+def message(
+    code: str,
+    field: str,
+    value: str,
+    row: Mapping[Hashable, Any],
+    limits: Mapping[str, int],
+    normalizers: Mapping[str, ValueNormalizer],
+) -> str:
+    """The plain-language message of one failure, from the same normalizer as the check."""
+    name = label(field)
+    if code == "missing_value":
+        return f"{name} is required"
+    if code == "too_long":
+        return f"{name} is {len(value)} characters long; at most {limits[field]} allowed"
+    if code == "control_character":
+        return f"{name} contains an invisible control character; retype the value"
+    if code == "duplicate_in_file":
+        return f"ERP ID {value} occurs on several rows of this file; every one is rejected"
+    if code == "duplicate_tax_id":
+        return f"Tax ID {value} is also used by other customers (other ERP IDs) in this file"
+    country = nz.normalize_country(str(row.get("country") or "")).value
+    normalizer = nz.COUNTRY_DEPENDENT.get(field)
+    if normalizer is not None and country is not None:
+        return normalizer(value, country).message
+    if field in normalizers:
+        return normalizers[field](value).message
+    return f"{name} {value!r} is not valid ({code})"
+
+
+def value_normalizers(
+    industries: tuple[str, ...], currencies: tuple[str, ...]
+) -> dict[str, ValueNormalizer]:
+    """The normalizer of every field whose rule does not depend on the country."""
+    return {
+        "country": nz.normalize_country,
+        "currency": partial(nz.normalize_currency, allowed=currencies),
+        "industry": partial(nz.normalize_industry, industries=industries),
+        "contact_email": nz.normalize_email,
+    }
