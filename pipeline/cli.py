@@ -254,6 +254,72 @@ def export(status_: str, out: Path, db_url: str | None, config_path: Path | None
         click.echo(f"wrote {len(rows)} {status_} customers to {out}", err=True)
 
 
+@cli.group()
+def review() -> None:
+    """The approval pass: export pending customers, apply a reviewed file.
+
+    \b
+    1. onboard review export --out review.xlsx      (one line per pending customer)
+    2. a reviewer fills in decision (approve/reject) and reason, saves the file
+    3. onboard review apply review.xlsx --reviewer NAME
+    """
+
+
+@review.command(name="export")
+@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Review file to write: .xlsx (with drop-downs and instructions) or .csv.")
+@click.option("--batch", "batch_id", metavar="ID", help="Only the pending customers of this batch.")
+@common_options
+def review_export(out: Path, batch_id: str | None, db_url: str | None, config_path: Path | None,
+                  report_dir: Path | None, as_json: bool) -> None:
+    """Write pending customers to a review file with empty decision and reason columns."""
+    from pipeline.review import export_review
+    from pipeline.store import open_store
+
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.UsageError(f"--out {out}: use a .xlsx or .csv file name")
+    config = _config(config_path, db_url, report_dir)
+    written = export_review(open_store(config.db_url), out, batch_id)
+    if as_json:
+        _echo_json({"out": str(written.out), "customers": written.customers, "batch_id": batch_id})
+    else:
+        click.echo(f"wrote {written.customers} pending customers to {written.out}", err=True)
+
+
+@review.command(name="apply")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--reviewer", required=True, metavar="NAME", help="Who reviewed (recorded on every change).")
+@click.option("--dry-run", is_flag=True, help="Check every line and write the report; change nothing.")
+@common_options
+def review_apply(file: Path, reviewer: str, dry_run: bool, db_url: str | None,
+                 config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
+    """Apply the decisions of a reviewed file (approve / reject).
+
+    Only lines whose fingerprint still matches the stored customer are applied; stale,
+    unknown, malformed and reject-without-reason lines are refused. Exit 0 when every
+    line applied, 1 when some were refused, 2 when the file is unusable.
+    """
+    from pipeline.review import apply_review
+    from pipeline.store import open_store
+
+    config = _config(config_path, db_url, report_dir)
+    result = apply_review(open_store(config.db_url), file, reviewer, config.report_dir,
+                          dry_run=dry_run, four_eyes=config.four_eyes)
+    if as_json:
+        _echo_json(result.summary())
+    elif result.error is not None:
+        click.echo(f"{file}: failed: {result.error.message}", err=True)
+    else:
+        counts = result.counts
+        click.echo(f"{file}: {len(result.lines)} lines; " + ", ".join(f"{k} {v}" for k, v in counts.items())
+                   + (" (dry run: nothing changed)" if dry_run else ""), err=True)
+        for line in result.lines:
+            if line.outcome == "refused":
+                click.echo(f"  row {line.row}: {line.message}", err=True)
+        click.echo(f"  report: {result.report_dir}", err=True)
+    sys.exit(result.exit_code)
+
+
 @cli.command()
 @click.option("--rows", default=1000, show_default=True, help="How many customers.")
 @click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),

@@ -65,6 +65,7 @@ CODES: dict[str, Code] = _codes(
     ("duplicate_columns", "file", "error", "Two columns map onto the same field."),
     ("file_too_large", "file", "error", "The file is larger than the configured limit."),
     ("store_error", "file", "error", "The store could not be read or written; nothing was stored."),
+    ("missing_reviewer", "file", "error", "review apply needs --reviewer NAME."),
     # Row-level errors: the row is rejected, the rest of the file goes on.
     ("missing_value", "row", "error", "A required field is blank."),
     ("too_long", "row", "error", "The text is longer than the field allows."),

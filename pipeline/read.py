@@ -86,6 +86,32 @@ def read_table(
     )
 
 
+def read_records(
+    path: Path, index: Mapping[str, str], sheet: str | None = None, min_known: int = 2
+) -> tuple[str | None, list[list[str]]]:
+    """All rows of a CSV, or of the first sheet (or `sheet`) whose header names at least
+    `min_known` keys of `index`; for files other than customer sheets (review files)."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise FileError(
+            "unsupported_file_type",
+            f"{path.name}: {suffix or 'no extension'} files are not read; save it as .xlsx or .csv",
+        )
+    if not path.is_file():
+        raise FileError("file_not_found", f"{path}: no such file")
+    if suffix == ".csv":
+        return None, _csv_records(path, index)
+    for name, records in _xlsx_sheets(path, sheet):
+        if _find_header(records, index)[1] >= min_known:
+            return name, records
+    raise FileError("no_header_row", f"{path.name}: no sheet has the expected header row")
+
+
+def find_header(records: Sequence[Sequence[str]], index: Mapping[str, str]) -> tuple[int, int]:
+    """(position of the row naming most keys of `index` among the first rows, how many)."""
+    return _find_header(records, index)
+
+
 def _find_header(records: Sequence[Sequence[str]], index: Mapping[str, str]) -> tuple[int, int]:
     """(position of the best header candidate, how many fields it names)."""
     best, best_count = -1, 0
@@ -202,7 +228,10 @@ def _xlsx_sheets(path: Path, wanted: str | None) -> Iterable[tuple[str, list[lis
 
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        names = [m.name for m in workbook.sheets_metadata if m.typ.name == "WorkSheet"]
+        sheets = [m for m in workbook.sheets_metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        names = [m.name for m in sheets]
+        # Hidden sheets are read only when named with --sheet.
+        visible = [m.name for m in sheets if m.visible == python_calamine.SheetVisibleEnum.Visible]
     except Exception as exc:  # calamine raises several undocumented types for bad files
         raise FileError(
             "unreadable_file",
@@ -216,6 +245,8 @@ def _xlsx_sheets(path: Path, wanted: str | None) -> Iterable[tuple[str, list[lis
                 f"{path.name} has no sheet named {wanted!r}; its sheets: {', '.join(names)}",
             )
         names = [wanted]
+    else:
+        names = visible
     for name in names:
         try:
             raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)

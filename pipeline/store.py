@@ -147,11 +147,14 @@ def _reason(exc: BaseException) -> str:
 
 
 @contextmanager
-def transaction(engine: Engine, stage: str) -> Iterator[Connection]:
-    """One transaction; database failures become a `FileError` of the stage."""
+def transaction(engine: Engine, stage: str, commit: bool = True) -> Iterator[Connection]:
+    """One transaction, committed at the end (rolled back when `commit` is False or on
+    any error); database failures become a `FileError` of the stage."""
     try:
-        with engine.begin() as connection:
+        with engine.connect() as connection, connection.begin() as outer:
             yield connection
+            if not commit:
+                outer.rollback()
     except SQLAlchemyError as exc:
         raise FileError("store_error", f"store failed: {_reason(exc)}", stage) from None
 

@@ -1,0 +1,368 @@
+"""The approval pass: export pending customers for review, apply a reviewed file.
+
+A review file holds one line per customer with its `fingerprint` as exported; a
+decision is applied only while the stored record still has that fingerprint, so a
+review can change only records its reviewer actually saw. All applied lines of one file
+commit in one transaction; applying the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from sqlalchemy import Engine, bindparam, insert, select, update
+
+from pipeline import store
+from pipeline.issues import FileError
+from pipeline.read import file_sha256, find_header, read_records
+from pipeline.report import BOLD, neutralize, set_text, write_summary
+from pipeline.result import EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE
+from schemas.synonyms import SYNONYMS, header_key
+
+DECISIONS = ("approve", "reject")
+# Spellings reviewers use for the two decisions.
+_DECISION_WORDS = {
+    "approve": "approve", "approved": "approve", "accept": "approve", "accepted": "approve",
+    "ok": "approve", "yes": "approve",
+    "reject": "reject", "rejected": "reject", "decline": "reject", "declined": "reject", "no": "reject",
+}
+KEY_COLUMNS = ("erp_id", "decision", "reason")
+TRAILING_COLUMNS = ("status", "batch_id", "fingerprint")
+REVIEW_COLUMNS = (*KEY_COLUMNS, *(f for f in SYNONYMS if f != "erp_id"), *TRAILING_COLUMNS)
+READ_ONLY = frozenset({"erp_id", "status", "batch_id", "fingerprint"})
+REPORT_COLUMNS = ("erp_id", "decision", "outcome", "message")
+OUTCOMES = ("approved", "rejected", "unchanged", "refused", "skipped")
+
+GREY = PatternFill(start_color="FFE7E6E6", end_color="FFE7E6E6", fill_type="solid")
+YELLOW = PatternFill(start_color="FFFFF2CC", end_color="FFFFF2CC", fill_type="solid")
+
+
+def fingerprint(record: dict[str, Any]) -> str:
+    """A short hash of a customer's fields as stored; any change of a field changes it."""
+    canonical = json.dumps([record.get(name) or "" for name in SYNONYMS], ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewExport:
+    """What `export_review` wrote."""
+
+    out: Path
+    customers: int
+    batch_id: str | None
+
+
+def export_review(engine: Engine, out: Path, batch_id: str | None = None) -> ReviewExport:
+    """Write every pending customer (or one batch's) to a review file, XLSX or CSV."""
+    query = select(store.customers).where(store.customers.c.status == "pending")
+    if batch_id is not None:
+        query = query.where(store.customers.c.batch_id == batch_id)
+    with store.transaction(engine, "review export") as connection:
+        records = [dict(r._mapping) for r in connection.execute(query.order_by(store.customers.c.erp_id))]
+    lines = [
+        {name: record.get(name) or "" for name in REVIEW_COLUMNS if name in record}
+        | {"decision": "", "reason": "", "fingerprint": fingerprint(record)}
+        for record in records
+    ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".csv":
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(REVIEW_COLUMNS)
+            for line in lines:
+                writer.writerow([neutralize(str(line.get(c, ""))) for c in REVIEW_COLUMNS])
+    else:
+        _review_workbook(out, lines, batch_id)
+    return ReviewExport(out, len(lines), batch_id)
+
+
+def _review_workbook(out: Path, lines: list[dict[str, Any]], batch_id: str | None) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Review"
+    for column, name in enumerate(REVIEW_COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=column)
+        set_text(cell, name)
+        cell.font = BOLD
+        if name in READ_ONLY:
+            cell.fill = GREY
+            cell.comment = Comment("Read-only: do not change this column.", "onboard")
+        elif name in ("decision", "reason"):
+            cell.fill = YELLOW
+    for row, line in enumerate(lines, start=2):
+        for column, name in enumerate(REVIEW_COLUMNS, start=1):
+            cell = sheet.cell(row=row, column=column)
+            set_text(cell, line.get(name, ""))
+            if name in READ_ONLY:
+                cell.fill = GREY
+    last = max(len(lines) + 1, 2)
+    choices = DataValidation(
+        type="list", formula1='"approve,reject"', allow_blank=True, showErrorMessage=True,
+        errorTitle="Decision", error="Choose approve or reject, or leave the cell empty.",
+    )
+    choices.add(f"B2:B{max(last, 1000)}")
+    sheet.add_data_validation(choices)
+    sheet.freeze_panes = "D2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(REVIEW_COLUMNS))}{last}"
+    for column, name in enumerate(REVIEW_COLUMNS, start=1):
+        longest = max([len(name), *(len(str(line.get(name, ""))) for line in lines[:200])])
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(longest + 2, 10), 45)
+    guide = workbook.create_sheet("Instructions")
+    text = [
+        "How to review these customers",
+        "",
+        "1. For each customer, choose a decision in the yellow 'decision' column: approve or reject.",
+        "2. A reject needs a 'reason' (the customer's contact may see it). Leave the decision "
+        "empty to decide later.",
+        "3. Do not change the grey columns (erp_id, status, batch_id, fingerprint): the fingerprint "
+        "proves which version of the customer you reviewed.",
+        "4. You may sort, filter, delete rows or add columns of your own; they are ignored.",
+        "5. Save the file and apply it: onboard review apply FILE --reviewer YOUR-NAME",
+        "   (or drop it into the reviews/ folder of the drop folder for the next sweep).",
+        "",
+        "A customer changed by an import after this file was written is refused as stale: export a "
+        "new review file for it.",
+        f"Exported {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {len(lines)} pending customers"
+        + (f" of batch {batch_id}." if batch_id else "."),
+    ]
+    for row, line_text in enumerate(text, start=1):
+        cell = guide.cell(row=row, column=1)
+        set_text(cell, line_text)
+        cell.alignment = Alignment(wrap_text=False)
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.column_dimensions["A"].width = 110
+    workbook.save(out)
+
+
+# --- apply -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """The outcome of one decision line of a review file."""
+
+    erp_id: str
+    decision: str
+    outcome: str
+    message: str
+    row: int = 0
+
+
+@dataclass
+class ReviewResult:
+    """What applying one review file did; rendered as review-report.csv and a summary."""
+
+    file: Path
+    reviewer: str
+    dry_run: bool = False
+    sha256: str = ""
+    report_dir: Path | None = None
+    lines: list[ReviewLine] = field(default_factory=list)
+    error: FileError | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        found = Counter(line.outcome for line in self.lines)
+        return {outcome: found.get(outcome, 0) for outcome in OUTCOMES}
+
+    @property
+    def exit_code(self) -> int:
+        """2 when the file was unusable, 1 when some lines were refused, else 0."""
+        if self.error is not None:
+            return EXIT_UNUSABLE
+        return EXIT_REJECTS if self.counts["refused"] else EXIT_OK
+
+    def summary(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "file": str(self.file),
+            "command": "review apply",
+            "sha256": self.sha256,
+            "reviewer": self.reviewer,
+            "dry_run": self.dry_run,
+            "report_dir": str(self.report_dir) if self.report_dir else None,
+            "lines": len(self.lines),
+            **self.counts,
+        }
+        if self.error is not None:
+            data["error"] = {"code": self.error.code, "stage": self.error.stage,
+                             "message": self.error.message}
+        data["exit_code"] = self.exit_code
+        return data
+
+
+_HEADER_INDEX = {header_key(name): name for name in REVIEW_COLUMNS}
+
+
+def _read_lines(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(row number, {column: text}) for every non-blank line of a review file."""
+    _sheet, records = read_records(path, _HEADER_INDEX, sheet=None, min_known=2)
+    header_at, _known = find_header(records, _HEADER_INDEX)
+    if header_at < 0:
+        raise FileError("no_header_row", f"{path.name}: no header row with erp_id and decision")
+    names = [_HEADER_INDEX.get(header_key(cell)) for cell in records[header_at]]
+    missing = [c for c in ("erp_id", "decision", "reason", "fingerprint") if c not in names]
+    if missing:
+        raise FileError(
+            "missing_columns",
+            f"{path.name}: not a review file, missing column(s): {', '.join(missing)} "
+            "(export one with: onboard review export --out FILE.xlsx)",
+            "read",
+        )
+    lines = []
+    for position in range(header_at + 1, len(records)):
+        cells = records[position]
+        values = {
+            name: cells[i].strip() if i < len(cells) else ""
+            for i, name in enumerate(names)
+            if name is not None
+        }
+        if any(values.values()):
+            lines.append((position + 1, values))
+    return lines
+
+
+def apply_review(
+    engine: Engine,
+    path: Path,
+    reviewer: str,
+    report_root: Path,
+    *,
+    dry_run: bool = False,
+    four_eyes: bool = False,
+) -> ReviewResult:
+    """Apply the decisions of a review file; never raises for a user's mistake."""
+    result = ReviewResult(file=path, reviewer=reviewer, dry_run=dry_run)
+    try:
+        if not reviewer.strip():
+            raise FileError("missing_reviewer", "a reviewer name is required (--reviewer NAME)", "read")
+        entries = _read_lines(path)
+        result.sha256 = file_sha256(path)
+        stamp = store.now()
+        result.report_dir = report_root / f"review-{stamp:%Y%m%d-%H%M%S}-{result.sha256[:8]}"
+        with store.transaction(engine, "review apply", commit=not dry_run) as connection:
+            erp_ids = [values.get("erp_id", "") for _row, values in entries]
+            stored: dict[str, dict[str, Any]] = {}
+            for start in range(0, len(erp_ids), 500):
+                chunk = [e for e in erp_ids[start : start + 500] if e]
+                query = select(store.customers).where(store.customers.c.erp_id.in_(chunk))
+                for record in connection.execute(query):
+                    stored[record.erp_id] = dict(record._mapping)
+            importers = _importers(connection, stored) if four_eyes else {}
+            seen = Counter(erp_ids)
+            changes: list[dict[str, Any]] = []
+            for row, values in entries:
+                line = _decide(values, stored, seen, reviewer, importers, row)
+                result.lines.append(line)
+                if line.outcome in ("approved", "rejected"):
+                    changes.append({
+                        "key": line.erp_id, "new_status": line.outcome, "old": stored[line.erp_id]["status"],
+                        "reason": values.get("reason") or None,
+                    })
+            if changes:
+                connection.execute(
+                    update(store.customers)
+                    .where(store.customers.c.erp_id == bindparam("key"))
+                    .values(status=bindparam("new_status"), reviewed_by=reviewer, reviewed_at=stamp,
+                            review_reason=bindparam("reason"), updated_at=stamp),
+                    changes,
+                )
+                connection.execute(
+                    insert(store.audit),
+                    [
+                        {"erp_id": c["key"], "action": c["new_status"], "old_status": c["old"],
+                         "new_status": c["new_status"], "batch_id": stored[c["key"]]["batch_id"],
+                         "changed_by": reviewer, "changed_at": stamp, "reason": c["reason"]}
+                        for c in changes
+                    ],
+                )
+            _write_report(result)
+    except FileError as error:
+        result.error = error
+        result.lines = []
+        if result.report_dir is not None:
+            _write_report(result)
+    return result
+
+
+def _importers(connection: Any, stored: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Batch id → who imported it, for the four-eyes rule."""
+    ids = {record["batch_id"] for record in stored.values()}
+    if not ids:
+        return {}
+    query = select(store.batches.c.id, store.batches.c.imported_by).where(store.batches.c.id.in_(ids))
+    return {batch: user for batch, user in connection.execute(query)}
+
+
+def _decide(
+    values: dict[str, str],
+    stored: dict[str, dict[str, Any]],
+    seen: Counter[str],
+    reviewer: str,
+    importers: dict[str, str],
+    row: int,
+) -> ReviewLine:
+    """The outcome of one line, from the file's values and the stored record."""
+    erp_id = values.get("erp_id", "")
+    typed = values.get("decision", "")
+    decision = _DECISION_WORDS.get(typed.casefold().strip(" .!"), "")
+
+    def line(outcome: str, message: str) -> ReviewLine:
+        return ReviewLine(erp_id, decision or typed, outcome, message, row)
+
+    if not erp_id:
+        return line("refused", f"row {row} has no erp_id")
+    if not typed:
+        return line("skipped", "no decision")
+    if not decision:
+        return line("refused", f"decision {typed!r} is not one of: approve, reject")
+    if seen[erp_id] > 1:
+        return line("refused", f"ERP ID {erp_id} appears on {seen[erp_id]} lines; keep one line per customer")
+    record = stored.get(erp_id)
+    if record is None:
+        return line("refused", f"ERP ID {erp_id} is not a known customer")
+    if values.get("fingerprint", "") != fingerprint(record):
+        return line(
+            "refused",
+            f"customer {erp_id} changed since this review file was exported (stale fingerprint); "
+            "export a new review file",
+        )
+    target = "approved" if decision == "approve" else "rejected"
+    if record["status"] == target:
+        return line("unchanged", f"customer {erp_id} is already {target}")
+    if record["status"] != "pending":
+        return line("refused", f"customer {erp_id} is {record['status']}; only pending customers are decided")
+    if decision == "reject" and not values.get("reason"):
+        return line("refused", f"rejecting customer {erp_id} needs a reason")
+    if decision == "approve" and importers.get(record["batch_id"], "").casefold() == reviewer.casefold():
+        return line(
+            "refused",
+            f"four-eyes rule: {reviewer} imported batch {record['batch_id']} and may not approve it",
+        )
+    return line(target, f"customer {erp_id} {target}")
+
+
+def _write_report(result: ReviewResult) -> None:
+    assert result.report_dir is not None
+    result.report_dir.mkdir(parents=True, exist_ok=True)
+    with (result.report_dir / "review-report.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(REPORT_COLUMNS)
+        for line in result.lines:
+            writer.writerow([neutralize(str(getattr(line, c))) for c in REPORT_COLUMNS])
+    write_summary(result.report_dir / "summary.json", result.summary())
