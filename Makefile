@@ -15,12 +15,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## demo: import the sample spreadsheets into demo/onboarding.db and print the summary
+## demo: import the samples into demo/onboarding.db, review and approve them, print the status
 demo: $(STAMP)
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	-$(BIN)/onboard import samples/portal-customers.xlsx samples/klanten-nl.csv samples/multi-country.xlsx \
 		--db sqlite:///$(DEMO)/onboarding.db --report-dir $(DEMO)/reports --user demo-importer
+	$(BIN)/onboard review export --out $(DEMO)/review.xlsx --db sqlite:///$(DEMO)/onboarding.db
+	$(BIN)/python samples/fill_review.py $(DEMO)/review.xlsx
+	$(BIN)/onboard review apply $(DEMO)/review.xlsx --reviewer demo-reviewer \
+		--db sqlite:///$(DEMO)/onboarding.db --report-dir $(DEMO)/reports
 	$(BIN)/onboard status --db sqlite:///$(DEMO)/onboarding.db
+	$(BIN)/onboard export --status approved --out $(DEMO)/approved.csv --db sqlite:///$(DEMO)/onboarding.db
 	@echo "Reports are in $(DEMO)/reports/; the store is $(DEMO)/onboarding.db"
 
 ## test: the whole test suite (PostgreSQL tests run when ONBOARD_TEST_PG_URL is set)
