@@ -7,11 +7,12 @@ never a traceback (`--debug` shows it).
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,21 +37,30 @@ def common_options(function: F) -> F:
     """--db, --config, --report-dir and --json, shared by every command."""
     options = [
         click.option(
-            "--db", "db_url", envvar="ONBOARD_DB_URL", metavar="URL",
+            "--db",
+            "db_url",
+            envvar="ONBOARD_DB_URL",
+            metavar="URL",
             help="Store URL: sqlite:///FILE (default sqlite:///onboarding.db) or "
             "postgresql+psycopg://USER:PASSWORD@HOST/DB. Env: ONBOARD_DB_URL.",
         ),
         click.option(
-            "--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-            metavar="FILE", help="Configuration file (default: ./onboard.toml when present).",
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path, dir_okay=False),
+            metavar="FILE",
+            help="Configuration file (default: ./onboard.toml when present).",
         ),
         click.option(
-            "--report-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
-            help="Folder for reports; each file gets a folder of its own below it "
-            "(default: reports/).",
+            "--report-dir",
+            type=click.Path(path_type=Path, file_okay=False),
+            metavar="DIR",
+            help="Folder for reports; each file gets a folder of its own below it (default: reports/).",
         ),
         click.option(
-            "--json", "as_json", is_flag=True,
+            "--json",
+            "as_json",
+            is_flag=True,
             help="Print each result as one JSON object per line on standard output.",
         ),
     ]
@@ -75,19 +85,28 @@ def _render_file(result: FileResult) -> None:
     """One file's outcome for a person, on standard error."""
     name = click.style(str(result.file), bold=True)
     if result.error is not None:
-        click.echo(f"{name}: {click.style('failed', fg='red')} while {_stage(result.error.stage)}: "
-                   f"{result.error.message}", err=True)
+        click.echo(
+            f"{name}: {click.style('failed', fg='red')} while {_stage(result.error.stage)}: "
+            f"{result.error.message}",
+            err=True,
+        )
         return
     if result.skipped:
-        click.echo(f"{name}: skipped, {result.skipped} as batch {result.batch_id} "
-                   "(use --force to import it again)", err=True)
+        click.echo(
+            f"{name}: skipped, {result.skipped} as batch {result.batch_id} (use --force to import it again)",
+            err=True,
+        )
         return
-    counts = (f"{result.rows} rows, {click.style(str(result.accepted), fg='green')} accepted, "
-              f"{click.style(str(result.rejected), fg='red' if result.rejected else 'green')} "
-              f"rejected, {len(result.warnings)} warnings")
+    counts = (
+        f"{result.rows} rows, {click.style(str(result.accepted), fg='green')} accepted, "
+        f"{click.style(str(result.rejected), fg='red' if result.rejected else 'green')} "
+        f"rejected, {len(result.warnings)} warnings"
+    )
     if result.command == "import":
-        counts += (f"; inserted {result.inserted}, updated {result.updated}, "
-                   f"unchanged {result.unchanged}; batch {result.batch_id}")
+        counts += (
+            f"; inserted {result.inserted}, updated {result.updated}, "
+            f"unchanged {result.unchanged}; batch {result.batch_id}"
+        )
     click.echo(f"{name}: {counts}", err=True)
     by_code = result.summary()["errors_by_code"]
     if by_code:
@@ -97,9 +116,46 @@ def _render_file(result: FileResult) -> None:
     click.echo(f"  reports: {result.report_dir}", err=True)
 
 
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[Path], Callable[[str], None]] | None]:
+    """A rich progress display over each file's stages, only on a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipeline.run import STAGES
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[stage]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as progress:
+
+        def for_file(path: Path) -> Callable[[str], None]:
+            task = progress.add_task(path.name, total=len(STAGES), stage="")
+
+            def on_stage(stage: str) -> None:
+                done = STAGES.index(stage) if stage in STAGES else 0
+                progress.update(task, completed=done, stage=_stage(stage))
+
+            return on_stage
+
+        yield for_file
+
+
 def _stage(stage: str) -> str:
-    return {"read": "reading", "map": "mapping columns", "validate": "validating",
-            "load": "loading", "report": "writing reports"}.get(stage, stage)
+    return {
+        "read": "reading",
+        "map": "mapping columns",
+        "validate": "validating",
+        "load": "loading",
+        "report": "writing reports",
+    }.get(stage, stage)
 
 
 def _finish(results: list[FileResult], as_json: bool) -> None:
@@ -109,8 +165,11 @@ def _finish(results: list[FileResult], as_json: bool) -> None:
     if len(results) > 1 and not as_json:
         totals = {k: sum(getattr(r, k) for r in results) for k in ("rows", "accepted", "rejected")}
         failed = sum(r.error is not None for r in results)
-        click.echo(f"{len(results)} files: {totals['rows']} rows, {totals['accepted']} accepted, "
-                   f"{totals['rejected']} rejected, {failed} unusable", err=True)
+        click.echo(
+            f"{len(results)} files: {totals['rows']} rows, {totals['accepted']} accepted, "
+            f"{totals['rejected']} rejected, {failed} unusable",
+            err=True,
+        )
     sys.exit(worst_exit(results))
 
 
@@ -129,8 +188,11 @@ class _Group(click.Group):
             if ctx.params.get("debug"):
                 traceback.print_exc()
             else:
-                click.echo(f"onboard: unexpected error: {type(exc).__name__}: {exc} "
-                           "(rerun with --debug for details)", err=True)
+                click.echo(
+                    f"onboard: unexpected error: {type(exc).__name__}: {exc} "
+                    "(rerun with --debug for details)",
+                    err=True,
+                )
             sys.exit(EXIT_UNUSABLE)
 
 
@@ -146,19 +208,24 @@ def cli(debug: bool) -> None:
     """
 
 
-FILES = click.argument(
-    "files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+FILES = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+SHEET = click.option(
+    "--sheet", metavar="NAME", help="Read this sheet (default: the first sheet with a header row)."
 )
-SHEET = click.option("--sheet", metavar="NAME", help="Read this sheet (default: the first "
-                     "sheet with a header row).")
 
 
 @cli.command()
 @FILES
 @SHEET
 @common_options
-def validate(files: tuple[Path, ...], sheet: str | None, db_url: str | None,
-             config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
+def validate(
+    files: tuple[Path, ...],
+    sheet: str | None,
+    db_url: str | None,
+    config_path: Path | None,
+    report_dir: Path | None,
+    as_json: bool,
+) -> None:
     """Check spreadsheets and write reject reports; nothing is stored.
 
     Exit 0 when every row is valid, 1 when some are rejected, 2 when a file is unusable:
@@ -168,11 +235,13 @@ def validate(files: tuple[Path, ...], sheet: str | None, db_url: str | None,
 
     config = _config(config_path, db_url, report_dir)
     results = []
-    for path in files:
-        result = process_file(path, config, sheet=sheet)
-        if not as_json:
-            _render_file(result)
-        results.append(result)
+    with _progress(not as_json) as progress:
+        for path in files:
+            on_stage = progress(path) if progress else None
+            result = process_file(path, config, sheet=sheet, on_stage=on_stage)
+            if not as_json:
+                _render_file(result)
+            results.append(result)
     _finish(results, as_json)
 
 
@@ -182,9 +251,16 @@ def validate(files: tuple[Path, ...], sheet: str | None, db_url: str | None,
 @click.option("--force", is_flag=True, help="Import a file even if the same content was imported before.")
 @click.option("--user", metavar="NAME", help="Who imports, recorded on the batch (default: login name).")
 @common_options
-def import_(files: tuple[Path, ...], sheet: str | None, force: bool, user: str | None,
-            db_url: str | None, config_path: Path | None, report_dir: Path | None,
-            as_json: bool) -> None:
+def import_(
+    files: tuple[Path, ...],
+    sheet: str | None,
+    force: bool,
+    user: str | None,
+    db_url: str | None,
+    config_path: Path | None,
+    report_dir: Path | None,
+    as_json: bool,
+) -> None:
     """Validate spreadsheets and load the accepted rows as pending customers.
 
     Each file is one transaction: its accepted rows and its batch record, or nothing.
@@ -198,19 +274,22 @@ def import_(files: tuple[Path, ...], sheet: str | None, force: bool, user: str |
     config = _config(config_path, db_url, report_dir, user=user or _login_name())
     engine = open_store(config.db_url)
     results = []
-    for path in files:
-        result = process_file(path, config, engine, sheet=sheet, force=force)
-        if not as_json:
-            _render_file(result)
-        results.append(result)
+    with _progress(not as_json) as progress:
+        for path in files:
+            on_stage = progress(path) if progress else None
+            result = process_file(path, config, engine, sheet=sheet, force=force, on_stage=on_stage)
+            if not as_json:
+                _render_file(result)
+            results.append(result)
     _finish(results, as_json)
 
 
 @cli.command()
 @click.option("--batches", "limit", default=10, show_default=True, help="How many recent batches to list.")
 @common_options
-def status(limit: int, db_url: str | None, config_path: Path | None, report_dir: Path | None,
-           as_json: bool) -> None:
+def status(
+    limit: int, db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool
+) -> None:
     """Customers per status, and the most recent import batches."""
     from pipeline.store import batch_status_counts, open_store, status_counts
 
@@ -223,22 +302,44 @@ def status(limit: int, db_url: str | None, config_path: Path | None, report_dir:
         return
     click.echo("customers: " + ", ".join(f"{s} {n}" for s, n in counts.items()), err=True)
     if recent:
-        click.echo(f"{'batch':<34} {'file':<30} {'rows':>6} {'acc':>6} {'rej':>6} "
-                   f"{'pending':>8} {'approved':>8} {'rejected':>8}", err=True)
+        click.echo(
+            f"{'batch':<34} {'file':<30} {'rows':>6} {'acc':>6} {'rej':>6} "
+            f"{'pending':>8} {'approved':>8} {'rejected':>8}",
+            err=True,
+        )
     for b in recent:
-        click.echo(f"{b['id']:<34} {Path(b['file_name']).name[:30]:<30} {b['rows']:>6} "
-                   f"{b['accepted']:>6} {b['rejected']:>6} {b['customers']['pending']:>8} "
-                   f"{b['customers']['approved']:>8} {b['customers']['rejected']:>8}", err=True)
+        click.echo(
+            f"{b['id']:<34} {Path(b['file_name']).name[:30]:<30} {b['rows']:>6} "
+            f"{b['accepted']:>6} {b['rejected']:>6} {b['customers']['pending']:>8} "
+            f"{b['customers']['approved']:>8} {b['customers']['rejected']:>8}",
+            err=True,
+        )
 
 
 @cli.command()
-@click.option("--status", "status_", type=click.Choice(["pending", "approved", "rejected", "all"]),
-              default="approved", show_default=True, help="Which customers to export.")
-@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Output file; .csv, .xlsx or .json by extension.")
+@click.option(
+    "--status",
+    "status_",
+    type=click.Choice(["pending", "approved", "rejected", "all"]),
+    default="approved",
+    show_default=True,
+    help="Which customers to export.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Output file; .csv, .xlsx or .json by extension.",
+)
 @common_options
-def export(status_: str, out: Path, db_url: str | None, config_path: Path | None,
-           report_dir: Path | None, as_json: bool) -> None:
+def export(
+    status_: str,
+    out: Path,
+    db_url: str | None,
+    config_path: Path | None,
+    report_dir: Path | None,
+    as_json: bool,
+) -> None:
     """Write customers of one status to CSV, XLSX or JSON (how approved customers leave)."""
     from pipeline.report import write_customers
     from pipeline.store import customers_with_status, open_store
@@ -266,12 +367,22 @@ def review() -> None:
 
 
 @review.command(name="export")
-@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Review file to write: .xlsx (with drop-downs and instructions) or .csv.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Review file to write: .xlsx (with drop-downs and instructions) or .csv.",
+)
 @click.option("--batch", "batch_id", metavar="ID", help="Only the pending customers of this batch.")
 @common_options
-def review_export(out: Path, batch_id: str | None, db_url: str | None, config_path: Path | None,
-                  report_dir: Path | None, as_json: bool) -> None:
+def review_export(
+    out: Path,
+    batch_id: str | None,
+    db_url: str | None,
+    config_path: Path | None,
+    report_dir: Path | None,
+    as_json: bool,
+) -> None:
     """Write pending customers to a review file with empty decision and reason columns."""
     from pipeline.review import export_review
     from pipeline.store import open_store
@@ -291,8 +402,15 @@ def review_export(out: Path, batch_id: str | None, db_url: str | None, config_pa
 @click.option("--reviewer", required=True, metavar="NAME", help="Who reviewed (recorded on every change).")
 @click.option("--dry-run", is_flag=True, help="Check every line and write the report; change nothing.")
 @common_options
-def review_apply(file: Path, reviewer: str, dry_run: bool, db_url: str | None,
-                 config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
+def review_apply(
+    file: Path,
+    reviewer: str,
+    dry_run: bool,
+    db_url: str | None,
+    config_path: Path | None,
+    report_dir: Path | None,
+    as_json: bool,
+) -> None:
     """Apply the decisions of a reviewed file (approve / reject).
 
     Only lines whose fingerprint still matches the stored customer are applied; stale,
@@ -303,16 +421,26 @@ def review_apply(file: Path, reviewer: str, dry_run: bool, db_url: str | None,
     from pipeline.store import open_store
 
     config = _config(config_path, db_url, report_dir)
-    result = apply_review(open_store(config.db_url), file, reviewer, config.report_dir,
-                          dry_run=dry_run, four_eyes=config.four_eyes)
+    result = apply_review(
+        open_store(config.db_url),
+        file,
+        reviewer,
+        config.report_dir,
+        dry_run=dry_run,
+        four_eyes=config.four_eyes,
+    )
     if as_json:
         _echo_json(result.summary())
     elif result.error is not None:
         click.echo(f"{file}: failed: {result.error.message}", err=True)
     else:
         counts = result.counts
-        click.echo(f"{file}: {len(result.lines)} lines; " + ", ".join(f"{k} {v}" for k, v in counts.items())
-                   + (" (dry run: nothing changed)" if dry_run else ""), err=True)
+        click.echo(
+            f"{file}: {len(result.lines)} lines; "
+            + ", ".join(f"{k} {v}" for k, v in counts.items())
+            + (" (dry run: nothing changed)" if dry_run else ""),
+            err=True,
+        )
         for line in result.lines:
             if line.outcome == "refused":
                 click.echo(f"  row {line.row}: {line.message}", err=True)
@@ -322,8 +450,12 @@ def review_apply(file: Path, reviewer: str, dry_run: bool, db_url: str | None,
 
 @cli.command()
 @click.option("--rows", default=1000, show_default=True, help="How many customers.")
-@click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Output file, .csv or .xlsx.")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Output file, .csv or .xlsx.",
+)
 @click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same file).")
 @click.option("--bad-ratio", default=0.03, show_default=True, help="Share of rows with a mistake.")
 def sample(rows: int, out: Path, seed: int, bad_ratio: float) -> None:
@@ -336,7 +468,192 @@ def sample(rows: int, out: Path, seed: int, bad_ratio: float) -> None:
     click.echo(f"wrote {rows} customers to {out}", err=True)
 
 
+@cli.command(name="run")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
+    help="The drop folder (with inbox/, reviews/, processed/, failed/, reports/). "
+    "Default: sweep.root of the configuration, or ONBOARD_ROOT.",
+)
+@click.option(
+    "--reviewer", metavar="NAME", help="Reviewer recorded for review files (default: the file's owner)."
+)
+@click.option(
+    "--wait",
+    "wait_seconds",
+    default=0.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another sweep of the same folder to finish.",
+)
+@click.option(
+    "--settle",
+    "settle_seconds",
+    type=float,
+    metavar="SECONDS",
+    help="Leave files modified less than this long ago for the next run (default 10).",
+)
+@common_options
+def run_(
+    root: Path | None,
+    reviewer: str | None,
+    wait_seconds: float,
+    settle_seconds: float | None,
+    db_url: str | None,
+    config_path: Path | None,
+    report_dir: Path | None,
+    as_json: bool,
+) -> None:
+    """One sweep of a drop folder, for cron: import inbox/, then apply reviews/.
+
+    Spreadsheets in inbox/ are imported oldest first, then review files in reviews/ are
+    applied. Each file is moved to processed/ (or failed/ when unusable) with its batch
+    id or a time stamp in its name; its reports go to reports/. Office lock files
+    (~$…), temporary or hidden names and files modified in the last --settle seconds are
+    left for the next run. Exit code: the worst of the files'; 0 when another sweep is
+    running.
+    """
+    from pipeline.store import open_store
+    from pipeline.sweep import SweepBusy, folder_lock, sweep
+
+    config = _config(config_path, db_url, report_dir, settle_seconds=settle_seconds)
+    folder = root or config.root
+    if folder is None:
+        raise click.UsageError("name the drop folder with --root DIR (or sweep.root in onboard.toml)")
+    if not folder.is_dir():
+        raise click.UsageError(f"--root {folder}: no such folder (create it with: onboard init {folder})")
+    engine = open_store(config.db_url)
+
+    def on_file(outcome: Any) -> None:
+        if as_json:
+            _echo_json(outcome.summary)
+            return
+        summary = outcome.summary
+        where = Path(summary["moved_to"]).parent.name
+        if "error" in summary:
+            detail = summary["error"]["message"]
+        elif outcome.kind == "review":
+            detail = ", ".join(f"{k} {summary[k]}" for k in ("approved", "rejected", "unchanged", "refused"))
+        elif summary.get("skipped"):
+            detail = f"skipped, {summary['skipped']} (batch {summary['batch_id']})"
+        else:
+            detail = (
+                f"{summary['rows']} rows, {summary['accepted']} accepted, {summary['rejected']} "
+                f"rejected; batch {summary['batch_id']}"
+            )
+        click.echo(f"{outcome.kind} {outcome.source.name} → {where}/: {detail}", err=True)
+
+    try:
+        with folder_lock(folder, wait_seconds):
+            result = sweep(folder, config, engine, reviewer=reviewer, on_file=on_file)
+    except SweepBusy as busy:
+        click.echo(f"onboard: {busy}; nothing to do", err=True)
+        sys.exit(0)
+    if not as_json:
+        click.echo(
+            f"sweep of {folder}: {len(result.files)} files, {len(result.waiting)} left for the next run"
+            + (
+                f", {len(result.claimed_elsewhere)} claimed by another sweep"
+                if result.claimed_elsewhere
+                else ""
+            ),
+            err=True,
+        )
+    sys.exit(result.exit_code)
+
+
+EXAMPLE_CONFIG = """\
+# onboard configuration. Environment variables ONBOARD_* override these values,
+# command-line options override both.
+
+[database]
+# SQLite file (default) or a shared PostgreSQL store:
+#   url = "postgresql+psycopg://onboard:SECRET@db.example.com/onboard"
+url = "sqlite:///{root}/onboarding.db"
+
+[sweep]
+# The drop folder of `onboard run`.
+root = "{root}"
+# Files modified less than this many seconds ago are still being written.
+settle_seconds = 10
+
+[validation]
+# The industries a customer may have.
+industries = ["Commercial", "Education", "Government", "Healthcare", "Non-profit"]
+# Restrict currencies (ISO 4217 codes); leave out to allow all.
+# currencies = ["EUR", "USD", "GBP"]
+# Fail a whole file when more than this share of its rows is rejected (1.0: never).
+max_reject_rate = 1.0
+
+[columns.synonyms]
+# Extra header names per field, e.g.:
+# erp_id = ["Relatienummer", "Debtor number"]
+
+[review]
+# When true, whoever imported a batch may not approve it.
+four_eyes = false
+"""
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+def init(folder: Path) -> None:
+    """Create a drop folder (inbox/, reviews/, processed/, failed/, reports/) and a
+    commented example onboard.toml in it (an existing one is kept)."""
+    from pipeline.sweep import ensure_layout
+
+    ensure_layout(folder)
+    config_file = folder / "onboard.toml"
+    if config_file.exists():
+        click.echo(f"kept the existing {config_file}", err=True)
+    else:
+        config_file.write_text(EXAMPLE_CONFIG.format(root=folder.resolve()), encoding="utf-8")
+        click.echo(f"wrote {config_file}", err=True)
+    click.echo(f"drop folder ready: {folder} (sweep it with: onboard run --config {config_file})", err=True)
+
+
+@cli.group()
+def db() -> None:
+    """Store schema: migrations with Alembic."""
+
+
+@db.command(name="upgrade")
+@common_options
+def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
+    """Bring the store's schema to the newest revision (new SQLite files are set up automatically)."""
+    from pipeline.migrate import upgrade
+    from pipeline.store import connect, safe_url
+
+    config = _config(config_path, db_url, report_dir)
+    try:
+        before, after = upgrade(connect(config.db_url))
+    except Exception as exc:  # SQLAlchemy and Alembic errors alike: one line for the user
+        raise FileError("store_error", f"cannot upgrade {safe_url(config.db_url)}: {exc}") from None
+    if as_json:
+        _echo_json({"db": safe_url(config.db_url), "before": before, "after": after})
+    else:
+        click.echo(f"{safe_url(config.db_url)}: schema {before or 'empty'} → {after}", err=True)
+
+
+@db.command(name="current")
+@common_options
+def db_current(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
+    """Show the store's schema revision and the newest one this onboard knows."""
+    from pipeline.migrate import current_revision, head_revision
+    from pipeline.store import connect, safe_url
+
+    config = _config(config_path, db_url, report_dir)
+    try:
+        current = current_revision(connect(config.db_url))
+    except Exception as exc:  # unreachable store: one line for the user
+        raise FileError("store_error", f"cannot read {safe_url(config.db_url)}: {exc}") from None
+    if as_json:
+        _echo_json({"db": safe_url(config.db_url), "current": current, "head": head_revision()})
+    else:
+        click.echo(f"{safe_url(config.db_url)}: at {current or 'empty'}, newest {head_revision()}", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="onboard")
-

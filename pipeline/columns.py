@@ -73,8 +73,7 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
     doubles = {f: names for f, names in claimed.items() if len(names) > 1}
     if doubles:
         described = "; ".join(
-            f"{' and '.join(repr(n) for n in names)} both map to {label(f)}"
-            for f, names in doubles.items()
+            f"{' and '.join(repr(n) for n in names)} both map to {label(f)}" for f, names in doubles.items()
         )
         raise FileError("duplicate_columns", f"{described}: keep one column per field", "map")
     missing = [f for f in REQUIRED_FIELDS if f not in fields]

@@ -35,6 +35,12 @@ class Config:
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     user: str = ""
     four_eyes: bool = False
+    # The drop folder of `onboard run` (inbox/, reviews/, processed/, failed/, reports/).
+    root: Path | None = None
+    # Files modified less than this many seconds ago are still being written.
+    settle_seconds: float = 10.0
+    # A file whose share of rejected rows is above this fails whole (1.0: never).
+    max_reject_rate: float = 1.0
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the given non-None values replaced."""
@@ -44,16 +50,46 @@ class Config:
 _KNOWN = {
     "database": {"url"},
     "reports": {"dir"},
-    "validation": {"industries", "currencies"},
+    "validation": {"industries", "currencies", "max_reject_rate"},
     "columns": {"synonyms"},
     "review": {"four_eyes"},
+    "sweep": {"root", "settle_seconds"},
 }
 
 
 def _str_list(value: object, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ConfigError(f"{key} must be a list of non-empty strings, e.g. [\"EUR\", \"USD\"]")
+        raise ConfigError(f'{key} must be a list of non-empty strings, e.g. ["EUR", "USD"]')
     return tuple(v.strip() for v in value)
+
+
+def _rate(value: object, key: str) -> float:
+    try:
+        rate = float(value)  # type: ignore[arg-type]  # checked by the except below
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key} must be a number from 0 to 1, e.g. 0.05") from None
+    if isinstance(value, bool) or not 0.0 <= rate <= 1.0:
+        raise ConfigError(f"{key} must be a number from 0 to 1, e.g. 0.05 (got {value!r})")
+    return rate
+
+
+def _seconds(value: object, key: str) -> float:
+    try:
+        seconds = float(value)  # type: ignore[arg-type]  # checked by the except below
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key} must be a number of seconds, e.g. 10") from None
+    if isinstance(value, bool) or seconds < 0:
+        raise ConfigError(f"{key} must be zero or more seconds (got {value!r})")
+    return seconds
+
+
+def _flag(value: str, key: str) -> bool:
+    lowered = value.strip().casefold()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{key} must be true or false (got {value!r})")
 
 
 def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
@@ -89,6 +125,17 @@ def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
         if unknown:
             raise ConfigError(f"{source}: validation.currencies has unknown codes: {unknown}")
         values["currencies"] = tuple(c.upper() for c in currencies)
+    if "max_reject_rate" in validation:
+        values["max_reject_rate"] = _rate(
+            validation["max_reject_rate"], f"{source}: validation.max_reject_rate"
+        )
+    sweep = data.get("sweep", {})
+    if "root" in sweep:
+        if not isinstance(sweep["root"], str) or not sweep["root"].strip():
+            raise ConfigError(f"{source}: sweep.root must be a folder path")
+        values["root"] = Path(sweep["root"])
+    if "settle_seconds" in sweep:
+        values["settle_seconds"] = _seconds(sweep["settle_seconds"], f"{source}: sweep.settle_seconds")
     synonyms = data.get("columns", {}).get("synonyms", {})
     if not isinstance(synonyms, dict):
         raise ConfigError(f"{source}: columns.synonyms must be a table of field = [names]")
@@ -123,8 +170,28 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from None
         values = _from_toml(data, str(path))
-    if environ.get("ONBOARD_DB_URL"):
-        values["db_url"] = environ["ONBOARD_DB_URL"]
-    if environ.get("ONBOARD_REPORT_DIR"):
-        values["report_dir"] = Path(environ["ONBOARD_REPORT_DIR"])
+    values |= _from_environment(environ)
     return Config(**values)
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """`ONBOARD_*` variables, which override the file."""
+    values: dict[str, Any] = {}
+    get = environ.get
+    if get("ONBOARD_DB_URL"):
+        values["db_url"] = environ["ONBOARD_DB_URL"]
+    if get("ONBOARD_REPORT_DIR"):
+        values["report_dir"] = Path(environ["ONBOARD_REPORT_DIR"])
+    if get("ONBOARD_ROOT"):
+        values["root"] = Path(environ["ONBOARD_ROOT"])
+    if get("ONBOARD_SETTLE_SECONDS"):
+        values["settle_seconds"] = _seconds(environ["ONBOARD_SETTLE_SECONDS"], "ONBOARD_SETTLE_SECONDS")
+    if get("ONBOARD_MAX_REJECT_RATE"):
+        values["max_reject_rate"] = _rate(environ["ONBOARD_MAX_REJECT_RATE"], "ONBOARD_MAX_REJECT_RATE")
+    if get("ONBOARD_FOUR_EYES"):
+        values["four_eyes"] = _flag(environ["ONBOARD_FOUR_EYES"], "ONBOARD_FOUR_EYES")
+    for name, key in (("industries", "ONBOARD_INDUSTRIES"), ("currencies", "ONBOARD_CURRENCIES")):
+        if get(key):
+            items = [item.strip() for item in environ[key].split(",") if item.strip()]
+            values |= _from_toml({"validation": {name: items}}, key)
+    return values

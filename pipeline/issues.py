@@ -65,6 +65,12 @@ CODES: dict[str, Code] = _codes(
     ("duplicate_columns", "file", "error", "Two columns map onto the same field."),
     ("file_too_large", "file", "error", "The file is larger than the configured limit."),
     ("store_error", "file", "error", "The store could not be read or written; nothing was stored."),
+    (
+        "too_many_rejects",
+        "file",
+        "error",
+        "More rows were rejected than the configured maximum reject rate allows; nothing stored.",
+    ),
     ("missing_reviewer", "file", "error", "review apply needs --reviewer NAME."),
     # Row-level errors: the row is rejected, the rest of the file goes on.
     ("missing_value", "row", "error", "A required field is blank."),
@@ -84,10 +90,18 @@ CODES: dict[str, Code] = _codes(
     ("unknown_currency", "row", "error", "The currency is not an ISO 4217 code, name or symbol."),
     ("currency_not_allowed", "row", "error", "The currency is not in the configured list."),
     ("unknown_industry", "row", "error", "The industry is not one of the configured industries."),
-    ("approved_customer_changed", "row", "error",
-     "The customer is already approved; an import may not change it."),
+    (
+        "approved_customer_changed",
+        "row",
+        "error",
+        "The customer is already approved; an import may not change it.",
+    ),
     # Row-level warnings: the row is accepted and the warning reported.
-    ("tax_id_unverified", "row", "warning",
-     "No check exists for this country's tax numbers; accepted unverified."),
+    (
+        "tax_id_unverified",
+        "row",
+        "warning",
+        "No check exists for this country's tax numbers; accepted unverified.",
+    ),
     ("duplicate_tax_id", "row", "warning", "Other rows of the file have the same VAT number."),
 )

@@ -69,18 +69,62 @@ def has_control_character(value: str) -> bool:
 
 # Names real sheets use that neither ISO 3166 nor its translations list.
 COUNTRY_ALIASES = {
-    "holland": "NL", "thenetherlands": "NL", "nederland": "NL", "dutch": "NL",
-    "uk": "GB", "unitedkingdom": "GB", "greatbritain": "GB", "england": "GB", "scotland": "GB",
-    "wales": "GB", "northernireland": "GB", "britain": "GB",
-    "usa": "US", "us": "US", "unitedstates": "US", "unitedstatesofamerica": "US", "america": "US",
-    "turkey": "TR", "turkiye": "TR", "russia": "RU", "southkorea": "KR", "korea": "KR",
-    "czechia": "CZ", "czechrepublic": "CZ", "vietnam": "VN", "iran": "IR", "syria": "SY",
-    "laos": "LA", "moldova": "MD", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ",
-    "ivorycoast": "CI", "uae": "AE", "swaziland": "SZ", "macedonia": "MK", "burma": "MM",
-    "deutschland": "DE", "belgie": "BE", "belgique": "BE", "osterreich": "AT",
-    "schweiz": "CH", "suisse": "CH", "espana": "ES", "italia": "IT", "polska": "PL",
-    "sverige": "SE", "danmark": "DK", "norge": "NO", "suomi": "FI", "hellas": "GR",
-    "ellada": "GR", "eire": "IE", "luxemburg": "LU", "magyarorszag": "HU", "hrvatska": "HR",
+    "holland": "NL",
+    "thenetherlands": "NL",
+    "nederland": "NL",
+    "dutch": "NL",
+    "uk": "GB",
+    "unitedkingdom": "GB",
+    "greatbritain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northernireland": "GB",
+    "britain": "GB",
+    "usa": "US",
+    "us": "US",
+    "unitedstates": "US",
+    "unitedstatesofamerica": "US",
+    "america": "US",
+    "turkey": "TR",
+    "turkiye": "TR",
+    "russia": "RU",
+    "southkorea": "KR",
+    "korea": "KR",
+    "czechia": "CZ",
+    "czechrepublic": "CZ",
+    "vietnam": "VN",
+    "iran": "IR",
+    "syria": "SY",
+    "laos": "LA",
+    "moldova": "MD",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    "tanzania": "TZ",
+    "ivorycoast": "CI",
+    "uae": "AE",
+    "swaziland": "SZ",
+    "macedonia": "MK",
+    "burma": "MM",
+    "deutschland": "DE",
+    "belgie": "BE",
+    "belgique": "BE",
+    "osterreich": "AT",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "espana": "ES",
+    "italia": "IT",
+    "polska": "PL",
+    "sverige": "SE",
+    "danmark": "DK",
+    "norge": "NO",
+    "suomi": "FI",
+    "hellas": "GR",
+    "ellada": "GR",
+    "eire": "IE",
+    "luxemburg": "LU",
+    "magyarorszag": "HU",
+    "hrvatska": "HR",
 }
 # Languages whose country names sheets are likely to use, most trusted first.
 _COUNTRY_LANGUAGES = ("nl", "de", "fr", "es", "it", "pt", "pl", "sv", "da", "fi", "cs")
@@ -136,10 +180,30 @@ def normalize_country(value: str) -> Outcome:
 # --- currency and industry -------------------------------------------------------------
 
 CURRENCY_SYMBOLS = {
-    "€": "EUR", "$": "USD", "us$": "USD", "£": "GBP", "¥": "JPY", "₹": "INR", "₺": "TRY",
-    "zł": "PLN", "kč": "CZK", "ft": "HUF", "₽": "RUB", "₩": "KRW", "r$": "BRL", "a$": "AUD",
-    "c$": "CAD", "chf": "CHF", "fr.": "CHF", "euro": "EUR", "euros": "EUR", "dollar": "USD",
-    "usdollar": "USD", "pound": "GBP", "pounds": "GBP", "poundsterling": "GBP",
+    "€": "EUR",
+    "$": "USD",
+    "us$": "USD",
+    "£": "GBP",
+    "¥": "JPY",
+    "₹": "INR",
+    "₺": "TRY",
+    "zł": "PLN",
+    "kč": "CZK",
+    "ft": "HUF",
+    "₽": "RUB",
+    "₩": "KRW",
+    "r$": "BRL",
+    "a$": "AUD",
+    "c$": "CAD",
+    "chf": "CHF",
+    "fr.": "CHF",
+    "euro": "EUR",
+    "euros": "EUR",
+    "dollar": "USD",
+    "usdollar": "USD",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "poundsterling": "GBP",
 }
 
 
@@ -164,9 +228,7 @@ def normalize_currency(value: str, allowed: tuple[str, ...] = ()) -> Outcome:
         key = header_key(text)
         code = _currency_index().get(key) or CURRENCY_SYMBOLS.get(key)
     if code is None:
-        return _bad(
-            "unknown_currency", f"Currency {value!r} is not an ISO 4217 code, name or symbol"
-        )
+        return _bad("unknown_currency", f"Currency {value!r} is not an ISO 4217 code, name or symbol")
     if allowed and code not in allowed:
         return _bad(
             "currency_not_allowed",
@@ -191,13 +253,37 @@ def normalize_industry(value: str, industries: tuple[str, ...]) -> Outcome:
 
 # Adjectives for messages ("not a valid Dutch VAT number"); others use "VAT number of X".
 _ADJECTIVES = {
-    "AT": "Austrian", "BE": "Belgian", "BG": "Bulgarian", "CY": "Cypriot", "CZ": "Czech",
-    "DE": "German", "DK": "Danish", "EE": "Estonian", "ES": "Spanish", "FI": "Finnish",
-    "FR": "French", "GR": "Greek", "HR": "Croatian", "HU": "Hungarian", "IE": "Irish",
-    "IT": "Italian", "LT": "Lithuanian", "LU": "Luxembourgish", "LV": "Latvian",
-    "MT": "Maltese", "NL": "Dutch", "PL": "Polish", "PT": "Portuguese", "RO": "Romanian",
-    "SE": "Swedish", "SI": "Slovenian", "SK": "Slovak", "GB": "British", "CH": "Swiss",
-    "NO": "Norwegian", "US": "US",
+    "AT": "Austrian",
+    "BE": "Belgian",
+    "BG": "Bulgarian",
+    "CY": "Cypriot",
+    "CZ": "Czech",
+    "DE": "German",
+    "DK": "Danish",
+    "EE": "Estonian",
+    "ES": "Spanish",
+    "FI": "Finnish",
+    "FR": "French",
+    "GR": "Greek",
+    "HR": "Croatian",
+    "HU": "Hungarian",
+    "IE": "Irish",
+    "IT": "Italian",
+    "LT": "Lithuanian",
+    "LU": "Luxembourgish",
+    "LV": "Latvian",
+    "MT": "Maltese",
+    "NL": "Dutch",
+    "PL": "Polish",
+    "PT": "Portuguese",
+    "RO": "Romanian",
+    "SE": "Swedish",
+    "SI": "Slovenian",
+    "SK": "Slovak",
+    "GB": "British",
+    "CH": "Swiss",
+    "NO": "Norwegian",
+    "US": "US",
 }
 
 
@@ -276,9 +362,19 @@ def normalize_tax_id(value: str, country: str) -> Outcome:
 # --- registration number ----------------------------------------------------------------
 
 _REGISTER_MODULES = {
-    "BE": "vat", "FR": "siren", "DE": "handelsregisternummer", "CH": "uid", "NO": "orgnr",
-    "DK": "cvr", "SE": "orgnr", "FI": "ytunnus", "PL": "regon", "AT": "businessid",
-    "ES": "cif", "EE": "registrikood", "RO": "onrc",
+    "BE": "vat",
+    "FR": "siren",
+    "DE": "handelsregisternummer",
+    "CH": "uid",
+    "NO": "orgnr",
+    "DK": "cvr",
+    "SE": "orgnr",
+    "FI": "ytunnus",
+    "PL": "regon",
+    "AT": "businessid",
+    "ES": "cif",
+    "EE": "registrikood",
+    "RO": "onrc",
 }
 _GENERIC_REGISTRATION = re.compile(r"[\w .\-/]{1,50}")
 _PATTERNS = {
@@ -413,9 +509,7 @@ def normalize_postal_code(value: str, country: str) -> Outcome:
     text = clean_text(value)
     if not text:
         if rules.postal_code_required:
-            return _bad(
-                "postal_code_required", f"A postcode is required for {country_name(country)}"
-            )
+            return _bad("postal_code_required", f"A postcode is required for {country_name(country)}")
         return Outcome("")
     if not rules.postal_patterns:
         return Outcome(text)
@@ -424,8 +518,7 @@ def normalize_postal_code(value: str, country: str) -> Outcome:
         examples = ", ".join(rules.postal_examples[:2])
         return _bad(
             "invalid_postal_code",
-            f"Postcode {value} is not a valid postcode of {country_name(country)} "
-            f"(for example {examples})",
+            f"Postcode {value} is not a valid postcode of {country_name(country)} (for example {examples})",
         )
     return Outcome(canonical)
 

@@ -254,6 +254,4 @@ def _xlsx_sheets(path: Path, wanted: str | None) -> Iterable[tuple[str, list[lis
             raise FileError(
                 "unreadable_file", f"sheet {name!r} of {path.name} cannot be read ({exc})"
             ) from None
-        yield name, [
-            [v if v.__class__ is str else cell_text(v) for v in row] for row in raw
-        ]
+        yield name, [[v if v.__class__ is str else cell_text(v) for v in row] for row in raw]

@@ -52,9 +52,7 @@ def write_issues_csv(path: Path, issues: Iterable[Issue]) -> None:
         writer = csv.writer(handle)
         writer.writerow(ISSUE_COLUMNS)
         for issue in issues:
-            writer.writerow(
-                [issue.row, *(neutralize(str(getattr(issue, c))) for c in ISSUE_COLUMNS[1:])]
-            )
+            writer.writerow([issue.row, *(neutralize(str(getattr(issue, c))) for c in ISSUE_COLUMNS[1:])])
 
 
 def write_rejects_xlsx(
@@ -122,7 +120,8 @@ def write_reports(
     assert result.report_dir is not None
     folder = result.report_dir
     folder.mkdir(parents=True, exist_ok=True)
-    if result.error is None and not result.skipped:
+    validated = result.error is None or bool(result.errors)
+    if validated and not result.skipped:
         write_issues_csv(folder / "rejects.csv", result.errors)
         write_issues_csv(folder / "warnings.csv", result.warnings)
         write_rejects_xlsx(folder / "rejects.xlsx", headers, rows, row_numbers, result.errors)

@@ -34,9 +34,17 @@ from schemas.synonyms import SYNONYMS, header_key
 DECISIONS = ("approve", "reject")
 # Spellings reviewers use for the two decisions.
 _DECISION_WORDS = {
-    "approve": "approve", "approved": "approve", "accept": "approve", "accepted": "approve",
-    "ok": "approve", "yes": "approve",
-    "reject": "reject", "rejected": "reject", "decline": "reject", "declined": "reject", "no": "reject",
+    "approve": "approve",
+    "approved": "approve",
+    "accept": "approve",
+    "accepted": "approve",
+    "ok": "approve",
+    "yes": "approve",
+    "reject": "reject",
+    "rejected": "reject",
+    "decline": "reject",
+    "declined": "reject",
+    "no": "reject",
 }
 KEY_COLUMNS = ("erp_id", "decision", "reason")
 TRAILING_COLUMNS = ("status", "batch_id", "fingerprint")
@@ -113,8 +121,12 @@ def _review_workbook(out: Path, lines: list[dict[str, Any]], batch_id: str | Non
                 cell.fill = GREY
     last = max(len(lines) + 1, 2)
     choices = DataValidation(
-        type="list", formula1='"approve,reject"', allow_blank=True, showErrorMessage=True,
-        errorTitle="Decision", error="Choose approve or reject, or leave the cell empty.",
+        type="list",
+        formula1='"approve,reject"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Decision",
+        error="Choose approve or reject, or leave the cell empty.",
     )
     choices.add(f"B2:B{max(last, 1000)}")
     sheet.add_data_validation(choices)
@@ -200,8 +212,11 @@ class ReviewResult:
             **self.counts,
         }
         if self.error is not None:
-            data["error"] = {"code": self.error.code, "stage": self.error.stage,
-                             "message": self.error.message}
+            data["error"] = {
+                "code": self.error.code,
+                "stage": self.error.stage,
+                "message": self.error.message,
+            }
         data["exit_code"] = self.exit_code
         return data
 
@@ -270,24 +285,40 @@ def apply_review(
                 line = _decide(values, stored, seen, reviewer, importers, row)
                 result.lines.append(line)
                 if line.outcome in ("approved", "rejected"):
-                    changes.append({
-                        "key": line.erp_id, "new_status": line.outcome, "old": stored[line.erp_id]["status"],
-                        "reason": values.get("reason") or None,
-                    })
+                    changes.append(
+                        {
+                            "key": line.erp_id,
+                            "new_status": line.outcome,
+                            "old": stored[line.erp_id]["status"],
+                            "reason": values.get("reason") or None,
+                        }
+                    )
             if changes:
                 connection.execute(
                     update(store.customers)
                     .where(store.customers.c.erp_id == bindparam("key"))
-                    .values(status=bindparam("new_status"), reviewed_by=reviewer, reviewed_at=stamp,
-                            review_reason=bindparam("reason"), updated_at=stamp),
+                    .values(
+                        status=bindparam("new_status"),
+                        reviewed_by=reviewer,
+                        reviewed_at=stamp,
+                        review_reason=bindparam("reason"),
+                        updated_at=stamp,
+                    ),
                     changes,
                 )
                 connection.execute(
                     insert(store.audit),
                     [
-                        {"erp_id": c["key"], "action": c["new_status"], "old_status": c["old"],
-                         "new_status": c["new_status"], "batch_id": stored[c["key"]]["batch_id"],
-                         "changed_by": reviewer, "changed_at": stamp, "reason": c["reason"]}
+                        {
+                            "erp_id": c["key"],
+                            "action": c["new_status"],
+                            "old_status": c["old"],
+                            "new_status": c["new_status"],
+                            "batch_id": stored[c["key"]]["batch_id"],
+                            "changed_by": reviewer,
+                            "changed_at": stamp,
+                            "reason": c["reason"],
+                        }
                         for c in changes
                     ],
                 )

@@ -7,7 +7,7 @@ result's `error`, its summary is still written, and nothing is stored.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,14 @@ from pipeline.result import FileResult
 from pipeline.validate import Validation, validate
 from schemas.synonyms import label
 
+STAGES = ("read", "map", "validate", "load", "report")
+StageCallback = Callable[[str], None]
+
 
 @contextmanager
-def _timed(result: FileResult, stage: str) -> Iterator[None]:
+def _timed(result: FileResult, stage: str, on_stage: StageCallback | None = None) -> Iterator[None]:
+    if on_stage is not None:
+        on_stage(stage)
     start = time.perf_counter()
     try:
         yield
@@ -41,34 +46,49 @@ def process_file(
     *,
     sheet: str | None = None,
     force: bool = False,
+    on_stage: StageCallback | None = None,
 ) -> FileResult:
-    """Validate one file, and import it when an `engine` is given."""
+    """Validate one file, and import it when an `engine` is given.
+
+    `on_stage` is called with each stage's name as it starts (for a progress display).
+    """
     command = "import" if engine is not None else "validate"
     result = FileResult(file=path, command=command)
     table: Table | None = None
     start = time.perf_counter()
     try:
-        with _timed(result, "read"):
+        with _timed(result, "read", on_stage):
             table = read_table(path, sheet, config.synonyms)
         result.sha256, result.sheet, result.header_row = table.sha256, table.sheet, table.header_row
         if engine is not None and not force:
             earlier = store.earlier_import(engine, table.sha256)
             if earlier is not None:
                 return _skipped(result, earlier, config, start)
-        with _timed(result, "map"):
+        with _timed(result, "map", on_stage):
             columns = map_headers(table.headers, config.synonyms)
             frame = canonical_frame(columns, table.rows, table.row_numbers)
         result.unmapped_columns = list(columns.unmapped)
-        with _timed(result, "validate"):
+        with _timed(result, "validate", on_stage):
             validation = validate(frame, columns, config.industries, config.currencies)
         _count(result, validation)
+        if result.rows and result.rejected / result.rows > config.max_reject_rate:
+            result.report_dir = _report_dir(config, path, table.sha256)
+            result.error = FileError(
+                "too_many_rejects",
+                f"{result.rejected} of {result.rows} rows rejected ({result.rejected / result.rows:.0%}), "
+                f"above the maximum reject rate of {config.max_reject_rate:.0%}: nothing was stored",
+                "validate",
+            )
+            result.timings["total"] = time.perf_counter() - start
+            write_reports(result, table.headers, table.rows, table.row_numbers)
+            return result
         if engine is None:
             result.report_dir = _report_dir(config, path, table.sha256)
-            with _timed(result, "report"):
+            with _timed(result, "report", on_stage):
                 result.timings["total"] = time.perf_counter() - start
                 write_reports(result, table.headers, table.rows, table.row_numbers)
         else:
-            _load(result, validation, table, engine, config, force, start)
+            _load(result, validation, table, engine, config, force, start, on_stage)
     except FileError as error:
         _fail(result, error, config, path, table, start)
     return result
@@ -90,6 +110,7 @@ def _load(
     config: Config,
     force: bool,
     start: float,
+    on_stage: StageCallback | None = None,
 ) -> None:
     """Load accepted rows and write the reports in one transaction: all or nothing."""
     batch_id = store.new_batch_id(table.sha256)
@@ -101,15 +122,23 @@ def _load(
     ]
     rows_of = dict(zip(accepted["erp_id"], accepted.index, strict=True))
     with store.transaction(engine, "load") as connection:
-        with _timed(result, "load"):
+        with _timed(result, "load", on_stage):
             store.record_batch(
                 connection,
-                {"id": batch_id, "file_name": str(table.path), "sha256": table.sha256,
-                 "imported_by": config.user, "forced": force, "started_at": store.now()},
+                {
+                    "id": batch_id,
+                    "file_name": str(table.path),
+                    "sha256": table.sha256,
+                    "imported_by": config.user,
+                    "forced": force,
+                    "started_at": store.now(),
+                },
             )
             loaded = store.load(connection, batch_id, records, config.user)
         result.inserted, result.updated, result.unchanged = (
-            loaded.inserted, loaded.updated, loaded.unchanged,
+            loaded.inserted,
+            loaded.updated,
+            loaded.unchanged,
         )
         if loaded.refused:
             refused = set(loaded.refused)
@@ -124,13 +153,18 @@ def _load(
             update(store.batches)
             .where(store.batches.c.id == batch_id)
             .values(
-                rows=result.rows, accepted=result.accepted, rejected=result.rejected,
-                inserted=result.inserted, updated=result.updated, unchanged=result.unchanged,
-                warnings=len(result.warnings), finished_at=store.now(),
+                rows=result.rows,
+                accepted=result.accepted,
+                rejected=result.rejected,
+                inserted=result.inserted,
+                updated=result.updated,
+                unchanged=result.unchanged,
+                warnings=len(result.warnings),
+                finished_at=store.now(),
             )
         )
         # Reports are written before the commit: if they cannot be, nothing is stored.
-        with _timed(result, "report"):
+        with _timed(result, "report", on_stage):
             result.timings["total"] = time.perf_counter() - start
             try:
                 write_reports(result, table.headers, table.rows, table.row_numbers)

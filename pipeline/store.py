@@ -101,6 +101,19 @@ audit = Table(
 )
 
 
+claims = Table(
+    "claims",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("sha256", String(64), primary_key=True),
+    Column("file_name", String(500), nullable=False),
+    Column("claimed_by", String(200), nullable=False),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("outcome", String(32)),
+)
+
+
 def now() -> dt.datetime:
     """The current time in UTC."""
     return dt.datetime.now(dt.UTC)
@@ -119,16 +132,34 @@ def safe_url(url: str) -> str:
         return url
 
 
-def open_store(url: str) -> Engine:
-    """An engine for `url` with the tables created. Raises `FileError` when unreachable."""
+def connect(url: str) -> Engine:
+    """An engine for `url`, schema untouched. Raises `FileError` for a bad URL."""
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30})
+            engine = create_engine(url, connect_args={"timeout": 60})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-        metadata.create_all(engine)
-    except (SQLAlchemyError, ArgumentError, ImportError) as exc:
+    except (ArgumentError, ImportError) as exc:
+        raise FileError(
+            "store_error", f"cannot open the store {safe_url(url)}: {_reason(exc)}", "load"
+        ) from None
+    return engine
+
+
+def open_store(url: str) -> Engine:
+    """An engine for `url` with an up-to-date schema (see `migrate.ensure_current`).
+
+    Raises `FileError` when the store is unreachable or its schema is behind.
+    """
+    from pipeline.migrate import StoreBehind, ensure_current
+
+    engine = connect(url)
+    try:
+        ensure_current(engine)
+    except StoreBehind as exc:
+        raise FileError("store_error", f"{safe_url(url)}: {exc}", "load") from None
+    except SQLAlchemyError as exc:
         raise FileError(
             "store_error", f"cannot open the store {safe_url(url)}: {_reason(exc)}", "load"
         ) from None
@@ -213,8 +244,7 @@ def load(
         old = existing.get(erp_id)
         if old is None:
             inserts.append(
-                values | {"status": "pending", "batch_id": batch_id, "created_at": stamp,
-                          "updated_at": stamp}
+                values | {"status": "pending", "batch_id": batch_id, "created_at": stamp, "updated_at": stamp}
             )
             events.append(_event(erp_id, "created", None, "pending", batch_id, user, stamp))
         elif all(old[name] == values[name] for name in FIELDS):
@@ -263,8 +293,14 @@ def _event(
     reason: str | None = None,
 ) -> dict[str, Any]:
     return {
-        "erp_id": erp_id, "action": action, "old_status": old, "new_status": new,
-        "batch_id": batch_id, "changed_by": user, "changed_at": stamp, "reason": reason,
+        "erp_id": erp_id,
+        "action": action,
+        "old_status": old,
+        "new_status": new,
+        "batch_id": batch_id,
+        "changed_by": user,
+        "changed_at": stamp,
+        "reason": reason,
     }
 
 
@@ -277,9 +313,7 @@ def status_counts(engine: Engine) -> dict[str, int]:
     """Customers per status, every status listed."""
     with transaction(engine, "status") as connection:
         found: dict[str, int] = dict(
-            connection.execute(
-                select(customers.c.status, func.count()).group_by(customers.c.status)
-            ).all()
+            connection.execute(select(customers.c.status, func.count()).group_by(customers.c.status)).all()
         )
     return {status: int(found.get(status, 0)) for status in STATUSES}
 
@@ -287,9 +321,7 @@ def status_counts(engine: Engine) -> dict[str, int]:
 def batch_status_counts(engine: Engine, limit: int = 10) -> list[dict[str, Any]]:
     """The most recent batches with their counts and their customers' current statuses."""
     with transaction(engine, "status") as connection:
-        recent = connection.execute(
-            select(batches).order_by(batches.c.started_at.desc()).limit(limit)
-        ).all()
+        recent = connection.execute(select(batches).order_by(batches.c.started_at.desc()).limit(limit)).all()
         ids = [b.id for b in recent]
         per_status: dict[str, dict[str, int]] = {i: dict.fromkeys(STATUSES, 0) for i in ids}
         if ids:

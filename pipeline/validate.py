@@ -78,9 +78,7 @@ def validate(
     return Validation(len(frame), accepted, errors, warnings)
 
 
-def normalize_rows(
-    cleaned: pd.DataFrame, normalizers: Mapping[str, checks.ValueNormalizer]
-) -> pd.DataFrame:
+def normalize_rows(cleaned: pd.DataFrame, normalizers: Mapping[str, checks.ValueNormalizer]) -> pd.DataFrame:
     """The stored form of every cell of rows that passed validation."""
     out = cleaned.copy()
     for field, normalizer in normalizers.items():

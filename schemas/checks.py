@@ -53,9 +53,7 @@ def country_codes(frame: pd.DataFrame, field: str) -> pd.Series:
     values = frame.loc[known, field].fillna("")
     pairs = list(zip(values.to_numpy(), country[known].to_numpy(), strict=True))
     table = {pair: normalizer(*pair).code for pair in set(pairs)}
-    return pd.Series([table[pair] for pair in pairs], index=values.index, dtype=object).reindex(
-        frame.index
-    )
+    return pd.Series([table[pair] for pair in pairs], index=values.index, dtype=object).reindex(frame.index)
 
 
 # --- registered checks: each one's name is the problem code it reports -------------
@@ -165,9 +163,7 @@ def message(
     return f"{name} {value!r} is not valid ({code})"
 
 
-def value_normalizers(
-    industries: tuple[str, ...], currencies: tuple[str, ...]
-) -> dict[str, ValueNormalizer]:
+def value_normalizers(industries: tuple[str, ...], currencies: tuple[str, ...]) -> dict[str, ValueNormalizer]:
     """The normalizer of every field whose rule does not depend on the country."""
     return {
         "country": nz.normalize_country,

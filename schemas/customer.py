@@ -35,9 +35,7 @@ MAX_LENGTH: dict[str, int] = {field: 200 for field in SYNONYMS} | {
 
 def _text(field: str, required: bool = True, **rules: Any) -> Any:
     """A text field with the checks every text gets, plus `rules` (registered checks)."""
-    return pa.Field(
-        nullable=not required, too_long=MAX_LENGTH[field], control_character=(), **rules
-    )
+    return pa.Field(nullable=not required, too_long=MAX_LENGTH[field], control_character=(), **rules)
 
 
 class CustomerRow(pa.DataFrameModel):
@@ -110,9 +108,7 @@ def customer_schema(
                     ],
                 )
             },
-            "industry": {
-                "checks": replaced("industry", [pa.Check.unknown_industry(industries=industries)])
-            },
+            "industry": {"checks": replaced("industry", [pa.Check.unknown_industry(industries=industries)])},
         }
     )
 

@@ -1,0 +1,96 @@
+"""Schema migrations (Alembic): `onboard db upgrade`, and automatic set-up of new stores.
+
+A new, empty database (SQLite or PostgreSQL) and any SQLite file are brought to the
+newest revision when opened. A shared PostgreSQL store that is behind is upgraded only
+on purpose, with `onboard db upgrade`, so one host cannot change it under the others.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# An arbitrary key for PostgreSQL's advisory lock: one migration at a time per database.
+_PG_LOCK_KEY = 0x6F6E626F
+
+
+def _alembic_config() -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision this version of onboard knows."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None when it has never been migrated."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@contextmanager
+def _exclusive(engine: Engine) -> Iterator[None]:
+    """Only one process migrates a database at a time."""
+    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+        lock_path = Path(f"{engine.url.database}.migrate-lock")
+        with lock_path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        return
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PG_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_LOCK_KEY})
+                connection.commit()
+        return
+    yield
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Migrate the database to `revision`; returns (before, after)."""
+    with _exclusive(engine):
+        before = current_revision(engine)
+        with engine.begin() as connection:
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+        return before, current_revision(engine)
+
+
+def ensure_current(engine: Engine) -> None:
+    """Set up a new store, upgrade SQLite; refuse a shared store that is behind."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    if engine.dialect.name == "sqlite" or (current is None and not inspect(engine).get_table_names()):
+        upgrade(engine)
+        return
+    raise StoreBehind(current, head)
+
+
+class StoreBehind(Exception):
+    """The store's schema is older than this version of onboard needs."""
+
+    def __init__(self, current: str | None, head: str) -> None:
+        super().__init__(
+            f"the store's schema is at revision {current or 'none (not made by onboard)'}, "
+            f"this onboard needs {head}: run 'onboard db upgrade'"
+        )
