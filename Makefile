@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo
 
-.PHONY: install demo test lint type check clean
+.PHONY: install demo test test-slow lint type check clean import validate review-export review-apply sweep bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,40 @@ demo: $(STAMP)
 
 ## test: the whole test suite (PostgreSQL tests run when ONBOARD_TEST_PG_URL is set)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not slow"
+
+## Team targets. DB defaults to the configuration (onboard.toml / ONBOARD_DB_URL).
+ONBOARD := $(BIN)/onboard
+DBOPT := $(if $(DB),--db $(DB),)
+
+## import FILE=sheet.xlsx: import one spreadsheet
+import: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make import FILE=customers.xlsx [DB=url]" >&2; exit 2; }
+	$(ONBOARD) import "$(FILE)" $(DBOPT)
+
+## validate FILE=sheet.xlsx: a CI gate; exits non-zero when rows are rejected or the file is unusable
+validate: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make validate FILE=customers.xlsx" >&2; exit 2; }
+	$(ONBOARD) validate "$(FILE)"
+
+## review-export [OUT=review.xlsx] [BATCH=id]: a review file of pending customers
+review-export: $(STAMP)
+	$(ONBOARD) review export --out "$(or $(OUT),review.xlsx)" $(if $(BATCH),--batch $(BATCH),) $(DBOPT)
+
+## review-apply FILE=review.xlsx REVIEWER=name: apply a filled-in review file
+review-apply: $(STAMP)
+	@test -n "$(FILE)" -a -n "$(REVIEWER)" || \
+		{ echo "usage: make review-apply FILE=review.xlsx REVIEWER=name" >&2; exit 2; }
+	$(ONBOARD) review apply "$(FILE)" --reviewer "$(REVIEWER)" $(DBOPT)
+
+## sweep ROOT=dir: one cron sweep of a drop folder
+sweep: $(STAMP)
+	@test -n "$(ROOT)" || { echo "usage: make sweep ROOT=/srv/onboarding" >&2; exit 2; }
+	$(ONBOARD) run --root "$(ROOT)" $(DBOPT)
+
+## test-slow: the slow tests too (crash and concurrency)
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow; status=$$?; [ $$status -eq 5 ] && echo "no slow tests" || exit $$status
 
 ## lint: ruff and mypy (strict on pipeline/ and schemas/)
 lint: $(STAMP)

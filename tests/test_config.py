@@ -1,0 +1,138 @@
+"""Configuration: onboard.toml, ONBOARD_* variables, and their errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.config import DEFAULT_DB_URL, DEFAULT_INDUSTRIES, ConfigError, load_config
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "onboard.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It uses the built-in defaults when there is no onboard.toml."""
+    monkeypatch.chdir(tmp_path)
+    config = load_config(environ={})
+    assert config.db_url == DEFAULT_DB_URL
+    assert config.industries == DEFAULT_INDUSTRIES
+    assert config.currencies == ()
+    assert config.max_reject_rate == 1.0
+
+
+def test_reads_every_key(tmp_path: Path) -> None:
+    """It reads every documented key of onboard.toml."""
+    path = write(
+        tmp_path,
+        """
+[database]
+url = "sqlite:///x.db"
+[reports]
+dir = "out"
+[validation]
+industries = ["Retail", "Banking"]
+currencies = ["eur", "USD"]
+max_reject_rate = 0.05
+[columns.synonyms]
+erp_id = ["Relatienummer"]
+[review]
+four_eyes = true
+[sweep]
+root = "/srv/drop"
+settle_seconds = 3
+""",
+    )
+    config = load_config(path, environ={})
+    assert config.db_url == "sqlite:///x.db"
+    assert config.report_dir == Path("out")
+    assert config.industries == ("Retail", "Banking")
+    assert config.currencies == ("EUR", "USD")
+    assert config.max_reject_rate == 0.05
+    assert config.synonyms == {"erp_id": ("Relatienummer",)}
+    assert config.four_eyes is True
+    assert config.root == Path("/srv/drop")
+    assert config.settle_seconds == 3
+
+
+def test_the_current_folders_file_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It reads ./onboard.toml when no --config is given."""
+    write(tmp_path, '[database]\nurl = "sqlite:///here.db"\n')
+    monkeypatch.chdir(tmp_path)
+    assert load_config(environ={}).db_url == "sqlite:///here.db"
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    """It lets ONBOARD_* variables override the file."""
+    path = write(tmp_path, '[database]\nurl = "sqlite:///file.db"\n[review]\nfour_eyes = false\n')
+    environ = {
+        "ONBOARD_DB_URL": "sqlite:///env.db",
+        "ONBOARD_FOUR_EYES": "yes",
+        "ONBOARD_SETTLE_SECONDS": "0",
+        "ONBOARD_MAX_REJECT_RATE": "0.5",
+        "ONBOARD_CURRENCIES": "EUR, GBP",
+        "ONBOARD_INDUSTRIES": "Retail",
+        "ONBOARD_ROOT": "/tmp/drop",
+    }
+    config = load_config(path, environ=environ)
+    assert config.db_url == "sqlite:///env.db"
+    assert config.four_eyes is True
+    assert config.settle_seconds == 0
+    assert config.max_reject_rate == 0.5
+    assert config.currencies == ("EUR", "GBP")
+    assert config.industries == ("Retail",)
+    assert config.root == Path("/tmp/drop")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[databse]\nurl = 'x'\n", "databse"),
+        ("[database]\nuri = 'sqlite:///x'\n", "database.uri"),
+        ("[database]\nurl = 'not a url'\n", "database.url"),
+        ("[validation]\ncurrencies = ['EUR', 'XXY']\n", "XXY"),
+        ("[validation]\nindustries = 'Retail'\n", "validation.industries"),
+        ("[validation]\nmax_reject_rate = 5\n", "max_reject_rate"),
+        ("[sweep]\nsettle_seconds = -1\n", "settle_seconds"),
+        ("[review]\nfour_eyes = 'maybe'\n", "four_eyes"),
+        ("[columns.synonyms]\nerp = ['Debtor']\n", "columns.synonyms.erp"),
+        ("[database\n", "not valid TOML"),
+    ],
+)
+def test_bad_keys_and_values_are_named(tmp_path: Path, text: str, named: str) -> None:
+    """It refuses a bad key or value with a message naming it."""
+    with pytest.raises(ConfigError, match=named.replace(".", r"\.")):
+        load_config(write(tmp_path, text), environ={})
+
+
+def test_bad_environment_value_is_named() -> None:
+    """It refuses a bad ONBOARD_* value with a message naming the variable."""
+    with pytest.raises(ConfigError, match="ONBOARD_MAX_REJECT_RATE"):
+        load_config(None, environ={"ONBOARD_MAX_REJECT_RATE": "lots"})
+
+
+def test_cli_reports_a_bad_configuration_in_one_line(tmp_path: Path) -> None:
+    """It makes the CLI exit 2 with one line naming the bad key, no traceback."""
+    path = write(tmp_path, "[validation]\ncolour = 'red'\n")
+    result = CliRunner().invoke(cli, ["status", "--config", str(path), "--db", f"sqlite:///{tmp_path}/x.db"])
+    assert result.exit_code == 2
+    assert "validation.colour" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_init_writes_a_configuration_that_loads(tmp_path: Path) -> None:
+    """It makes `onboard init` write a commented configuration that loads cleanly."""
+    folder = tmp_path / "drop"
+    result = CliRunner().invoke(cli, ["init", str(folder)])
+    assert result.exit_code == 0, result.output
+    for name in ("inbox", "reviews", "processed", "failed", "reports"):
+        assert (folder / name).is_dir()
+    config = load_config(folder / "onboard.toml", environ={})
+    assert config.root == folder.resolve()
+    assert config.db_url.startswith("sqlite:///")

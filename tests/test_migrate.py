@@ -1,0 +1,98 @@
+"""Schema migrations: a new store is set up, an old one is upgraded, a shared one is not
+changed behind its users' backs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect, text
+
+from pipeline.cli import cli
+from pipeline.issues import FileError
+from pipeline.migrate import current_revision, head_revision, upgrade
+from pipeline.store import metadata, open_store
+
+PG_URL = os.environ.get("ONBOARD_TEST_PG_URL")
+
+
+def test_a_new_sqlite_file_is_set_up(tmp_path: Path) -> None:
+    """It creates every table and records the newest revision in a new SQLite file."""
+    engine = open_store(f"sqlite:///{tmp_path}/new.db")
+    assert current_revision(engine) == head_revision()
+    assert {"customers", "batches", "audit", "claims"} <= set(inspect(engine).get_table_names())
+
+
+def test_migrations_match_the_tables_the_code_uses(tmp_path: Path) -> None:
+    """It keeps the migrations and the SQLAlchemy tables in step (no pending autogenerate diff)."""
+    engine = open_store(f"sqlite:///{tmp_path}/new.db")
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert diff == []
+
+
+def test_an_existing_sqlite_file_is_upgraded(tmp_path: Path) -> None:
+    """It upgrades a store left at an older revision, keeping its rows."""
+    url = f"sqlite:///{tmp_path}/old.db"
+    engine = create_engine(url)
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO batches (id, file_name, sha256, imported_by, forced, rows, accepted,"
+                " rejected, inserted, updated, unchanged, warnings, started_at)"
+                " VALUES ('b1', 'f.csv', 'abc', 'me', 0, 1, 1, 0, 1, 0, 0, 0, '2026-01-01')"
+            )
+        )
+    assert "claims" not in inspect(engine).get_table_names()
+    result = CliRunner().invoke(cli, ["db", "upgrade", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert "0001" in result.output and head_revision() in result.output
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT id FROM batches")).scalar_one() == "b1"
+
+
+def test_db_current_shows_the_revision(tmp_path: Path) -> None:
+    """It shows the store's revision and the newest one."""
+    url = f"sqlite:///{tmp_path}/x.db"
+    open_store(url)
+    result = CliRunner().invoke(cli, ["db", "current", "--db", url, "--json"])
+    assert result.exit_code == 0
+    assert f'"current": "{head_revision()}"' in result.output
+
+
+def test_unreachable_store_is_one_line(tmp_path: Path) -> None:
+    """It reports an unreachable store in one line with exit code 2."""
+    result = CliRunner().invoke(
+        cli, ["status", "--db", "postgresql+psycopg://nobody:x@127.0.0.1:1/none"]
+    )
+    assert result.exit_code == 2
+    assert "cannot open the store" in result.output
+    assert "x@" not in result.output  # the password is not shown
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not PG_URL, reason="ONBOARD_TEST_PG_URL is not set")
+def test_postgres_empty_then_behind() -> None:
+    """It sets up an empty PostgreSQL store, and refuses one that is behind until upgraded."""
+    assert PG_URL is not None
+    engine = create_engine(PG_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS claims, audit, customers, batches, alembic_version"))
+    open_store(PG_URL)
+    assert current_revision(engine) == head_revision()
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE claims"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    with pytest.raises(FileError, match="onboard db upgrade"):
+        open_store(PG_URL)
+    result = CliRunner().invoke(cli, ["db", "upgrade", "--db", PG_URL])
+    assert result.exit_code == 0, result.output
+    assert current_revision(engine) == head_revision()
+    assert "claims" in inspect(engine).get_table_names()
