@@ -317,6 +317,11 @@ def _tax_module(country: str) -> Any:
     return _module(country, "vat")
 
 
+def has_tax_check(country: str) -> bool:
+    """True when the country's VAT/tax numbers can be checked (else: tax_id_unverified)."""
+    return country in EU_COUNTRIES or _tax_module(country) is not None
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def normalize_tax_id(value: str, country: str) -> Outcome:
     """A VAT number checked for the customer's country, stored compact and upper case.
@@ -325,13 +330,13 @@ def normalize_tax_id(value: str, country: str) -> Outcome:
     of another country is `tax_id_country_mismatch`. Elsewhere the country's own stdnum
     check, or acceptance with the warning `tax_id_unverified` where none exists.
     """
-    compact = re.sub(r"[\s.\-/]", "", value).upper()
-    invalid = _bad("invalid_tax_id", f"Tax ID {value} is not a valid {_kind(country, 'VAT number')}")
+    compact = _TAX_SEPARATORS.sub("", value).upper()
     if country in EU_COUNTRIES:
         prefix = vat_prefix(country)
-        candidate = compact if compact.startswith(prefix) else prefix + compact
-        if eu_vat.is_valid(candidate):
-            return Outcome(eu_vat.compact(candidate))
+        try:
+            return Outcome(eu_vat.validate(compact if compact.startswith(prefix) else prefix + compact))
+        except ValidationError:
+            pass
         owner = _PREFIX_COUNTRY.get(compact[:2])
         if owner and owner != country and eu_vat.is_valid(compact):
             return _bad(
@@ -339,7 +344,7 @@ def normalize_tax_id(value: str, country: str) -> Outcome:
                 f"Tax ID {value} is a VAT number of {country_name(owner)}, "
                 f"but the customer's country is {country_name(country)}",
             )
-        return invalid
+        return _invalid_tax_id(value, country)
     if country == "GB" and compact.startswith("XI") and eu_vat.is_valid(compact):
         return Outcome(eu_vat.compact(compact))
     module = _tax_module(country)
@@ -352,11 +357,18 @@ def normalize_tax_id(value: str, country: str) -> Outcome:
     try:
         checked = str(module.validate(compact))
     except ValidationError:
-        return invalid
+        return _invalid_tax_id(value, country)
     # Keep the country prefix where the module strips it (GB 980780684 → GB980780684).
     if country == "GB" and checked[:2].isdigit():
         checked = "GB" + checked
     return Outcome(checked)
+
+
+_TAX_SEPARATORS = re.compile(r"[\s.\-/]")
+
+
+def _invalid_tax_id(value: str, country: str) -> Outcome:
+    return _bad("invalid_tax_id", f"Tax ID {value} is not a valid {_kind(country, 'VAT number')}")
 
 
 # --- registration number ----------------------------------------------------------------
@@ -392,11 +404,6 @@ _HINTS = {
 def normalize_registration_number(value: str, country: str) -> Outcome:
     """A chamber-of-commerce number, checked with the country's register module."""
     text = clean_text(value)
-    invalid = _bad(
-        "invalid_registration_number",
-        f"Registration number {value} is not a valid "
-        f"{_kind(country, 'company registration number')}{_HINTS.get(country, '')}",
-    )
     if country in _PATTERNS:
         pattern, shape = _PATTERNS[country]
         compact = re.sub(r"[\s.\-]", "", text).upper()
@@ -413,11 +420,21 @@ def normalize_registration_number(value: str, country: str) -> Outcome:
         name = "siret" if len(digits) == 14 else "siren"
     module = _module(country, name) if name else None
     if module is None:
-        return Outcome(text) if _GENERIC_REGISTRATION.fullmatch(text) else invalid
+        if _GENERIC_REGISTRATION.fullmatch(text):
+            return Outcome(text)
+        return _invalid_registration(value, country)
     try:
         return Outcome(str(module.validate(text)))
     except ValidationError:
-        return invalid
+        return _invalid_registration(value, country)
+
+
+def _invalid_registration(value: str, country: str) -> Outcome:
+    return _bad(
+        "invalid_registration_number",
+        f"Registration number {value} is not a valid "
+        f"{_kind(country, 'company registration number')}{_HINTS.get(country, '')}",
+    )
 
 
 # --- address: postcode and state --------------------------------------------------------
@@ -555,15 +572,14 @@ def normalize_phone(value: str, country: str) -> Outcome:
     # The portal's notation "+31(0)40 …" marks the trunk zero dialled only within the country.
     if text.startswith(("+", "00")):
         text = _TRUNK_ZERO.sub("", text)
-    invalid = _bad(
-        "invalid_phone", f"Phone number {value} is not a valid phone number in {country_name(country)}"
-    )
     try:
         number = phonenumbers.parse(text, country)
     except phonenumbers.NumberParseException:
-        return invalid
-    if not phonenumbers.is_valid_number(number):
-        return invalid
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        return _bad(
+            "invalid_phone", f"Phone number {value} is not a valid phone number in {country_name(country)}"
+        )
     return Outcome(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
@@ -574,9 +590,8 @@ _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 def normalize_email(value: str) -> Outcome:
     """A syntactically valid e-mail address (no DNS look-up), domain in lower case."""
     text = value.strip()
-    invalid = _bad("invalid_email", f"Email address {value} is not a valid e-mail address")
     if not _EMAIL_SHAPE.fullmatch(text):
-        return invalid
+        return _bad("invalid_email", f"Email address {value} is not a valid e-mail address")
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:

@@ -19,6 +19,7 @@ from pandera.errors import SchemaErrors
 from pipeline import normalize as nz
 from pipeline.columns import ColumnMap
 from pipeline.issues import CODES, Issue
+from pipeline.outcomes import HEAVY_FIELDS, Outcomes, active, default_workers
 from schemas import checks
 from schemas.checks import value_normalizers
 from schemas.customer import COUNTRY_DEPENDENT_CODES, MAX_LENGTH, customer_schema, warning_schema
@@ -65,32 +66,44 @@ def validate(
     columns: ColumnMap,
     industries: tuple[str, ...],
     currencies: tuple[str, ...] = (),
+    workers: int | None = None,
+    fast: bool = True,
 ) -> Validation:
-    """Check every row of a canonical frame (see `columns.canonical_frame`)."""
+    """Check every row of a canonical frame (see `columns.canonical_frame`).
+
+    With `fast`, the heavy fields' outcomes are computed once per distinct value on
+    `workers` processes (default: every core) before Pandera runs; without it each check
+    computes them itself. Both give the same result; the tests compare them.
+    """
     cleaned = clean(frame)
     normalizers = value_normalizers(industries, currencies)
-    errors = _issues(
-        _failures(customer_schema(industries, currencies), cleaned), cleaned, columns, normalizers
-    )
+    schema = customer_schema(industries, currencies)
+    if fast:
+        outcomes = Outcomes(cleaned, default_workers() if workers is None else workers)
+        with active(outcomes):
+            failures = _failures(schema, cleaned)
+    else:
+        outcomes = Outcomes(cleaned)
+        failures = _failures(schema, cleaned)
+    errors = _issues(failures, cleaned, columns, normalizers)
     rejected = {issue.row for issue in errors}
-    accepted = normalize_rows(cleaned[~cleaned.index.isin(rejected)], normalizers)
+    keep = ~cleaned.index.isin(rejected)
+    accepted = normalize_rows(cleaned[keep], normalizers, outcomes)
     warnings = _issues(_failures(warning_schema(), accepted), cleaned, columns, normalizers)
     return Validation(len(frame), accepted, errors, warnings)
 
 
-def normalize_rows(cleaned: pd.DataFrame, normalizers: Mapping[str, checks.ValueNormalizer]) -> pd.DataFrame:
+def normalize_rows(
+    cleaned: pd.DataFrame, normalizers: Mapping[str, checks.ValueNormalizer], outcomes: Outcomes
+) -> pd.DataFrame:
     """The stored form of every cell of rows that passed validation."""
-    out = cleaned.copy()
+    out = cleaned.astype(object)
     for field, normalizer in normalizers.items():
-        out[field] = checks.value_outcomes(cleaned[field], normalizer)
-    country = out["country"]
-    for field, by_country in nz.COUNTRY_DEPENDENT.items():
-        values = cleaned[field].fillna("")
-        pairs = list(zip(values.to_numpy(), country.to_numpy(), strict=True))
-        table = {pair: by_country(*pair).value for pair in set(pairs)}
-        stored = [table[pair] or None for pair in pairs]
-        out[field] = pd.Series(stored, index=cleaned.index, dtype=object)
-    return out.astype(object).where(out.notna(), None)
+        if field not in HEAVY_FIELDS:
+            out[field] = checks.value_outcomes(cleaned[field], normalizer)
+    for field in HEAVY_FIELDS:
+        out[field] = outcomes.values(field).reindex(cleaned.index)
+    return out.where(out.notna(), None)
 
 
 def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 from pandera import extensions
 
 from pipeline import normalize as nz
+from pipeline.outcomes import Outcomes, for_rows
 from schemas.synonyms import label
 
 ValueNormalizer = Callable[[str], nz.Outcome]
@@ -29,9 +30,14 @@ def value_codes(values: pd.Series, normalizer: ValueNormalizer) -> pd.Series:
     return present.map(table).reindex(values.index)
 
 
-def countries(frame: pd.DataFrame) -> pd.Series:
-    """The ISO alpha-2 country of every row, or NA where the country is blank or unknown."""
-    return value_outcomes(frame["country"], nz.normalize_country)
+def country_codes(frame: pd.DataFrame, field: str) -> pd.Series:
+    """The problem code of a country-dependent field on every row with a known country.
+
+    Blank values are checked too: a blank postcode is a problem in a country with
+    postcodes. Rows without a known country are left to the country check.
+    """
+    outcomes = for_rows(frame.index) or Outcomes(frame)
+    return outcomes.codes(field)
 
 
 def value_outcomes(values: pd.Series, normalizer: ValueNormalizer) -> pd.Series:
@@ -39,21 +45,6 @@ def value_outcomes(values: pd.Series, normalizer: ValueNormalizer) -> pd.Series:
     present = values.dropna()
     table = {value: normalizer(value).value for value in present.unique()}
     return present.map(table).reindex(values.index)
-
-
-def country_codes(frame: pd.DataFrame, field: str) -> pd.Series:
-    """The problem code of a country-dependent field on every row with a known country.
-
-    Blank values are checked too: a blank postcode is a problem in a country with
-    postcodes. Rows without a known country are left to the country check.
-    """
-    normalizer = nz.COUNTRY_DEPENDENT[field]
-    country = countries(frame)
-    known = country.notna()
-    values = frame.loc[known, field].fillna("")
-    pairs = list(zip(values.to_numpy(), country[known].to_numpy(), strict=True))
-    table = {pair: normalizer(*pair).code for pair in set(pairs)}
-    return pd.Series([table[pair] for pair in pairs], index=values.index, dtype=object).reindex(frame.index)
 
 
 # --- registered checks: each one's name is the problem code it reports -------------
@@ -84,7 +75,9 @@ def unknown_country(values: pd.Series) -> pd.Series:
 
 @extensions.register_check_method()
 def invalid_email(values: pd.Series) -> pd.Series:
-    return value_codes(values, nz.normalize_email) != "invalid_email"
+    outcomes = for_rows(values.index)
+    codes = outcomes.codes("contact_email") if outcomes else value_codes(values, nz.normalize_email)
+    return codes != "invalid_email"
 
 
 @extensions.register_check_method(statistics=["allowed"])
@@ -122,9 +115,17 @@ COUNTRY_DEPENDENT_CODES: dict[str, tuple[str, ...]] = {
     "state": ("unknown_state", "state_required"),
     "contact_phone": ("invalid_phone",),
 }
-for _field, _codes in (*COUNTRY_DEPENDENT_CODES.items(), ("tax_id", ("tax_id_unverified",))):
+for _field, _codes in COUNTRY_DEPENDENT_CODES.items():
     for _code in _codes:
         _frame_check(_field, _code)
+
+
+@extensions.register_check_method()
+def tax_id_unverified(frame: pd.DataFrame) -> pd.Series:
+    """Rows of accepted customers whose country has no tax-number check."""
+    present = frame["country"].dropna()
+    unverified = {c: not nz.has_tax_check(c) for c in present.unique()}
+    return ~present.map(unverified).reindex(frame.index).fillna(False).astype(bool)
 
 
 @extensions.register_check_method()
