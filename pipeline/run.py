@@ -117,8 +117,10 @@ def _load(
     result.batch_id = batch_id
     result.report_dir = config.report_dir / batch_id
     accepted = validation.accepted
+    names = [str(name) for name in accepted.columns]
     records: list[dict[str, Any]] = [
-        {str(k): v for k, v in record.items()} for record in accepted.to_dict("records")
+        dict(zip(names, values, strict=True))
+        for values in zip(*(accepted[name].tolist() for name in accepted.columns), strict=True)
     ]
     rows_of = dict(zip(accepted["erp_id"], accepted.index, strict=True))
     with store.transaction(engine, "load") as connection:
