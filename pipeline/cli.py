@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -162,6 +163,8 @@ def _finish(results: list[FileResult], as_json: bool) -> None:
     for result in results:
         if as_json:
             _echo_json(result.summary())
+            if result.error is not None:
+                _render_file(result)  # the one line on standard error, even with --json
     if len(results) > 1 and not as_json:
         totals = {k: sum(getattr(r, k) for r in results) for k in ("rows", "accepted", "rejected")}
         failed = sum(r.error is not None for r in results)
@@ -656,4 +659,6 @@ def db_current(db_url: str | None, config_path: Path | None, report_dir: Path | 
 
 def main() -> None:
     """Console-script entry point."""
+    # Reports, moved files and the SQLite store hold personal data: owner-only access.
+    os.umask(0o077)
     cli(prog_name="onboard")

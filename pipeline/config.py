@@ -23,6 +23,16 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What a file may hold before it is refused whole (protects memory and time)."""
+
+    max_file_mb: float = 200.0
+    # An .xlsx is a zip: a tiny file can expand to gigabytes (a zip bomb).
+    max_unpacked_mb: float = 1000.0
+    max_cells: int = 30_000_000
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a run needs to know besides its input files."""
 
@@ -41,6 +51,7 @@ class Config:
     settle_seconds: float = 10.0
     # A file whose share of rejected rows is above this fails whole (1.0: never).
     max_reject_rate: float = 1.0
+    limits: Limits = field(default_factory=Limits)
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the given non-None values replaced."""
@@ -54,6 +65,7 @@ _KNOWN = {
     "columns": {"synonyms"},
     "review": {"four_eyes"},
     "sweep": {"root", "settle_seconds"},
+    "limits": {"max_file_mb", "max_unpacked_mb", "max_cells"},
 }
 
 
@@ -136,6 +148,16 @@ def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
         values["root"] = Path(sweep["root"])
     if "settle_seconds" in sweep:
         values["settle_seconds"] = _seconds(sweep["settle_seconds"], f"{source}: sweep.settle_seconds")
+    limits = data.get("limits", {})
+    if limits:
+        sizes: dict[str, Any] = {}
+        for key in ("max_file_mb", "max_unpacked_mb", "max_cells"):
+            if key in limits:
+                value = limits[key]
+                if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                    raise ConfigError(f"{source}: limits.{key} must be a positive number (got {value!r})")
+                sizes[key] = int(value) if key == "max_cells" else float(value)
+        values["limits"] = Limits(**sizes)
     synonyms = data.get("columns", {}).get("synonyms", {})
     if not isinstance(synonyms, dict):
         raise ConfigError(f"{source}: columns.synonyms must be a table of field = [names]")

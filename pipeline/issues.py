@@ -76,6 +76,13 @@ CODES: dict[str, Code] = _codes(
     ("missing_value", "row", "error", "A required field is blank."),
     ("too_long", "row", "error", "The text is longer than the field allows."),
     ("control_character", "row", "error", "The text contains an invisible control character."),
+    ("spreadsheet_error", "row", "error", "The cell shows a spreadsheet error such as #REF! or #N/A."),
+    (
+        "scientific_notation",
+        "row",
+        "error",
+        "A long number was saved in scientific notation (1.23457E+11) and lost its digits.",
+    ),
     ("duplicate_in_file", "row", "error", "Several rows of the file share this ERP ID; all are rejected."),
     ("unknown_country", "row", "error", "The country is not an ISO 3166-1 country name or code."),
     ("invalid_tax_id", "row", "error", "The VAT/tax number fails its country's format or check digit."),

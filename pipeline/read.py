@@ -13,11 +13,13 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.columns import count_known, synonym_index
+from pipeline.config import Limits
 from pipeline.issues import FileError
 
 HEADER_SEARCH_ROWS = 30
@@ -51,18 +53,74 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_table(
-    path: Path, sheet: str | None = None, synonyms: Mapping[str, Sequence[str]] | None = None
-) -> Table:
-    """Read `path` and find its header row. Raises `FileError` when it cannot be used."""
+DEFAULT_LIMITS = Limits()
+_HINTS = {
+    ".xls": "legacy Excel 97-2003 files are not read; open it in Excel and save it as .xlsx",
+    ".ods": "OpenDocument files are not read; save it as .xlsx or .csv",
+    ".xlsm": "macro workbooks are not read; save it as .xlsx",
+    ".numbers": "Numbers files are not read; export it as .xlsx or .csv",
+}
+# The start of an OLE2 compound file: a legacy .xls, or an encrypted (password) workbook.
+_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse files we do not read, cannot open, or that are too large, before reading."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
+        hint = _HINTS.get(suffix, "save it as .xlsx or .csv")
         raise FileError(
-            "unsupported_file_type",
-            f"{path.name}: {suffix or 'no extension'} files are not read; save it as .xlsx or .csv",
+            "unsupported_file_type", f"{path.name}: {suffix or 'no extension'} files are not read; {hint}"
         )
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except FileNotFoundError:
+        raise FileError("file_not_found", f"{path}: no such file") from None
+    except OSError as exc:
+        raise FileError("file_not_found", f"{path}: cannot be opened ({exc.strerror})") from None
     if not path.is_file():
-        raise FileError("file_not_found", f"{path}: no such file")
+        raise FileError("file_not_found", f"{path}: not a file")
+    if size > limits.max_file_mb * 1e6:
+        raise FileError(
+            "file_too_large",
+            f"{path.name} is {size / 1e6:.0f} MB, more than the limit of {limits.max_file_mb:.0f} MB; "
+            "split it into smaller files",
+        )
+    if suffix == ".xlsx":
+        if head == _OLE_MAGIC:
+            raise FileError(
+                "unreadable_file",
+                f"{path.name} is password-protected (encrypted) or a legacy .xls renamed to .xlsx; "
+                "remove the password or save it again as .xlsx",
+            )
+        _check_unpacked_size(path, limits)
+
+
+def _check_unpacked_size(path: Path, limits: Limits) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip at all: the reader says so in its own words
+    if unpacked > limits.max_unpacked_mb * 1e6:
+        raise FileError(
+            "file_too_large",
+            f"{path.name} expands to {unpacked / 1e6:.0f} MB, more than the limit of "
+            f"{limits.max_unpacked_mb:.0f} MB; it may be damaged or hostile",
+        )
+
+
+def read_table(
+    path: Path,
+    sheet: str | None = None,
+    synonyms: Mapping[str, Sequence[str]] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Table:
+    """Read `path` and find its header row. Raises `FileError` when it cannot be used."""
+    check_file(path, limits)
+    suffix = path.suffix.lower()
     try:
         sha256 = file_sha256(path)
     except OSError as exc:
@@ -74,7 +132,7 @@ def read_table(
             return table
     else:
         # Without --sheet, the first sheet naming three or more fields is the one.
-        for name, records in _xlsx_sheets(path, sheet):
+        for name, records in _xlsx_sheets(path, sheet, limits):
             table = _table(path, sha256, name, records, index, min_known=1 if sheet else 3)
             if table is not None:
                 return table
@@ -91,15 +149,8 @@ def read_records(
 ) -> tuple[str | None, list[list[str]]]:
     """All rows of a CSV, or of the first sheet (or `sheet`) whose header names at least
     `min_known` keys of `index`; for files other than customer sheets (review files)."""
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise FileError(
-            "unsupported_file_type",
-            f"{path.name}: {suffix or 'no extension'} files are not read; save it as .xlsx or .csv",
-        )
-    if not path.is_file():
-        raise FileError("file_not_found", f"{path}: no such file")
-    if suffix == ".csv":
+    check_file(path)
+    if path.suffix.lower() == ".csv":
         return None, _csv_records(path, index)
     for name, records in _xlsx_sheets(path, sheet):
         if _find_header(records, index)[1] >= min_known:
@@ -157,6 +208,10 @@ def _decode(data: bytes) -> str:
         return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16")
+    if len(data) >= 4 and data.count(0) * 3 > len(data):
+        # Text with a NUL in every other byte is UTF-16 written without a BOM.
+        even_nuls = data[0::2].count(0)
+        return data.decode("utf-16-be" if even_nuls > len(data) // 4 else "utf-16-le", errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -182,8 +237,6 @@ def _csv_records(path: Path, index: Mapping[str, str]) -> list[list[str]]:
         text = _decode(path.read_bytes())
     except (OSError, UnicodeDecodeError) as exc:
         raise FileError("unreadable_file", f"{path.name}: cannot be read ({exc})") from None
-    if "\x00" in text:
-        text = text.replace("\x00", "")
     # The delimiter is the one under which some early row reads best as a header.
     sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
     best_delimiter, best_known = ",", -1
@@ -223,7 +276,9 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _xlsx_sheets(path: Path, wanted: str | None) -> Iterable[tuple[str, list[list[str]]]]:
+def _xlsx_sheets(
+    path: Path, wanted: str | None, limits: Limits = DEFAULT_LIMITS
+) -> Iterable[tuple[str, list[list[str]]]]:
     import python_calamine
 
     try:
@@ -249,7 +304,17 @@ def _xlsx_sheets(path: Path, wanted: str | None) -> Iterable[tuple[str, list[lis
         names = visible
     for name in names:
         try:
-            raw = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(name)
+            cells = (sheet.end[0] + 1) * (sheet.end[1] + 1) if sheet.end else 0
+            if cells > limits.max_cells:
+                raise FileError(
+                    "file_too_large",
+                    f"sheet {name!r} of {path.name} spans {cells:,} cells, more than the limit of "
+                    f"{limits.max_cells:,}; remove empty formatted rows and columns or split it",
+                )
+            raw = sheet.to_python(skip_empty_area=False)
+        except FileError:
+            raise
         except Exception as exc:  # see above
             raise FileError(
                 "unreadable_file", f"sheet {name!r} of {path.name} cannot be read ({exc})"

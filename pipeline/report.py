@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -31,6 +31,18 @@ RED_FONT = Font(color="FF9C0006")
 BOLD = Font(bold=True)
 
 
+# Excel refuses longer cells; a 1 MB cell in a report helps no one.
+MAX_CELL = 32_767
+MAX_REPORT_VALUE = 1_000
+
+
+def shorten(value: str, limit: int = MAX_REPORT_VALUE) -> str:
+    """The value, cut to `limit` characters with a note of how long it was."""
+    if len(value) <= limit:
+        return value
+    return value[: limit - 40] + f"… ({len(value):,} characters in all)"
+
+
 def neutralize(value: str) -> str:
     """Text a spreadsheet program will not read as a formula (CSV)."""
     return "'" + value if value.startswith(_FORMULA_START) else value
@@ -38,7 +50,8 @@ def neutralize(value: str) -> str:
 
 def set_text(cell: Cell, value: object) -> None:
     """Write `value` as a string cell that can never be a formula (XLSX)."""
-    text = "" if value is None else str(value)
+    # Control characters cannot be stored in a worksheet; show where they were.
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", shorten("" if value is None else str(value), MAX_CELL))
     cell.value = text
     if text:
         cell.data_type = "s"

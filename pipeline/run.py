@@ -58,7 +58,7 @@ def process_file(
     start = time.perf_counter()
     try:
         with _timed(result, "read", on_stage):
-            table = read_table(path, sheet, config.synonyms)
+            table = read_table(path, sheet, config.synonyms, config.limits)
         result.sha256, result.sheet, result.header_row = table.sha256, table.sheet, table.header_row
         if engine is not None and not force:
             earlier = store.earlier_import(engine, table.sha256)
@@ -148,7 +148,8 @@ def _load(
                 result.errors + [_approved_changed(erp_id, rows_of[erp_id], table) for erp_id in refused],
                 key=lambda i: i.row,
             )
-            result.warnings = [w for w in result.warnings if rows_of.get(w.value) not in refused]
+            refused_rows = {int(rows_of[erp_id]) for erp_id in refused}
+            result.warnings = [w for w in result.warnings if w.row not in refused_rows]
             result.rejected += len(refused)
             result.accepted -= len(refused)
         connection.execute(

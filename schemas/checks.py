@@ -62,6 +62,24 @@ def control_character(values: pd.Series) -> pd.Series:
     return ~values.str.contains(nz.CONTROL_CHARACTERS, regex=True)
 
 
+# Excel's error values, as a CSV saved by Excel holds them.
+SPREADSHEET_ERRORS = r"#(?:REF!|VALUE!|DIV/0!|N/A|NAME\?|NULL!|NUM!|SPILL!|CALC!|GETTING_DATA)"
+# A long number that Excel displayed (and a CSV saved) as 1.23457E+11: the digits are gone.
+SCIENTIFIC = r"[+-]?\d(?:[.,]\d+)?[eE]\+?\d{1,3}"
+
+
+@extensions.register_check_method()
+def spreadsheet_error(values: pd.Series) -> pd.Series:
+    """No Excel error values (#REF!, #N/A, …): a formula broke and the value is lost."""
+    return ~values.str.fullmatch(SPREADSHEET_ERRORS)
+
+
+@extensions.register_check_method()
+def scientific_notation(values: pd.Series) -> pd.Series:
+    """No numbers in Excel's scientific notation: their last digits are lost."""
+    return ~values.str.fullmatch(SCIENTIFIC)
+
+
 @extensions.register_check_method()
 def duplicate_in_file(values: pd.Series) -> pd.Series:
     """Values that occur once in the file; every row of a repeated value fails."""
@@ -151,6 +169,13 @@ def message(
         return f"{name} is {len(value)} characters long; at most {limits[field]} allowed"
     if code == "control_character":
         return f"{name} contains an invisible control character; retype the value"
+    if code == "spreadsheet_error":
+        return f"{name} shows the spreadsheet error {value}: fix the formula or type the value"
+    if code == "scientific_notation":
+        return (
+            f"{name} {value} is a number in scientific notation, which has lost its last digits: "
+            "format the column as Text in the spreadsheet and type the full value again"
+        )
     if code == "duplicate_in_file":
         return f"ERP ID {value} occurs on several rows of this file; every one is rejected"
     if code == "duplicate_tax_id":

@@ -33,9 +33,21 @@ MAX_LENGTH: dict[str, int] = {field: 200 for field in SYNONYMS} | {
 }
 
 
+# Fields that hold digits, which Excel likes to turn into 1.23457E+11.
+NUMERIC_FIELDS = frozenset({"erp_id", "registration_number", "tax_id", "postal_code", "contact_phone"})
+
+
 def _text(field: str, required: bool = True, **rules: Any) -> Any:
     """A text field with the checks every text gets, plus `rules` (registered checks)."""
-    return pa.Field(nullable=not required, too_long=MAX_LENGTH[field], control_character=(), **rules)
+    if field in NUMERIC_FIELDS:
+        rules["scientific_notation"] = ()
+    return pa.Field(
+        nullable=not required,
+        too_long=MAX_LENGTH[field],
+        control_character=(),
+        spreadsheet_error=(),
+        **rules,
+    )
 
 
 class CustomerRow(pa.DataFrameModel):
