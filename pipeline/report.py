@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ BOLD = Font(bold=True)
 
 # Excel refuses longer cells; a 1 MB cell in a report helps no one.
 MAX_CELL = 32_767
+EXCEL_COLUMNS = 16_384
 MAX_REPORT_VALUE = 1_000
 
 
@@ -65,7 +66,8 @@ def write_issues_csv(path: Path, issues: Iterable[Issue]) -> None:
         writer = csv.writer(handle)
         writer.writerow(ISSUE_COLUMNS)
         for issue in issues:
-            writer.writerow([issue.row, *(neutralize(str(getattr(issue, c))) for c in ISSUE_COLUMNS[1:])])
+            cells = (neutralize(shorten(str(getattr(issue, c)))) for c in ISSUE_COLUMNS[1:])
+            writer.writerow([issue.row, *cells])
 
 
 def write_rejects_xlsx(
@@ -74,6 +76,7 @@ def write_rejects_xlsx(
     rows: Sequence[Sequence[str]],
     row_numbers: Sequence[int],
     issues: Sequence[Issue],
+    mapped: Collection[int] = (),
 ) -> None:
     """The rejected rows in the file's own columns, bad cells red with the message.
 
@@ -84,13 +87,17 @@ def write_rejects_xlsx(
     for issue in issues:
         by_row.setdefault(issue.row, []).append(issue)
     position_of = {header: i for i, header in reversed(list(enumerate(headers)))}
+    keep = [i for i, h in enumerate(headers) if h != ERRORS_COLUMN]
+    if len(keep) >= EXCEL_COLUMNS:
+        # A worksheet holds 16,384 columns: keep the mapped ones and as many others as fit.
+        wanted = set(mapped) | set(keep[: EXCEL_COLUMNS - 1 - len(set(mapped))])
+        keep = [i for i in keep if i in wanted]
     source = dict(zip(row_numbers, rows, strict=True))
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Rejected rows"
-    out_headers = [h for h in headers if h != ERRORS_COLUMN] + [ERRORS_COLUMN]
-    keep = [i for i, h in enumerate(headers) if h != ERRORS_COLUMN]
+    out_headers = [headers[i] for i in keep] + [ERRORS_COLUMN]
     for column, header in enumerate(out_headers, start=1):
         cell = sheet.cell(row=1, column=column)
         set_text(cell, header)
@@ -128,6 +135,7 @@ def write_reports(
     headers: Sequence[str] = (),
     rows: Sequence[Sequence[str]] = (),
     row_numbers: Sequence[int] = (),
+    mapped: Collection[int] = (),
 ) -> None:
     """Write every report of one file into `result.report_dir`."""
     assert result.report_dir is not None
@@ -137,7 +145,7 @@ def write_reports(
     if validated and not result.skipped:
         write_issues_csv(folder / "rejects.csv", result.errors)
         write_issues_csv(folder / "warnings.csv", result.warnings)
-        write_rejects_xlsx(folder / "rejects.xlsx", headers, rows, row_numbers, result.errors)
+        write_rejects_xlsx(folder / "rejects.xlsx", headers, rows, row_numbers, result.errors, mapped)
     write_summary(folder / "summary.json", result.summary())
 
 

@@ -68,6 +68,7 @@ def process_file(
             columns = map_headers(table.headers, config.synonyms)
             frame = canonical_frame(columns, table.rows, table.row_numbers)
         result.unmapped_columns = list(columns.unmapped)
+        mapped = list(columns.fields.values())
         with _timed(result, "validate", on_stage):
             validation = validate(frame, columns, config.industries, config.currencies)
         _count(result, validation)
@@ -80,15 +81,15 @@ def process_file(
                 "validate",
             )
             result.timings["total"] = time.perf_counter() - start
-            write_reports(result, table.headers, table.rows, table.row_numbers)
+            write_reports(result, table.headers, table.rows, table.row_numbers, mapped)
             return result
         if engine is None:
             result.report_dir = _report_dir(config, path, table.sha256)
             with _timed(result, "report", on_stage):
                 result.timings["total"] = time.perf_counter() - start
-                write_reports(result, table.headers, table.rows, table.row_numbers)
+                write_reports(result, table.headers, table.rows, table.row_numbers, mapped or [])
         else:
-            _load(result, validation, table, engine, config, force, start, on_stage)
+            _load(result, validation, table, engine, config, force, start, on_stage, mapped)
     except FileError as error:
         _fail(result, error, config, path, table, start)
     return result
@@ -111,6 +112,7 @@ def _load(
     force: bool,
     start: float,
     on_stage: StageCallback | None = None,
+    mapped: list[int] | None = None,
 ) -> None:
     """Load accepted rows and write the reports in one transaction: all or nothing."""
     batch_id = store.new_batch_id(table.sha256)
@@ -170,7 +172,7 @@ def _load(
         with _timed(result, "report", on_stage):
             result.timings["total"] = time.perf_counter() - start
             try:
-                write_reports(result, table.headers, table.rows, table.row_numbers)
+                write_reports(result, table.headers, table.rows, table.row_numbers, mapped or [])
             except OSError as exc:
                 raise FileError(
                     "store_error", f"cannot write reports to {result.report_dir}: {exc}", "report"
