@@ -182,7 +182,7 @@ def test_formula_and_error_cells(tmp_path: Path, db_url: str, onboard: Any, vali
     first, second = values(valid_row(0)), values(valid_row(1))
     first[8] = '=CONCAT("Eind","hoven")'  # city as a formula without a cached value
     path = xlsx(tmp_path / "formulas.xlsx", [labels(), first, second])
-    result, summary = import_json(onboard, path, db_url)
+    _result, summary = import_json(onboard, path, db_url)
     assert summary["errors_by_code"] == {"missing_value": 1}
     csv_path = tmp_path / "errors.csv"
     second[8] = "#REF!"
@@ -199,7 +199,7 @@ def test_merged_cells(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row)
     workbook = load_workbook(path)
     workbook.active.merge_cells("I2:I3")  # type: ignore[union-attr]
     workbook.save(path)
-    result, summary = import_json(onboard, path, db_url)
+    _result, summary = import_json(onboard, path, db_url)
     assert (summary["accepted"], summary["rejected"]) == (1, 1)
     assert summary["errors_by_code"] == {"missing_value": 1}
 

@@ -68,9 +68,7 @@ def test_db_current_shows_the_revision(tmp_path: Path) -> None:
 
 def test_unreachable_store_is_one_line(tmp_path: Path) -> None:
     """It reports an unreachable store in one line with exit code 2."""
-    result = CliRunner().invoke(
-        cli, ["status", "--db", "postgresql+psycopg://nobody:x@127.0.0.1:1/none"]
-    )
+    result = CliRunner().invoke(cli, ["status", "--db", "postgresql+psycopg://nobody:x@127.0.0.1:1/none"])
     assert result.exit_code == 2
     assert "cannot open the store" in result.output
     assert "x@" not in result.output  # the password is not shown
