@@ -89,7 +89,13 @@ def process_file(
                 result.timings["total"] = time.perf_counter() - start
                 write_reports(result, table.headers, table.rows, table.row_numbers, mapped or [])
         else:
-            _load(result, validation, table, engine, config, force, start, on_stage, mapped)
+            try:
+                _load(result, validation, table, engine, config, force, start, on_stage, mapped)
+            except store.AlreadyImported:
+                earlier = store.earlier_import(engine, table.sha256)
+                assert earlier is not None
+                _reset_counts(result)
+                return _skipped(result, earlier, config, start)
     except FileError as error:
         _fail(result, error, config, path, table, start)
     return result
@@ -196,15 +202,26 @@ def _report_dir(config: Config, path: Path, sha256: str) -> Path:
 
 
 def _skipped(result: FileResult, earlier: dict[str, object], config: Config, start: float) -> FileResult:
-    """A file imported before: say so, with the earlier batch's counts."""
+    """A file imported before: say so, with the earlier batch's id and counts.
+
+    Its summary goes to a folder of its own; the earlier batch's reports stay as they were.
+    """
     result.skipped = "already imported"
     result.batch_id = str(earlier["id"])
     for name in ("rows", "accepted", "rejected"):
         setattr(result, name, int(str(earlier[name])))
     result.unchanged = result.accepted
-    result.report_dir = config.report_dir / str(earlier["id"])
+    result.report_dir = config.report_dir / f"{result.file.stem}-{result.sha256[:8]}-skipped"
     result.timings["total"] = time.perf_counter() - start
+    write_reports(result)
     return result
+
+
+def _reset_counts(result: FileResult) -> None:
+    result.batch_id = None
+    result.rows = result.accepted = result.rejected = 0
+    result.inserted = result.updated = result.unchanged = 0
+    result.errors, result.warnings = [], []
 
 
 def _fail(
@@ -217,10 +234,7 @@ def _fail(
 ) -> None:
     """Record a file-level failure and write its summary; the store is untouched."""
     result.error = error
-    result.batch_id = None
-    result.rows = result.accepted = result.rejected = 0
-    result.inserted = result.updated = result.unchanged = 0
-    result.errors, result.warnings = [], []
+    _reset_counts(result)
     sha256 = result.sha256
     if not sha256 and path.is_file():
         try:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -35,7 +36,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from pipeline.issues import FileError
 from schemas.customer import MAX_LENGTH
@@ -63,6 +64,15 @@ batches = Table(
     Column("warnings", Integer, nullable=False, default=0),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
+)
+
+# One import per file content, unless forced (see migration 0003).
+Index(
+    "uq_batches_sha256_unforced",
+    batches.c.sha256,
+    unique=True,
+    sqlite_where=~batches.c.forced,
+    postgresql_where=~batches.c.forced,
 )
 
 customers = Table(
@@ -347,9 +357,22 @@ def _event(
     }
 
 
+class AlreadyImported(Exception):
+    """Another import of the same content committed first (a race between sweeps)."""
+
+
 def record_batch(connection: Connection, values: Mapping[str, Any]) -> None:
-    """Insert the batch record (inside the import's transaction)."""
-    connection.execute(insert(batches), [dict(values)])
+    """Insert the batch record (inside the import's transaction).
+
+    Raises `AlreadyImported` when an import of the same content (not forced) committed
+    first; the unique index makes a concurrent one wait for it.
+    """
+    try:
+        connection.execute(insert(batches), [dict(values)])
+    except IntegrityError:
+        if values.get("forced"):
+            raise
+        raise AlreadyImported(str(values["sha256"])) from None
 
 
 def status_counts(engine: Engine) -> dict[str, int]:

@@ -131,8 +131,9 @@ def claim(engine: Engine, kind: str, sha256: str, name: str) -> bool:
     """Record that this sweep works on a file's content; False if another sweep does.
 
     A finished claim is taken again (the content may be dropped a second time: the
-    import then says it was imported before); an unfinished one older than
-    `STALE_CLAIM` belongs to a sweep that died and is taken over.
+    import then says it was imported before). An unfinished one is taken over when its
+    process on this host is gone (a killed sweep) or it is older than `STALE_CLAIM` (a
+    sweep on another host that died).
     """
     stamp = store.now()
     row = {
@@ -155,7 +156,11 @@ def claim(engine: Engine, kind: str, sha256: str, name: str) -> bool:
         current = connection.execute(select(store.claims).where(key)).first()
         if current is None:
             return False
-        taken_over = current.finished_at is not None or _older_than(current.claimed_at, STALE_CLAIM)
+        taken_over = (
+            current.finished_at is not None
+            or _older_than(current.claimed_at, STALE_CLAIM)
+            or _died_here(current.claimed_by)
+        )
         if not taken_over:
             return False
         # Compare-and-set on the claim we saw, so two sweeps cannot both take it over.
@@ -169,6 +174,20 @@ def claim(engine: Engine, kind: str, sha256: str, name: str) -> bool:
             .values(claimed_by=row["claimed_by"], claimed_at=stamp, finished_at=None, outcome=None)
         )
         return bool(done.rowcount)
+
+
+def _died_here(claimant: str) -> bool:
+    """True when the claim is this host's and its process no longer runs (killed sweep)."""
+    host, _, pid = claimant.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # runs, under another user
+    return False
 
 
 def _older_than(stamp: Any, age: timedelta) -> bool:

@@ -1,0 +1,229 @@
+"""Crash safety and concurrency: SIGKILL at random points, and four sweeps at once.
+
+After every kill the store holds a whole batch or none of it, and a rerun completes
+with no duplicate; a killed sweep never loses or double-processes a file. These run
+real `onboard` processes and are marked slow (`make test-slow`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from pipeline.store import audit, batches, claims, customers
+
+pytestmark = pytest.mark.slow
+
+ONBOARD = str(Path(sys.executable).parent / "onboard")
+KILLS = 20
+ROWS = 1500
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([ONBOARD, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def kill_after(args: list[str], cwd: Path, delay: float) -> int:
+    """Start `onboard args`, SIGKILL it after `delay` seconds (if still running)."""
+    process = subprocess.Popen(
+        [ONBOARD, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        process.wait(timeout=delay)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
+    return process.wait()
+
+
+def age(path: Path, seconds: float = 120) -> None:
+    stamp = time.time() - seconds
+    os.utime(path, (stamp, stamp))
+
+
+def test_killed_imports_store_all_or_nothing(
+    tmp_path: Path, db_url: str, store: Any, write_sheet: Callable[..., Path], valid_row: Callable[..., Any]
+) -> None:
+    """It keeps a whole batch or none after SIGKILL during an import, and a rerun completes."""
+    rng = random.Random(2026)
+    rows = [valid_row(i % 30, erp_id=f"C{i:05d}", contact_email=f"c{i}@example.nl") for i in range(ROWS)]
+    sheet = write_sheet(tmp_path / "big.csv", rows)
+    started = time.monotonic()
+    assert run(["import", str(sheet), "--db", db_url, "--force"], tmp_path).returncode == 0
+    full_time = time.monotonic() - started
+    for attempt in range(KILLS):
+        delay = rng.uniform(0.05, full_time * 1.1)
+        kill_after(
+            ["import", str(sheet), "--db", db_url, "--force", "--user", f"kill{attempt}"], tmp_path, delay
+        )
+        per_batch: dict[str, int] = {}
+        for customer in store.rows(customers):
+            per_batch[customer["batch_id"]] = per_batch.get(customer["batch_id"], 0) + 1
+        assert store.count(customers) == ROWS  # upserts: never a duplicate, never a loss
+        for batch in store.rows(batches):
+            # A recorded batch is complete: its counts were written in its own transaction.
+            assert batch["finished_at"] is not None
+            assert batch["rows"] == ROWS
+        audit_created = [a for a in store.rows(audit) if a["action"] == "created"]
+        assert len(audit_created) == ROWS
+    result = run(["import", str(sheet), "--db", db_url, "--force", "--json"], tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["unchanged"] == ROWS
+    assert store.count(customers) == ROWS
+
+
+def test_killed_first_import_leaves_nothing_or_everything(
+    tmp_path: Path, db_url: str, store: Any, write_sheet: Callable[..., Path], valid_row: Callable[..., Any]
+) -> None:
+    """It leaves an empty store or the whole file after a first import is killed; a rerun finishes."""
+    rng = random.Random(7)
+    rows = [valid_row(i % 30, erp_id=f"C{i:05d}", contact_email=f"c{i}@example.nl") for i in range(ROWS)]
+    sheet = write_sheet(tmp_path / "big.csv", rows)
+    for attempt in range(KILLS // 2):
+        url = db_url
+        if url.startswith("sqlite"):
+            url = f"sqlite:///{tmp_path}/first-{attempt}.db"
+        else:
+            from conftest import _reset_postgres
+
+            _reset_postgres(url)
+        kill_after(["import", str(sheet), "--db", url], tmp_path, rng.uniform(0.3, 3.0))
+        from conftest import StoreView
+
+        view = StoreView(url)
+        stored = view.count(customers) if _has_tables(url) else 0
+        assert stored in (0, ROWS)
+        assert (view.count(batches) if _has_tables(url) else 0) == (1 if stored else 0)
+        result = run(["import", str(sheet), "--db", url, "--json"], tmp_path)
+        assert result.returncode == 0, result.stderr
+        summary = json.loads(result.stdout)
+        assert summary.get("skipped") == ("already imported" if stored else None)
+        assert view.count(customers) == ROWS
+
+
+def _has_tables(url: str) -> bool:
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(url)
+    try:
+        return "customers" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_killed_review_apply_is_all_or_nothing(
+    tmp_path: Path, db_url: str, store: Any, write_sheet: Callable[..., Path], valid_row: Callable[..., Any]
+) -> None:
+    """It applies a review file's decisions all together or not at all when killed."""
+    rng = random.Random(11)
+    rows = [valid_row(i % 30, erp_id=f"C{i:05d}", contact_email=f"c{i}@example.nl") for i in range(ROWS)]
+    assert (
+        run(["import", str(write_sheet(tmp_path / "in.csv", rows)), "--db", db_url], tmp_path).returncode == 0
+    )
+    review = tmp_path / "review.xlsx"
+    assert run(["review", "export", "--out", str(review), "--db", db_url], tmp_path).returncode == 0
+    workbook = load_workbook(review)
+    sheet = workbook["Review"]
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row=row, column=2).value = "approve"
+    workbook.save(review)
+    for _ in range(KILLS // 2):
+        kill_after(
+            ["review", "apply", str(review), "--reviewer", "r", "--db", db_url],
+            tmp_path,
+            rng.uniform(0.2, 2.5),
+        )
+        statuses = {c["status"] for c in store.rows(customers)}
+        assert statuses in ({"pending"}, {"approved"})
+        approvals = [a for a in store.rows(audit) if a["action"] == "approved"]
+        assert len(approvals) in (0, ROWS)
+    result = run(["review", "apply", str(review), "--reviewer", "r", "--db", db_url], tmp_path)
+    assert result.returncode == 0
+    assert {c["status"] for c in store.rows(customers)} == {"approved"}
+    assert len([a for a in store.rows(audit) if a["action"] == "approved"]) == ROWS
+
+
+def test_killed_sweep_loses_and_repeats_nothing(
+    tmp_path: Path, db_url: str, store: Any, write_sheet: Callable[..., Path], valid_row: Callable[..., Any]
+) -> None:
+    """It moves a file only after its batch committed: kills lose no file and import none twice."""
+    rng = random.Random(3)
+    root = tmp_path / "drop"
+    assert run(["init", str(root)], tmp_path).returncode == 0
+    files = 6
+    for number in range(files):
+        rows = [
+            valid_row(i % 30, erp_id=f"F{number}-{i:04d}", contact_email=f"c{i}@example.nl")
+            for i in range(300)
+        ]
+        age(write_sheet(root / "inbox" / f"part{number}.csv", rows), 600 - number)
+    for _ in range(KILLS // 2):
+        kill_after(["run", "--root", str(root), "--db", db_url], tmp_path, rng.uniform(0.2, 2.0))
+        if _has_tables(db_url):
+            imported = {b["sha256"] for b in store.rows(batches)}
+            assert len(imported) == store.count(batches)  # no content imported twice
+        left = list((root / "inbox").iterdir())
+        moved = list((root / "processed").iterdir())
+        assert len(left) + len(moved) == files  # no file lost, none duplicated
+    result = run(["run", "--root", str(root), "--db", db_url], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not list((root / "inbox").iterdir())
+    assert len(list((root / "processed").iterdir())) == files
+    assert store.count(batches) == files
+    assert store.count(customers) == files * 300
+    # Claims a killed sweep left were taken over: every one is finished now.
+    assert all(c["finished_at"] is not None for c in store.rows(claims))
+
+
+def test_four_sweeps_at_once(
+    tmp_path: Path, db_url: str, store: Any, write_sheet: Callable[..., Path], valid_row: Callable[..., Any]
+) -> None:
+    """It imports every file and applies every review exactly once with four sweeps at once."""
+    root = tmp_path / "drop"
+    assert run(["init", str(root)], tmp_path).returncode == 0
+    first = write_sheet(tmp_path / "first.csv", [valid_row(i, erp_id=f"R{i:03d}") for i in range(1, 11)])
+    assert run(["import", str(first), "--db", db_url], tmp_path).returncode == 0
+    for half, name in ((slice(0, 5), "a"), (slice(5, 10), "b")):
+        review = root / "reviews" / f"review-{name}.xlsx"
+        assert run(["review", "export", "--out", str(review), "--db", db_url], tmp_path).returncode == 0
+        workbook = load_workbook(review)
+        sheet = workbook["Review"]
+        for row in list(range(2, sheet.max_row + 1))[half]:
+            sheet.cell(row=row, column=2).value = "approve"
+        workbook.save(review)
+        age(review, 100)
+    for number in range(12):
+        rows = [valid_row(i, erp_id=f"S{number}-{i}") for i in range(1, 6)]
+        age(write_sheet(root / "inbox" / f"s{number}.csv", rows), 500 - number)
+    sweeps = [
+        subprocess.Popen(
+            [ONBOARD, "run", "--root", str(root), "--db", db_url, "--json", "--wait", "120"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = [p.communicate(timeout=300) for p in sweeps]
+    assert [p.returncode for p in sweeps] == [0, 0, 0, 0], outputs
+    lines = [json.loads(line) for out, _ in outputs for line in out.splitlines()]
+    imports = [line for line in lines if line["command"] == "import"]
+    reviews = [line for line in lines if line["command"] == "review apply"]
+    assert sorted(Path(line["file"]).name for line in imports) == sorted(f"s{n}.csv" for n in range(12))
+    assert len(reviews) == 2
+    assert store.count(batches) == 13
+    assert store.count(customers) == 10 + 12 * 5
+    approvals = [a for a in store.rows(audit) if a["action"] == "approved"]
+    assert len(approvals) == 10
+    assert len({a["erp_id"] for a in approvals}) == 10
