@@ -34,7 +34,7 @@ test: $(STAMP)
 
 ## Team targets. DB defaults to the configuration (onboard.toml / ONBOARD_DB_URL).
 ONBOARD := $(BIN)/onboard
-DBOPT := $(if $(DB),--db $(DB),)
+DBOPT := $(if $(DB),--db $(DB),) $(if $(REPORTS),--report-dir $(REPORTS),)
 
 ## import FILE=sheet.xlsx: import one spreadsheet
 import: $(STAMP)
@@ -44,11 +44,11 @@ import: $(STAMP)
 ## validate FILE=sheet.xlsx: a CI gate; exits non-zero when rows are rejected or the file is unusable
 validate: $(STAMP)
 	@test -n "$(FILE)" || { echo "usage: make validate FILE=customers.xlsx" >&2; exit 2; }
-	$(ONBOARD) validate "$(FILE)"
+	$(ONBOARD) validate "$(FILE)" $(if $(REPORTS),--report-dir $(REPORTS),)
 
 ## review-export [OUT=review.xlsx] [BATCH=id]: a review file of pending customers
 review-export: $(STAMP)
-	$(ONBOARD) review export --out "$(or $(OUT),review.xlsx)" $(if $(BATCH),--batch $(BATCH),) $(DBOPT)
+	$(ONBOARD) review export --out "$(or $(OUT),review.xlsx)" $(if $(BATCH),--batch $(BATCH),) $(if $(DB),--db $(DB),)
 
 ## review-apply FILE=review.xlsx REVIEWER=name: apply a filled-in review file
 review-apply: $(STAMP)
@@ -59,7 +59,7 @@ review-apply: $(STAMP)
 ## sweep ROOT=dir: one cron sweep of a drop folder
 sweep: $(STAMP)
 	@test -n "$(ROOT)" || { echo "usage: make sweep ROOT=/srv/onboarding" >&2; exit 2; }
-	$(ONBOARD) run --root "$(ROOT)" $(DBOPT)
+	$(ONBOARD) run --root "$(ROOT)" $(if $(DB),--db $(DB),)
 
 ## test-slow: the slow tests too (crash and concurrency)
 test-slow: $(STAMP)

@@ -1,60 +1,82 @@
-"""Small, readable customer sheets for tests: a valid Dutch customer and file writers."""
+"""Test helpers: customer sheets written from canonical rows, and a view of the store.
+
+Sheets are keyed by canonical field and written under the portal's labels (or any headers a
+test names), as CSV or XLSX with every cell as text. The fixtures in conftest.py wrap these.
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from openpyxl import Workbook
+from sqlalchemy import Table, create_engine, func, select, text, update
+from stdnum.eu import vat
 
+from pipeline.migrate import MIGRATIONS
+from pipeline.store import customers, metadata
 from schemas.synonyms import SYNONYMS
 
-LABELS = {field: names[0] for field, names in SYNONYMS.items()}
+PG_URL_VARIABLE = "ONBOARD_TEST_PG_URL"
 
-# Valid Dutch VAT numbers (checked with stdnum) for distinct customers.
-NL_VATS = (
-    "NL006486253B01",
-    "NL945807302B01",
-    "NL215736813B01",
-    "NL930364260B01",
-    "NL212997221B01",
-    "NL003322452B01",
-    "NL562241541B01",
-)
-NL_PHONES = (
-    "+31(0)40 123 4567",
-    "+31 20 123 4567",
-    "+31 30 234 5678",
-    "+31 10 345 6789",
-    "+31 50 456 7890",
-    "+31 6 12345678",
-    "020-1234567",
-)
+# The portal's label of every canonical field, in the order of its Create form.
+LABELS: dict[str, str] = {field: names[0] for field, names in SYNONYMS.items()}
+FIELDS: tuple[str, ...] = tuple(SYNONYMS)
 
 
-def customer(number: int = 0, **overrides: str) -> dict[str, str]:
-    """A valid Dutch customer (number 0 is the portal's example, Copaco); fields overridable."""
-    row = {
-        "short_name": "Copaco" if number == 0 else f"Customer {number}",
-        "full_name": "Copaco Nederland B.V." if number == 0 else f"Customer {number} B.V.",
-        "erp_id": f"{123 + number:05d}",
-        "registration_number": f"{17087985 + number}",
-        "tax_id": NL_VATS[number % len(NL_VATS)],
-        "currency": "EUR",
-        "industry": "Commercial",
-        "country": "Netherlands",
-        "city": "Eindhoven",
-        "state": "",
-        "address": f"Hurksestraat {45 + number}",
-        "address2": "",
-        "postal_code": "5652 AW",
-        "contact_first_name": "Jan",
-        "contact_last_name": "Jansen",
-        "contact_role": "Purchasing manager",
-        "contact_email": f"jan.jansen{number or ''}@copaco.com",
-        "contact_phone": NL_PHONES[number % len(NL_PHONES)],
-    }
+def _valid_nl_vats(count: int) -> tuple[str, ...]:
+    """Dutch VAT numbers (NL + 9 digits + B01) that stdnum accepts, found by counting up."""
+    candidates = (f"NL{number:09d}B01" for number in itertools.count(100_000_000))
+    return tuple(itertools.islice((v for v in candidates if vat.is_valid(v)), count))
+
+
+# Copaco's number (the portal's example) first, then numbers for more distinct customers.
+NL_VATS: tuple[str, ...] = ("NL006486253B01", *_valid_nl_vats(30))
+assert all(vat.is_valid(number) for number in NL_VATS)
+
+COPACO: dict[str, str] = {
+    "short_name": "Copaco",
+    "full_name": "Copaco Nederland B.V.",
+    "erp_id": "00123",
+    "registration_number": "17087985",
+    "tax_id": "NL006486253B01",
+    "currency": "EUR",
+    "industry": "Commercial",
+    "country": "NL",
+    "city": "Eindhoven",
+    "state": "",
+    "address": "Hurksestraat 45",
+    "address2": "",
+    "postal_code": "5652 AW",
+    "contact_first_name": "Jan",
+    "contact_last_name": "Jansen",
+    "contact_role": "Purchasing",
+    "contact_email": "jan.jansen@copaco.com",
+    "contact_phone": "+31(0)40 123 4567",
+}
+
+
+def valid_row(index: int = 0, **overrides: str) -> dict[str, str]:
+    """A valid Dutch customer keyed by canonical field.
+
+    Index 0 is Copaco as the portal shows it; every other index is a distinct customer
+    (its own ERP ID, VAT number and e-mail address), so several can share one sheet.
+    """
+    row = dict(COPACO)
+    if index:
+        row |= {
+            "short_name": f"Customer {index}",
+            "full_name": f"Customer {index} B.V.",
+            "erp_id": f"{123 + index:05d}",
+            "tax_id": NL_VATS[index],
+            "address": f"Hurksestraat {45 + index}",
+            "contact_email": f"contact{index}@customer{index}.nl",
+        }
     row.update(overrides)
     return row
 
@@ -62,46 +84,98 @@ def customer(number: int = 0, **overrides: str) -> dict[str, str]:
 def write_sheet(
     path: Path,
     rows: Iterable[Mapping[str, str]],
-    headers: Mapping[str, str] = LABELS,
-    title_rows: Iterable[Iterable[str]] = (),
+    *,
+    headers: Mapping[str, str] | None = None,
+    fields: Sequence[str] = FIELDS,
+    title_rows: Iterable[Sequence[str]] = (),
 ) -> Path:
-    """Write rows (keyed by canonical field) under `headers`, as .csv or .xlsx (all text)."""
-    fields = list(headers)
-    records = [list(r) for r in title_rows] + [[headers[f] for f in fields]]
+    """Write `rows` (keyed by canonical field) as a .csv or .xlsx sheet, every cell text.
+
+    Columns are `fields` in that order, headed by the portal labels unless `headers`
+    renames them; a name in `fields` that is no canonical field is written as a column of
+    its own under that name. `title_rows` go above the header row.
+    """
+    names = {**LABELS, **(headers or {})}
+    records = [list(r) for r in title_rows]
+    records.append([names.get(f, f) for f in fields])
     records += [[row.get(f, "") for f in fields] for row in rows]
-    if path.suffix == ".csv":
+    if path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows(records)
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        for record in records:
-            sheet.append(record)
-        for row in sheet.iter_rows():
-            for cell in row:
-                cell.data_type = "s"
-        workbook.save(path)
+        return path
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for number, record in enumerate(records, start=1):
+        for column, value in enumerate(record, start=1):
+            if value == "":
+                continue
+            cell = sheet.cell(row=number, column=column, value=value)
+            # openpyxl reads "=…" as a formula; the user typed text.
+            cell.data_type = "s"
+    workbook.save(path)
     return path
 
 
-PG_URL_VARIABLE = "ONBOARD_TEST_PG_URL"
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """The lines of a CSV report as dicts."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
-def fresh_store_url(kind: str, tmp_path: Path) -> str:
-    """A store URL with empty tables: a new SQLite file, or the test PostgreSQL emptied."""
-    import os
+class StoreView:
+    """The store a test's commands used, opened anew for every look (as another user would)."""
 
-    import pytest
-    from sqlalchemy import create_engine, text
+    def __init__(self, url: str) -> None:
+        self.url = url
 
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path}/onboarding.db"
-    url = os.environ.get(PG_URL_VARIABLE)
-    if not url:
-        pytest.skip(f"{PG_URL_VARIABLE} is not set: PostgreSQL tests skipped")
+    def rows(self, table: Table) -> list[dict[str, Any]]:
+        """Every row of `table` by primary key: insertion order (batch ids sort by time)."""
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as connection:
+                query = select(table).order_by(*table.primary_key.columns)
+                return [dict(row._mapping) for row in connection.execute(query)]
+        finally:
+            engine.dispose()
+
+    def count(self, table: Table) -> int:
+        """How many rows `table` holds."""
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as connection:
+                return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+        finally:
+            engine.dispose()
+
+    def customer(self, erp_id: str) -> dict[str, Any]:
+        """The stored customer with this ERP ID."""
+        found = [row for row in self.rows(customers) if row["erp_id"] == erp_id]
+        assert len(found) == 1, f"{len(found)} customers with ERP ID {erp_id!r}"
+        return found[0]
+
+    def set_status(self, erp_id: str, status: str) -> None:
+        """Set a customer's status directly, as a reviewer's earlier decision would have."""
+        engine = create_engine(self.url)
+        try:
+            with engine.begin() as connection:
+                done = connection.execute(
+                    update(customers).where(customers.c.erp_id == erp_id).values(status=status)
+                )
+                assert done.rowcount == 1
+        finally:
+            engine.dispose()
+
+
+def reset_postgres(url: str) -> None:
+    """Empty tables at the newest schema revision, as `onboard` would create them."""
     engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS claims, audit, customers, batches, alembic_version"))
-    engine.dispose()
-    return url
+    try:
+        with engine.begin() as connection:
+            metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            metadata.create_all(connection)
+            # Without a revision open_store would (rightly) refuse tables it did not make.
+            MigrationContext.configure(connection).stamp(ScriptDirectory(str(MIGRATIONS)), "head")
+    finally:
+        engine.dispose()

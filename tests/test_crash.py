@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from factories import StoreView, reset_postgres
 from openpyxl import load_workbook
 
 from pipeline.store import audit, batches, claims, customers
@@ -94,12 +95,8 @@ def test_killed_first_import_leaves_nothing_or_everything(
         if url.startswith("sqlite"):
             url = f"sqlite:///{tmp_path}/first-{attempt}.db"
         else:
-            from conftest import _reset_postgres
-
-            _reset_postgres(url)
+            reset_postgres(url)
         kill_after(["import", str(sheet), "--db", url], tmp_path, rng.uniform(0.3, 3.0))
-        from conftest import StoreView
-
         view = StoreView(url)
         stored = view.count(customers) if _has_tables(url) else 0
         assert stored in (0, ROWS)

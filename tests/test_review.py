@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from factories import customer, fresh_store_url, write_sheet
+from factories import valid_row as customer
+from factories import write_sheet
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, select
 
@@ -16,10 +17,10 @@ from pipeline.cli import cli
 from pipeline.store import audit, customers
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.chdir(tmp_path)
-    return fresh_store_url(request.param, tmp_path)
+@pytest.fixture
+def db(db_url: str) -> str:
+    """An empty store (see conftest.db_url), run from tmp_path."""
+    return db_url
 
 
 def onboard(db: str, *args: str) -> Result:

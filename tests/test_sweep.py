@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from factories import customer, fresh_store_url, write_sheet
+from factories import valid_row as customer
+from factories import write_sheet
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, func, select
 
@@ -23,10 +24,10 @@ REPO = Path(__file__).resolve().parent.parent
 ONBOARD = str(Path(sys.executable).parent / "onboard")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.chdir(tmp_path)
-    return fresh_store_url(request.param, tmp_path)
+@pytest.fixture
+def db(db_url: str) -> str:
+    """An empty store (see conftest.db_url), run from tmp_path."""
+    return db_url
 
 
 def drop_folder(tmp_path: Path) -> Path:
@@ -84,6 +85,7 @@ def test_sweep_imports_moves_and_reports(db: str, tmp_path: Path) -> None:
     for line in lines:
         assert (Path(str(line["report_dir"])) / "summary.json").is_file()
     assert count(db, customers) == 3
+    assert not (REPO / "reports").exists() or not any((REPO / "reports").iterdir())
 
 
 def test_duplicate_file_is_not_imported_twice(db: str, tmp_path: Path) -> None:
@@ -207,16 +209,17 @@ def test_make_targets(tmp_path: Path) -> None:
             cwd=tmp_path,
         )
 
-    assert make("validate", f"FILE={good}").returncode == 0
-    assert make("validate", f"FILE={bad}").returncode != 0  # a CI gate
+    reports = f"REPORTS={tmp_path / 'reports'}"
+    assert make("validate", f"FILE={good}", reports).returncode == 0
+    assert make("validate", f"FILE={bad}", reports).returncode != 0  # a CI gate
     assert make("validate").returncode != 0  # usage
-    assert make("import", f"FILE={good}", f"DB={db}").returncode == 0
+    assert make("import", f"FILE={good}", f"DB={db}", reports).returncode == 0
     review = tmp_path / "review.xlsx"
     assert make("review-export", f"OUT={review}", f"DB={db}").returncode == 0
     workbook = load_workbook(review)
     workbook["Review"]["B2"] = "approve"
     workbook.save(review)
-    applied = make("review-apply", f"FILE={review}", "REVIEWER=dana", f"DB={db}")
+    applied = make("review-apply", f"FILE={review}", "REVIEWER=dana", f"DB={db}", reports)
     assert applied.returncode == 0, applied.stderr
     root = tmp_path / "drop"
     assert CliRunner().invoke(cli, ["init", str(root)]).exit_code == 0
@@ -224,3 +227,4 @@ def test_make_targets(tmp_path: Path) -> None:
     swept = make("sweep", f"ROOT={root}", f"DB={db}")
     assert swept.returncode == 0, swept.stderr
     assert count(db, customers) == 3
+    assert not (REPO / "reports").exists() or not any((REPO / "reports").iterdir())

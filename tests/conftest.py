@@ -1,0 +1,71 @@
+"""Shared fixtures: customer sheets, the CLI, and an empty store per backend.
+
+`db_url` gives each test an empty store: a SQLite file in `tmp_path`, and PostgreSQL when
+ONBOARD_TEST_PG_URL names a server (otherwise those tests are skipped, and say so).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from factories import PG_URL_VARIABLE, StoreView, read_csv, reset_postgres, valid_row, write_sheet
+
+from pipeline.cli import cli
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run the test from `tmp_path`, so default paths (reports/, onboarding.db) land there."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, workdir: Path) -> Iterator[str]:
+    """An empty store: a SQLite file in tmp_path, or the test PostgreSQL with fresh tables."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'onboarding.db'}"
+        return
+    url = os.environ.get(PG_URL_VARIABLE)
+    if not url:
+        pytest.skip(f"{PG_URL_VARIABLE} is not set: PostgreSQL tests skipped")
+    reset_postgres(url)
+    yield url
+
+
+@pytest.fixture(name="valid_row")
+def valid_row_fixture() -> Callable[..., dict[str, str]]:
+    """`valid_row(index=0, **overrides)`: a valid Dutch customer (see `valid_row`)."""
+    return valid_row
+
+
+@pytest.fixture(name="write_sheet")
+def write_sheet_fixture() -> Callable[..., Path]:
+    """`write_sheet(path, rows, headers=…, fields=…, title_rows=…)` (see `write_sheet`)."""
+    return write_sheet
+
+
+@pytest.fixture(name="read_csv")
+def read_csv_fixture() -> Callable[[Path], list[dict[str, str]]]:
+    """`read_csv(path)`: the lines of a CSV report as dicts."""
+    return read_csv
+
+
+@pytest.fixture
+def store(db_url: str) -> StoreView:
+    """The store of `db_url`, for assertions on what is there."""
+    return StoreView(db_url)
+
+
+@pytest.fixture
+def onboard() -> Callable[..., Result]:
+    """Run the `onboard` command line in-process: `onboard("validate", path, "--json")`."""
+
+    def run(*args: object) -> Result:
+        return CliRunner().invoke(cli, [str(a) for a in args])
+
+    return run
