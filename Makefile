@@ -18,8 +18,10 @@ install: $(STAMP)
 ## demo: import the samples into demo/onboarding.db, review and approve them, print the status
 demo: $(STAMP)
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
-	-$(BIN)/onboard import samples/portal-customers.xlsx samples/klanten-nl.csv samples/multi-country.xlsx \
-		--db sqlite:///$(DEMO)/onboarding.db --report-dir $(DEMO)/reports --user demo-importer
+	@# Exit 1 means some sample rows were rejected, as they are meant to be; 2 would be a failure.
+	$(BIN)/onboard import samples/portal-customers.xlsx samples/klanten-nl.csv samples/multi-country.xlsx \
+		--db sqlite:///$(DEMO)/onboarding.db --report-dir $(DEMO)/reports --user demo-importer \
+		|| test $$? -eq 1
 	$(BIN)/onboard review export --out $(DEMO)/review.xlsx --db sqlite:///$(DEMO)/onboarding.db
 	$(BIN)/python samples/fill_review.py $(DEMO)/review.xlsx
 	$(BIN)/onboard review apply $(DEMO)/review.xlsx --reviewer demo-reviewer \
