@@ -69,8 +69,20 @@ test-slow: $(STAMP)
 
 ## lint: ruff and mypy (strict on pipeline/ and schemas/)
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline schemas tests
-	$(BIN)/mypy pipeline schemas
+	$(BIN)/ruff check pipeline schemas tests bench
+	$(BIN)/mypy pipeline schemas bench
+
+## bench: onboard against frictionless-py and python-calamine, alternating runs, median of REPEAT
+## (PG_URL, or ONBOARD_TEST_PG_URL, adds the PostgreSQL load comparison; ~15 minutes on 2 cores)
+BENCH_PEERS := $(VENV)/.bench-peers
+$(BENCH_PEERS): $(STAMP)
+	$(BIN)/pip install --quiet "frictionless>=5.18" "python-calamine>=0.2"
+	touch $(BENCH_PEERS)
+
+bench: $(BENCH_PEERS)
+	$(BIN)/python bench/run.py --repeat $(or $(REPEAT),3) \
+		$(if $(ROWS),--rows $(ROWS),) $(if $(BIG_ROWS),--big-rows $(BIG_ROWS),) \
+		$(if $(PG_URL),--pg-url $(PG_URL),) --markdown bench/last-run.md
 
 type: $(STAMP)
 	$(BIN)/mypy pipeline schemas
@@ -78,4 +90,4 @@ type: $(STAMP)
 check: lint test
 
 clean:
-	rm -rf $(VENV) $(DEMO) reports onboarding.db .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO) reports onboarding.db .pytest_cache .mypy_cache .ruff_cache bench/.data

@@ -89,13 +89,20 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
 
 def canonical_frame(headers_map: ColumnMap, rows: list[list[str]], row_numbers: list[int]) -> pd.DataFrame:
     """One text column per canonical field (absent optional fields blank), indexed by row."""
+    from pipeline.read import cells_frame
+
+    return field_frame(headers_map, cells_frame(rows, row_numbers, len(headers_map.headers)))
+
+
+def field_frame(headers_map: ColumnMap, cells: pd.DataFrame) -> pd.DataFrame:
+    """The canonical fields of a table's `cells` (columns by header position), by row."""
     import pandas as pd
 
-    index = pd.Index(row_numbers, name="row")
-    by_position = list(zip(*rows, strict=True)) if rows else [()] * len(headers_map.headers)
     data: dict[str, pd.Series] = {}
     for field in SYNONYMS:
         position = headers_map.fields.get(field)
-        values = by_position[position] if position is not None else [""] * len(rows)
-        data[field] = pd.Series(values, index=index, dtype="str")
-    return pd.DataFrame(data, index=index)
+        if position is not None:
+            data[field] = cells[position]
+        else:
+            data[field] = pd.Series("", index=cells.index, dtype="str")
+    return pd.DataFrame(data, index=cells.index)

@@ -26,7 +26,8 @@ class ConfigError(Exception):
 class Limits:
     """What a file may hold before it is refused whole (protects memory and time)."""
 
-    max_file_mb: float = 200.0
+    # A CSV of a million customers is about 210 MB; it is read in parts, memory stays flat.
+    max_file_mb: float = 500.0
     # An .xlsx is a zip: a tiny file can expand to gigabytes (a zip bomb).
     max_unpacked_mb: float = 1000.0
     max_cells: int = 30_000_000

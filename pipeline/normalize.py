@@ -60,6 +60,13 @@ def clean_text(value: str) -> str:
     return _SPACES.sub(" ", value).strip(" ")
 
 
+def ascii_digits(text: str) -> str:
+    """Digits typed in another script (full-width １２, Arabic-Indic ٥٦) as ASCII digits."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
+
+
 def has_control_character(value: str) -> bool:
     """True when the text holds a control character other than white space."""
     return _CONTROL.search(value) is not None
@@ -403,7 +410,7 @@ _HINTS = {
 @lru_cache(maxsize=CACHE_SIZE)
 def normalize_registration_number(value: str, country: str) -> Outcome:
     """A chamber-of-commerce number, checked with the country's register module."""
-    text = clean_text(value)
+    text = ascii_digits(clean_text(value))
     if country in _PATTERNS:
         pattern, shape = _PATTERNS[country]
         compact = re.sub(r"[\s.\-]", "", text).upper()
@@ -416,8 +423,9 @@ def normalize_registration_number(value: str, country: str) -> Outcome:
         )
     name = _REGISTER_MODULES.get(country)
     if country == "FR":
-        digits = re.sub(r"[\s.\-]", "", text)
-        name = "siret" if len(digits) == 14 else "siren"
+        # stdnum's siren and siret take spaces and dots but not the dashes people also type.
+        text = re.sub(r"[\s.\-]", "", text)
+        name = "siret" if len(text) == 14 else "siren"
     module = _module(country, name) if name else None
     if module is None:
         if _GENERIC_REGISTRATION.fullmatch(text):
@@ -523,7 +531,7 @@ def _canonical_postcode(text: str, rules: AddressRules) -> str | None:
 def normalize_postal_code(value: str, country: str) -> Outcome:
     """A postcode in the country's format and canonical form (`5652aw` → `5652 AW`)."""
     rules = address_rules(country)
-    text = clean_text(value)
+    text = ascii_digits(clean_text(value))
     if not text:
         if rules.postal_code_required:
             return _bad("postal_code_required", f"A postcode is required for {country_name(country)}")
@@ -544,7 +552,7 @@ def normalize_postal_code(value: str, country: str) -> Outcome:
 def normalize_state(value: str, country: str) -> Outcome:
     """A subdivision of the country by name, local name or ISO 3166-2 code → its name."""
     rules = address_rules(country)
-    text = clean_text(value)
+    text = ascii_digits(clean_text(value))
     if not text:
         if rules.state_required:
             return _bad(

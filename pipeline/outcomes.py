@@ -9,10 +9,11 @@ one they compute the same thing directly, so the rules are the normalizers eithe
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -38,11 +39,21 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _uncached(function: Callable[..., nz.Outcome]) -> Callable[..., nz.Outcome]:
+    # Outcomes already computes each distinct value once; the normalizers' own caches
+    # would only keep a million outcomes alive in every process.
+    return getattr(function, "__wrapped__", function)
+
+
+_VALUE_RULES = {field: _uncached(f) for field, f in VALUE_FIELDS.items()}
+_COUNTRY_RULES = {field: _uncached(f) for field, f in nz.COUNTRY_DEPENDENT.items()}
+
+
 def _evaluate(field: str, key: str) -> nz.Outcome:
-    if field in VALUE_FIELDS:
-        return VALUE_FIELDS[field](key)
+    if field in _VALUE_RULES:
+        return _VALUE_RULES[field](key)
     value, _, country = key.rpartition(_SEPARATOR)
-    return nz.COUNTRY_DEPENDENT[field](value, country)
+    return _COUNTRY_RULES[field](value, country)
 
 
 def _evaluate_chunk(jobs: Sequence[tuple[str, str]]) -> list[nz.Outcome]:
@@ -50,9 +61,13 @@ def _evaluate_chunk(jobs: Sequence[tuple[str, str]]) -> list[nz.Outcome]:
 
 
 class Outcomes:
-    """Every heavy field's outcome on every row of one cleaned frame."""
+    """Every heavy field's outcome on every row of one cleaned frame.
 
-    def __init__(self, frame: pd.DataFrame, workers: int = 1) -> None:
+    With a pool, the work is handed to it on creation and collected on first use, so the
+    caller can go on with other work (the previous part's Pandera checks) meanwhile.
+    """
+
+    def __init__(self, frame: pd.DataFrame, pool: Executor | None = None) -> None:
         self.index = frame.index
         present = frame["country"].dropna()
         known = {value: nz.normalize_country(value).value for value in present.unique()}
@@ -66,18 +81,27 @@ class Outcomes:
             # Blank values count: a blank postcode is a problem where postcodes are required.
             values = frame.loc[has_country, field].fillna("").astype(str)
             self._keys[field] = values + _SEPARATOR + country
-        self._tables = self._compute(workers)
         self._codes: dict[str, pd.Series] = {}
-
-    def _compute(self, workers: int) -> dict[str, dict[str, nz.Outcome]]:
         distinct = {field: keys.unique().tolist() for field, keys in self._keys.items()}
-        jobs = [(field, key) for field, keys in distinct.items() for key in keys]
-        if workers > 1 and len(jobs) >= POOL_THRESHOLD:
-            outcomes = _in_pool(jobs, workers)
+        self._jobs = [(field, key) for field, keys in distinct.items() for key in keys]
+        self._futures: list[Future[list[nz.Outcome]]] | None = None
+        self._computed: dict[str, dict[str, nz.Outcome]] | None = None
+        if pool is not None and len(self._jobs) >= POOL_THRESHOLD:
+            self._futures = _submit(self._jobs, pool)
         else:
-            outcomes = _evaluate_chunk(jobs)
-        tables: dict[str, dict[str, nz.Outcome]] = {field: {} for field in distinct}
-        for (field, key), outcome in zip(jobs, outcomes, strict=True):
+            self._computed = self._tabulate(_evaluate_chunk(self._jobs))
+
+    @property
+    def _tables(self) -> dict[str, dict[str, nz.Outcome]]:
+        if self._computed is None:
+            assert self._futures is not None
+            self._computed = self._tabulate([o for future in self._futures for o in future.result()])
+            self._futures = None
+        return self._computed
+
+    def _tabulate(self, outcomes: list[nz.Outcome]) -> dict[str, dict[str, nz.Outcome]]:
+        tables: dict[str, dict[str, nz.Outcome]] = {field: {} for field in self._keys}
+        for (field, key), outcome in zip(self._jobs, outcomes, strict=True):
             tables[field][key] = outcome
         return tables
 
@@ -98,13 +122,28 @@ class Outcomes:
         return self._keys[field].map(table).reindex(self.index)
 
 
-def _in_pool(jobs: list[tuple[str, str]], workers: int) -> list[nz.Outcome]:
-    size = -(-len(jobs) // (workers * 4))
-    chunks = [jobs[start : start + size] for start in range(0, len(jobs), size)]
-    # fork: the workers inherit the loaded libraries and their data at no cost.
+def _submit(jobs: list[tuple[str, str]], pool: Executor) -> list[Future[list[nz.Outcome]]]:
+    size = -(-len(jobs) // (default_workers() * 4))
+    return [pool.submit(_evaluate_chunk, jobs[start : start + size]) for start in range(0, len(jobs), size)]
+
+
+@contextmanager
+def worker_pool(workers: int) -> Iterator[Executor | None]:
+    """A process pool of `workers` for `Outcomes` (None for one worker), shut down after.
+
+    The workers are forked when first needed and inherit the loaded libraries and data.
+    """
+    if workers <= 1:
+        yield None
+        return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        return [outcome for chunk in pool.map(_evaluate_chunk, chunks) for outcome in chunk]
+    # Frozen objects are skipped by the collector, so the children do not copy their pages.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 @contextmanager

@@ -14,9 +14,12 @@ import datetime as dt
 import hashlib
 import io
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, islice
 from pathlib import Path
+
+import pandas as pd
 
 from pipeline.columns import count_known, synonym_index
 from pipeline.config import Limits
@@ -25,14 +28,18 @@ from pipeline.issues import FileError
 HEADER_SEARCH_ROWS = 30
 SUFFIXES = (".xlsx", ".csv")
 _DELIMITERS = (",", ";", "\t", "|")
+# Rows are gathered as Python lists this many at a time, then kept as Arrow text columns:
+# a million rows take a few hundred megabytes instead of gigabytes.
+BATCH_ROWS = 50_000
 
 
 @dataclass(frozen=True)
 class Table:
     """The cells of one sheet below its header row, as text.
 
-    `rows[i]` is padded to the width of `headers` and was row `row_numbers[i]` of the
-    file. Fully blank rows are not in it.
+    `cells` has one text column per header position (0, 1, …), indexed by the row's
+    number in the file, and is padded to the width of `headers`. Fully blank rows are not
+    in it.
     """
 
     path: Path
@@ -40,8 +47,35 @@ class Table:
     sheet: str | None
     header_row: int
     headers: tuple[str, ...]
-    rows: list[list[str]]
-    row_numbers: list[int]
+    cells: pd.DataFrame
+
+    @property
+    def row_numbers(self) -> list[int]:
+        return [int(number) for number in self.cells.index]
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """Every row as a list of cells (for small tables and reports)."""
+        return self.rows_at(self.cells.index)
+
+    def rows_at(self, numbers: Iterable[int]) -> list[list[str]]:
+        """The cells of the rows with these numbers, in that order."""
+        picked = self.cells.loc[list(numbers)]
+        columns = [picked[position].tolist() for position in picked.columns]
+        if not columns:
+            return [[] for _ in range(len(picked))]
+        return [list(row) for row in zip(*columns, strict=True)]
+
+
+def cells_frame(rows: Sequence[Sequence[str]], row_numbers: Sequence[int], width: int) -> pd.DataFrame:
+    """Text columns 0 … width-1 of `rows` (each exactly `width` long), indexed by row number."""
+    index = pd.Index(list(row_numbers), name="row", dtype="int64")
+    by_position = list(zip(*rows, strict=True)) if rows else [()] * width
+    return pd.DataFrame(
+        {position: pd.Series(cells, index=index, dtype="str") for position, cells in enumerate(by_position)},
+        index=index,
+        columns=range(width),
+    )
 
 
 def file_sha256(path: Path) -> str:
@@ -127,7 +161,7 @@ def read_table(
         raise FileError("file_not_found", f"{path}: cannot be opened ({exc.strerror})") from None
     index = synonym_index(synonyms)
     if suffix == ".csv":
-        table = _table(path, sha256, None, _csv_records(path, index), index, min_known=1)
+        table = _table(path, sha256, None, _csv_stream(path, index), index, min_known=1)
         if table is not None:
             return table
     else:
@@ -152,7 +186,8 @@ def read_records(
     check_file(path)
     if path.suffix.lower() == ".csv":
         return None, _csv_records(path, index)
-    for name, records in _xlsx_sheets(path, sheet):
+    for name, stream in _xlsx_sheets(path, sheet):
+        records = list(stream)
         if _find_header(records, index)[1] >= min_known:
             return name, records
     raise FileError("no_header_row", f"{path.name}: no sheet has the expected header row")
@@ -177,68 +212,104 @@ def _table(
     path: Path,
     sha256: str,
     sheet: str | None,
-    records: list[list[str]],
+    records: Iterable[list[str]],
     index: Mapping[str, str],
     min_known: int,
 ) -> Table | None:
-    """The table below the header row, or None when no row names `min_known` fields."""
-    header_at, known = _find_header(records, index)
+    """The table below the header row, or None when no row names `min_known` fields.
+
+    `records` is consumed as it comes, so a file is never held as Python lists whole.
+    """
+    stream = iter(records)
+    head = list(islice(stream, HEADER_SEARCH_ROWS))
+    header_at, known = _find_header(head, index)
     if known < min_known:
         return None
-    headers = tuple(cell.strip() for cell in records[header_at])
+    headers = tuple(cell.strip() for cell in head[header_at])
     width = len(headers)
+    parts: list[pd.DataFrame] = []
     rows: list[list[str]] = []
     numbers: list[int] = []
-    for position in range(header_at + 1, len(records)):
-        cells = records[position]
+    for number, cells in enumerate(chain(head[header_at + 1 :], stream), start=header_at + 2):
         if len(cells) != width:
             cells = (cells + [""] * width)[:width]
         if any(cell.strip() for cell in cells):
             rows.append(cells)
-            numbers.append(position + 1)
-    return Table(path, sha256, sheet, header_at + 1, headers, rows, numbers)
+            numbers.append(number)
+            if len(rows) == BATCH_ROWS:
+                parts.append(cells_frame(rows, numbers, width))
+                rows, numbers = [], []
+    if rows or not parts:
+        parts.append(cells_frame(rows, numbers, width))
+    frame = parts[0] if len(parts) == 1 else pd.concat(parts)
+    return Table(path, sha256, sheet, header_at + 1, headers, frame)
 
 
 # --- CSV ---------------------------------------------------------------------------
 
 
-def _decode(data: bytes) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
-    if len(data) >= 4 and data.count(0) * 3 > len(data):
+_SNIFF_BYTES = 1 << 16
+
+
+def _encoding(path: Path) -> tuple[str, str]:
+    """(encoding, error handling) of a CSV file: UTF-8 (with or without BOM), UTF-16,
+    else Windows-1252; decided from the bytes without holding the whole file."""
+    with path.open("rb") as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "replace"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "strict"
+    if len(head) >= 4 and head.count(0) * 3 > len(head):
         # Text with a NUL in every other byte is UTF-16 written without a BOM.
-        even_nuls = data[0::2].count(0)
-        return data.decode("utf-16-be" if even_nuls > len(data) // 4 else "utf-16-le", errors="replace")
+        even_nuls = head[0::2].count(0)
+        return ("utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le"), "replace"
+    if _decodes(path, "utf-8"):
+        return "utf-8", "strict"
+    # cp1252 leaves five bytes undefined; latin-1 maps them so nothing is dropped.
+    return ("cp1252" if _decodes(path, "cp1252") else "latin-1"), "strict"
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        return data.decode("utf-8")
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined; latin-1 maps them so nothing is dropped.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            return data.decode("latin-1")
-
-
-def _parse(text: str, delimiter: str) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        return list(reader)
-    except csv.Error as exc:
-        raise FileError(
-            "unreadable_file", f"CSV cannot be parsed near record {reader.line_num}: {exc}"
-        ) from None
+        return False
+    return True
 
 
 def _csv_records(path: Path, index: Mapping[str, str]) -> list[list[str]]:
+    """Every record of a CSV file (for small files such as review files)."""
+    return list(_csv_stream(path, index))
+
+
+def _csv_stream(path: Path, index: Mapping[str, str]) -> Iterator[list[str]]:
+    """The records of a CSV file one at a time, in its detected encoding and delimiter."""
     try:
-        text = _decode(path.read_bytes())
+        encoding, errors = _encoding(path)
+        with path.open(encoding=encoding, errors=errors, newline="") as handle:
+            sample = handle.read(_SNIFF_BYTES)
     except (OSError, UnicodeDecodeError) as exc:
         raise FileError("unreadable_file", f"{path.name}: cannot be read ({exc})") from None
-    # The delimiter is the one under which some early row reads best as a header.
-    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_ROWS])
+    delimiter = _delimiter("\n".join(sample.splitlines()[:HEADER_SEARCH_ROWS]), index)
+    try:
+        with path.open(encoding=encoding, errors=errors, newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter, strict=True)
+            try:
+                yield from reader
+            except csv.Error as exc:
+                message = f"{path.name}: CSV cannot be parsed near record {reader.line_num}: {exc}"
+                raise FileError("unreadable_file", message) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileError("unreadable_file", f"{path.name}: cannot be read ({exc})") from None
+
+
+def _delimiter(sample: str, index: Mapping[str, str]) -> str:
+    """The delimiter under which some early row reads best as a header."""
     best_delimiter, best_known = ",", -1
     for delimiter in _DELIMITERS:
         try:
@@ -248,10 +319,7 @@ def _csv_records(path: Path, index: Mapping[str, str]) -> list[list[str]]:
         known = _find_header(head, index)[1]
         if known > best_known:
             best_delimiter, best_known = delimiter, known
-    try:
-        return _parse(text, best_delimiter)
-    except FileError as error:
-        raise FileError(error.code, f"{path.name}: {error.message}") from None
+    return best_delimiter
 
 
 # --- XLSX --------------------------------------------------------------------------
@@ -278,7 +346,7 @@ def cell_text(value: object) -> str:
 
 def _xlsx_sheets(
     path: Path, wanted: str | None, limits: Limits = DEFAULT_LIMITS
-) -> Iterable[tuple[str, list[list[str]]]]:
+) -> Iterator[tuple[str, Iterator[list[str]]]]:
     import python_calamine
 
     try:
@@ -319,4 +387,4 @@ def _xlsx_sheets(
             raise FileError(
                 "unreadable_file", f"sheet {name!r} of {path.name} cannot be read ({exc})"
             ) from None
-        yield name, [[v if v.__class__ is str else cell_text(v) for v in row] for row in raw]
+        yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw)

@@ -17,17 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import Engine, bindparam, insert, select, update
 
 from pipeline import store
 from pipeline.issues import FileError
 from pipeline.read import file_sha256, find_header, read_records
-from pipeline.report import BOLD, neutralize, set_text, write_summary
+from pipeline.report import FORMULA_START, neutralize, safe_text, write_summary
 from pipeline.result import EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE
 from schemas.synonyms import SYNONYMS, header_key
 
@@ -53,8 +48,7 @@ READ_ONLY = frozenset({"erp_id", "status", "batch_id", "fingerprint"})
 REPORT_COLUMNS = ("erp_id", "decision", "outcome", "message")
 OUTCOMES = ("approved", "rejected", "unchanged", "refused", "skipped")
 
-GREY = PatternFill(start_color="FFE7E6E6", end_color="FFE7E6E6", fill_type="solid")
-YELLOW = PatternFill(start_color="FFFFF2CC", end_color="FFFFF2CC", fill_type="solid")
+GREY_RGB, YELLOW_RGB = "#E7E6E6", "#FFF2CC"
 
 
 def fingerprint(record: dict[str, Any]) -> str:
@@ -100,43 +94,63 @@ def export_review(engine: Engine, out: Path, batch_id: str | None = None) -> Rev
 
 
 def _review_workbook(out: Path, lines: list[dict[str, Any]], batch_id: str | None) -> None:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Review"
-    for column, name in enumerate(REVIEW_COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=column)
-        set_text(cell, name)
-        cell.font = BOLD
-        if name in READ_ONLY:
-            cell.fill = GREY
-            cell.comment = Comment("Read-only: do not change this column.", "onboard")
-        elif name in ("decision", "reason"):
-            cell.fill = YELLOW
-    for row, line in enumerate(lines, start=2):
-        for column, name in enumerate(REVIEW_COLUMNS, start=1):
-            cell = sheet.cell(row=row, column=column)
-            set_text(cell, line.get(name, ""))
-            if name in READ_ONLY:
-                cell.fill = GREY
-    last = max(len(lines) + 1, 2)
-    choices = DataValidation(
-        type="list",
-        formula1='"approve,reject"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="Decision",
-        error="Choose approve or reject, or leave the cell empty.",
-    )
-    choices.add(f"B2:B{max(last, 1000)}")
-    sheet.add_data_validation(choices)
-    sheet.freeze_panes = "D2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(REVIEW_COLUMNS))}{last}"
-    for column, name in enumerate(REVIEW_COLUMNS, start=1):
+    """The review workbook, written with XlsxWriter: openpyxl spends 15 µs a cell, and a
+    review of 100,000 customers has 2.4 million of them."""
+    import xlsxwriter
+    from xlsxwriter.exceptions import XlsxWriterException
+
+    options = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    workbook = xlsxwriter.Workbook(str(out), options | {"strings_to_urls": False})
+
+    def look(fill: str | None, **properties: Any) -> Any:
+        return workbook.add_format(properties | ({"bg_color": fill} if fill else {}))
+
+    # A cell's look: grey when read-only; quote-prefixed when its text looks like a formula.
+    formats = {(f, quoted): look(f, quote_prefix=quoted) for f in (None, GREY_RGB) for quoted in (0, 1)}
+    sheet = workbook.add_worksheet("Review")
+    for column, name in enumerate(REVIEW_COLUMNS):
         longest = max([len(name), *(len(str(line.get(name, ""))) for line in lines[:200])])
-        sheet.column_dimensions[get_column_letter(column)].width = min(max(longest + 2, 10), 45)
-    guide = workbook.create_sheet("Instructions")
-    text = [
+        sheet.set_column(column, column, min(max(longest + 2, 10), 45))
+        fill = GREY_RGB if name in READ_ONLY else YELLOW_RGB if name in ("decision", "reason") else None
+        sheet.write_string(0, column, name, look(fill, bold=True))
+        if name in READ_ONLY:
+            sheet.write_comment(0, column, "Read-only: do not change this column.", {"author": "onboard"})
+    for row, line in enumerate(lines, start=1):
+        for column, name in enumerate(REVIEW_COLUMNS):
+            text = safe_text(line.get(name, ""))
+            fill = GREY_RGB if name in READ_ONLY else None
+            if text or fill:  # an empty plain cell needs no element at all
+                sheet.write_string(row, column, text, formats[fill, int(text.startswith(FORMULA_START))])
+    last = max(len(lines) + 1, 2)
+    sheet.data_validation(
+        1,
+        1,
+        max(last, 1000) - 1,
+        1,
+        {
+            "validate": "list",
+            "source": ["approve", "reject"],
+            "ignore_blank": True,
+            "error_title": "Decision",
+            "error_message": "Choose approve or reject, or leave the cell empty.",
+        },
+    )
+    sheet.freeze_panes(1, 3)
+    sheet.autofilter(0, 0, last - 1, len(REVIEW_COLUMNS) - 1)
+    guide = workbook.add_worksheet("Instructions")
+    guide.set_column(0, 0, 110)
+    for row, line_text in enumerate(_instructions(len(lines), batch_id)):
+        title = look(None, bold=True, font_size=14) if row == 0 else None
+        if line_text:
+            guide.write_string(row, 0, safe_text(line_text), title)
+    try:
+        workbook.close()
+    except XlsxWriterException as exc:
+        raise OSError(f"cannot write {out}: {exc}") from None
+
+
+def _instructions(customers: int, batch_id: str | None) -> list[str]:
+    return [
         "How to review these customers",
         "",
         "1. For each customer, choose a decision in the yellow 'decision' column: approve or reject.",
@@ -150,16 +164,9 @@ def _review_workbook(out: Path, lines: list[dict[str, Any]], batch_id: str | Non
         "",
         "A customer changed by an import after this file was written is refused as stale: export a "
         "new review file for it.",
-        f"Exported {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {len(lines)} pending customers"
+        f"Exported {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {customers} pending customers"
         + (f" of batch {batch_id}." if batch_id else "."),
     ]
-    for row, line_text in enumerate(text, start=1):
-        cell = guide.cell(row=row, column=1)
-        set_text(cell, line_text)
-        cell.alignment = Alignment(wrap_text=False)
-    guide["A1"].font = Font(bold=True, size=14)
-    guide.column_dimensions["A"].width = 110
-    workbook.save(out)
 
 
 # --- apply -----------------------------------------------------------------------------
@@ -273,8 +280,9 @@ def apply_review(
         with store.transaction(engine, "review apply", commit=not dry_run) as connection:
             erp_ids = [values.get("erp_id", "") for _row, values in entries]
             stored: dict[str, dict[str, Any]] = {}
-            for start in range(0, len(erp_ids), 500):
-                chunk = [e for e in erp_ids[start : start + 500] if e]
+            # Within SQLite's (32,766) and PostgreSQL's (65,535) limits of parameters.
+            for start in range(0, len(erp_ids), 5000):
+                chunk = [e for e in erp_ids[start : start + 5000] if e]
                 query = select(store.customers).where(store.customers.c.erp_id.in_(chunk))
                 for record in connection.execute(query):
                     stored[record.erp_id] = dict(record._mapping)

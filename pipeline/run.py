@@ -10,18 +10,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, update
 
 from pipeline import store
-from pipeline.columns import canonical_frame, map_headers
+from pipeline.columns import field_frame, map_headers
 from pipeline.config import Config
 from pipeline.issues import FileError, Issue
 from pipeline.read import Table, file_sha256, read_table
 from pipeline.report import write_reports
 from pipeline.result import FileResult
-from pipeline.validate import Validation, validate
+from pipeline.validate import Validation, records, validate
 from schemas.synonyms import label
 
 STAGES = ("read", "map", "validate", "load", "report")
@@ -66,7 +65,7 @@ def process_file(
                 return _skipped(result, earlier, config, start)
         with _timed(result, "map", on_stage):
             columns = map_headers(table.headers, config.synonyms)
-            frame = canonical_frame(columns, table.rows, table.row_numbers)
+            frame = field_frame(columns, table.cells)
         result.unmapped_columns = list(columns.unmapped)
         mapped = list(columns.fields.values())
         with _timed(result, "validate", on_stage):
@@ -81,13 +80,13 @@ def process_file(
                 "validate",
             )
             result.timings["total"] = time.perf_counter() - start
-            write_reports(result, table.headers, table.rows, table.row_numbers, mapped)
+            _write_reports(result, table, mapped)
             return result
         if engine is None:
             result.report_dir = _report_dir(config, path, table.sha256)
             with _timed(result, "report", on_stage):
                 result.timings["total"] = time.perf_counter() - start
-                write_reports(result, table.headers, table.rows, table.row_numbers, mapped or [])
+                _write_reports(result, table, mapped or [])
         else:
             try:
                 _load(result, validation, table, engine, config, force, start, on_stage, mapped)
@@ -125,12 +124,6 @@ def _load(
     result.batch_id = batch_id
     result.report_dir = config.report_dir / batch_id
     accepted = validation.accepted
-    names = [str(name) for name in accepted.columns]
-    records: list[dict[str, Any]] = [
-        dict(zip(names, values, strict=True))
-        for values in zip(*(accepted[name].tolist() for name in accepted.columns), strict=True)
-    ]
-    rows_of = dict(zip(accepted["erp_id"], accepted.index, strict=True))
     with store.transaction(engine, "load") as connection:
         with _timed(result, "load", on_stage):
             store.record_batch(
@@ -144,7 +137,15 @@ def _load(
                     "started_at": store.now(),
                 },
             )
-            loaded = store.load(connection, batch_id, records, config.user)
+            # Record dictionaries are built a part at a time: a million at once would not fit.
+            loaded = store.LoadResult(batch_id)
+            rows_of: dict[str, int] = {}
+            for part in accepted.parts():
+                done = store.load(connection, batch_id, records(part), config.user)
+                loaded.add(done)
+                if done.refused:
+                    here = part["erp_id"].isin(set(done.refused))
+                    rows_of |= dict(zip(part.loc[here, "erp_id"], part.index[here], strict=True))
         result.inserted, result.updated, result.unchanged = (
             loaded.inserted,
             loaded.updated,
@@ -178,11 +179,17 @@ def _load(
         with _timed(result, "report", on_stage):
             result.timings["total"] = time.perf_counter() - start
             try:
-                write_reports(result, table.headers, table.rows, table.row_numbers, mapped or [])
+                _write_reports(result, table, mapped or [])
             except OSError as exc:
                 raise FileError(
                     "store_error", f"cannot write reports to {result.report_dir}: {exc}", "report"
                 ) from None
+
+
+def _write_reports(result: FileResult, table: Table, mapped: list[int]) -> None:
+    """Every report; the rejects workbook quotes the rejected rows' cells as read."""
+    rejected = sorted({issue.row for issue in result.errors})
+    write_reports(result, table.headers, table.rows_at(rejected), rejected, mapped)
 
 
 def _approved_changed(erp_id: str, row: int, table: Table) -> Issue:

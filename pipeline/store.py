@@ -221,8 +221,15 @@ class LoadResult:
     # ERP IDs of approved customers whose row differs: the import may not change them.
     refused: list[str] = field(default_factory=list)
 
+    def add(self, other: LoadResult) -> None:
+        """Count in what loading another part of the same file did."""
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.refused.extend(other.refused)
 
-def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+
+def _chunks(items: Sequence[Any], size: int = 5000) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 

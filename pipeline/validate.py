@@ -8,18 +8,21 @@ split here from those failure cases, not by Pandera's `drop_invalid_rows`.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+import tempfile
+from collections.abc import Hashable, Iterator, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as arrow
 from pandera.errors import SchemaErrors
 
 from pipeline import normalize as nz
 from pipeline.columns import ColumnMap
 from pipeline.issues import CODES, Issue
-from pipeline.outcomes import HEAVY_FIELDS, Outcomes, active, default_workers
+from pipeline.outcomes import HEAVY_FIELDS, Outcomes, active, default_workers, worker_pool
 from schemas import checks
 from schemas.checks import value_normalizers
 from schemas.customer import COUNTRY_DEPENDENT_CODES, MAX_LENGTH, customer_schema, warning_schema
@@ -29,6 +32,60 @@ from schemas.synonyms import SYNONYMS, label
 _PANDERA_CODES = {"not_nullable": "missing_value"}
 _CODE_FIELD = {code: field for field, codes in COUNTRY_DEPENDENT_CODES.items() for code in codes}
 _CODE_FIELD |= {"tax_id_unverified": "tax_id", "duplicate_tax_id": "tax_id"}
+# Rows checked at a time: large enough for the process pool to pay, small enough for memory.
+PART_ROWS = 25_000
+# The fields the warnings schema reads.
+_WARNING_FIELDS = ("country", "erp_id", "tax_id")
+
+
+class AcceptedRows:
+    """The normalized values of accepted rows, kept in an anonymous temporary Arrow file.
+
+    A million accepted rows take some 400 MB even as Arrow text; on disk they cost no
+    memory until loaded a part at a time. The file vanishes when closed or when the
+    process ends, however it ends.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="onboard-accepted-")  # noqa: SIM115 (closed by close)
+        self._writer: arrow.ipc.RecordBatchStreamWriter | None = None
+        fields = [arrow.field(name, arrow.large_string()) for name in SYNONYMS]
+        self._schema = arrow.schema([*fields, arrow.field("row", arrow.int64())])
+        self.rows = 0
+
+    def append(self, part: pd.DataFrame) -> None:
+        """Add normalized rows (index: row number; a column per field, None for blank)."""
+        columns = [
+            arrow.array(part[name].to_numpy(dtype=object), type=arrow.large_string(), from_pandas=True)
+            for name in SYNONYMS
+        ]
+        numbers = arrow.array(part.index, type=arrow.int64())
+        batch = arrow.record_batch([*columns, numbers], schema=self._schema)
+        if self._writer is None:
+            self._writer = arrow.ipc.new_stream(self._file, self._schema)
+        self._writer.write_batch(batch)
+        self.rows += len(part)
+
+    def parts(self) -> Iterator[pd.DataFrame]:
+        """The rows as written, a part at a time, blank values as None."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self.rows == 0:
+            return
+        self._file.seek(0)
+        for batch in arrow.ipc.open_stream(self._file):
+            yield batch.to_pandas().set_index("row")
+
+    def frame(self) -> pd.DataFrame:
+        """Every accepted row at once (for small files and tests)."""
+        parts = list(self.parts())
+        if not parts:
+            return pd.DataFrame(columns=list(SYNONYMS), index=pd.Index([], name="row", dtype="int64"))
+        return pd.concat(parts)
+
+    def close(self) -> None:
+        self._file.close()
 
 
 @dataclass(frozen=True)
@@ -40,7 +97,7 @@ class Validation:
     """
 
     rows: int
-    accepted: pd.DataFrame
+    accepted: AcceptedRows
     errors: list[Issue]
     warnings: list[Issue]
 
@@ -68,29 +125,66 @@ def validate(
     currencies: tuple[str, ...] = (),
     workers: int | None = None,
     fast: bool = True,
+    part_rows: int = PART_ROWS,
 ) -> Validation:
     """Check every row of a canonical frame (see `columns.canonical_frame`).
 
-    With `fast`, the heavy fields' outcomes are computed once per distinct value on
-    `workers` processes (default: every core) before Pandera runs; without it each check
-    computes them itself. Both give the same result; the tests compare them.
+    The frame is checked `part_rows` rows at a time, so memory stays flat however long
+    the file; ERP IDs are compared across the whole file, and so are the warnings. With
+    `fast`, the heavy fields' outcomes are computed once per distinct value on `workers`
+    processes (default: every core) before Pandera runs; without it each check computes
+    them itself. Both give the same result; the tests compare them.
     """
-    cleaned = clean(frame)
     normalizers = value_normalizers(industries, currencies)
     schema = customer_schema(industries, currencies)
-    if fast:
-        outcomes = Outcomes(cleaned, default_workers() if workers is None else workers)
-        with active(outcomes):
-            failures = _failures(schema, cleaned)
-    else:
-        outcomes = Outcomes(cleaned)
-        failures = _failures(schema, cleaned)
-    errors = _issues(failures, cleaned, columns, normalizers)
-    rejected = {issue.row for issue in errors}
-    keep = ~cleaned.index.isin(rejected)
-    accepted = normalize_rows(cleaned[keep], normalizers, outcomes)
-    warnings = _issues(_failures(warning_schema(), accepted), cleaned, columns, normalizers)
+    errors: list[Issue] = []
+    accepted = AcceptedRows()
+    # The warnings' fields of accepted rows: normalized (to check) and cleaned (to quote).
+    checked_parts: list[pd.DataFrame] = []
+    quoted_parts: list[pd.DataFrame] = []
+    erp_ids = clean(frame[["erp_id"]])["erp_id"]
+    pool_size = (default_workers() if workers is None else workers) if fast else 1
+    with checks.file_wide_repeats(erp_ids), worker_pool(pool_size) as pool:
+        starts = range(0, max(len(frame), 1), part_rows)
+        # The pool works on the next part while this process checks the current one.
+        upcoming = _prepare(frame, starts[0], part_rows, pool)
+        for number in range(len(starts)):
+            cleaned, outcomes = upcoming
+            if number + 1 < len(starts):
+                upcoming = _prepare(frame, starts[number + 1], part_rows, pool)
+            if fast:
+                with active(outcomes):
+                    failures = _failures(schema, cleaned)
+            else:
+                failures = _failures(schema, cleaned)
+            part_errors = _issues(failures, cleaned, columns, normalizers)
+            keep = ~cleaned.index.isin({issue.row for issue in part_errors})
+            normalized = normalize_rows(cleaned[keep], normalizers, outcomes)
+            accepted.append(normalized)
+            checked_parts.append(normalized[list(_WARNING_FIELDS)].astype("str"))
+            quoted_parts.append(cleaned.loc[keep, list(_WARNING_FIELDS)])
+            errors.extend(part_errors)
+    checked = pd.concat(checked_parts) if len(checked_parts) > 1 else checked_parts[0]
+    quoted = pd.concat(quoted_parts) if len(quoted_parts) > 1 else quoted_parts[0]
+    warnings = _issues(_failures(warning_schema(), checked), quoted, columns, normalizers)
     return Validation(len(frame), accepted, errors, warnings)
+
+
+def records(accepted: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of an accepted frame as dictionaries, blank values as None, for the store."""
+    names = [str(name) for name in accepted.columns]
+    columns = [
+        [None if value is None or value != value else value for value in accepted[name].tolist()]
+        for name in accepted.columns
+    ]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _prepare(
+    frame: pd.DataFrame, start: int, rows: int, pool: Executor | None
+) -> tuple[pd.DataFrame, Outcomes]:
+    cleaned = clean(frame.iloc[start : start + rows])
+    return cleaned, Outcomes(cleaned, pool)
 
 
 def normalize_rows(

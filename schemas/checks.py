@@ -9,7 +9,9 @@ and each accepted cell its stored form: the rules are stated once, in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -80,9 +82,26 @@ def scientific_notation(values: pd.Series) -> pd.Series:
     return ~values.str.fullmatch(SCIENTIFIC)
 
 
+# The values repeated anywhere in the file, while a large file is validated in parts.
+_REPEATED: ContextVar[frozenset[str] | None] = ContextVar("repeated", default=None)
+
+
+@contextmanager
+def file_wide_repeats(values: pd.Series) -> Iterator[None]:
+    """Let `duplicate_in_file` see the whole file's `values` while validating a part of it."""
+    token = _REPEATED.set(frozenset(values[values.duplicated(keep=False)].dropna().unique()))
+    try:
+        yield
+    finally:
+        _REPEATED.reset(token)
+
+
 @extensions.register_check_method()
 def duplicate_in_file(values: pd.Series) -> pd.Series:
     """Values that occur once in the file; every row of a repeated value fails."""
+    repeated = _REPEATED.get()
+    if repeated is not None:
+        return ~values.isin(repeated)
     return ~values.duplicated(keep=False)
 
 

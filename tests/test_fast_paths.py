@@ -1,0 +1,88 @@
+"""The fast paths (outcome tables, process pool, validation in parts, accepted rows on
+disk) decide exactly what the plain path decides: the same problems, the same values."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import outcomes
+from pipeline.columns import field_frame, map_headers
+from pipeline.config import Config
+from pipeline.read import read_table
+from pipeline.sample import generate_rows, write_sheet
+from pipeline.validate import Validation, validate
+
+ROWS = 4_000
+
+# Values typed the many ways people type them, good and bad, beyond the generator's mistakes.
+VARIANTS: dict[str, list[str]] = {
+    "tax_id": ["nl 0064.86.253.b01", "NL123", "DE 136 695 976", "BE0403019261", "", "=1+1"],
+    "contact_phone": ["+31(0)40 123 4567", "040-1234567", "0031 40 123 4567", "12", "+32 2 555 12 12"],
+    "postal_code": ["5652aw", " 5652  AW ", "5652", "1000", "12345", "SA 5652"],
+    "contact_email": ["Jan@Example.NL", "jan@", "jan..x@example.nl", "jan@example", "ü@bücher.de"],
+    "country": ["nederland", "Deutschland", "BE", "Holland", "UK", "Atlantis", ""],
+    "currency": ["eur", "€", "Euro", "USD", "EURO$"],
+    "registration_number": ["12345678", "1234567", "0403.019.261", "HRB 1234", "abc"],
+    "state": ["", "Noord-Brabant", "NB", "Bavaria", "Nowhere"],
+    "erp_id": ["C0000001", "C0000002", "  C0000003 "],
+}
+
+
+def _hard_sheet(path: Path) -> Path:
+    rows = generate_rows(ROWS, seed=11, bad_ratio=0.3)
+    rng = random.Random(5)
+    for row in rows:
+        if rng.random() < 0.25:
+            field = rng.choice(list(VARIANTS))
+            row[field] = rng.choice(VARIANTS[field])
+    write_sheet(path, rows)
+    return path
+
+
+def _validate(path: Path, **options: object) -> Validation:
+    table = read_table(path)
+    columns = map_headers(table.headers)
+    config = Config()
+    return validate(
+        field_frame(columns, table.cells), columns, config.industries, config.currencies, **options
+    )  # type: ignore[arg-type]
+
+
+def _accepted(validation: Validation) -> pd.DataFrame:
+    frame = validation.accepted.frame().astype(object)
+    return frame.where(frame.notna(), None).sort_index()
+
+
+def test_fast_paths_decide_what_the_plain_path_decides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pool, parts and outcome tables give the same rejects, messages and stored values."""
+    path = _hard_sheet(tmp_path / "hard.csv")
+    plain = _validate(path, fast=False, part_rows=10 * ROWS)
+    # Small thresholds, so that this small file takes every fast path a large one takes.
+    monkeypatch.setattr(outcomes, "POOL_THRESHOLD", 100)
+    fast = _validate(path, fast=True, workers=2, part_rows=700)
+
+    codes = {issue.code for issue in plain.errors}
+    assert len(codes) >= 10, f"the file should hold many kinds of problems, has {codes}"
+    assert 0 < len(plain.rejected_rows) < ROWS
+    assert fast.rows == plain.rows == ROWS
+    assert fast.errors == plain.errors
+    assert fast.warnings == plain.warnings
+    pd.testing.assert_frame_equal(_accepted(fast), _accepted(plain))
+    assert len(fast.rejected_rows) + fast.accepted.rows == ROWS
+
+
+def test_repeated_erp_ids_are_found_across_parts(tmp_path: Path) -> None:
+    """Every row of an ERP ID repeated in different parts of the file is rejected."""
+    rows = generate_rows(50, seed=3, bad_ratio=0)
+    rows[45]["erp_id"] = rows[2]["erp_id"]
+    path = tmp_path / "repeat.csv"
+    write_sheet(path, rows)
+    validation = _validate(path, part_rows=10)
+    duplicated = sorted(i.row for i in validation.errors if i.code == "duplicate_in_file")
+    assert duplicated == [4, 47]  # the header is row 1
