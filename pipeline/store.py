@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    any_,
     bindparam,
     create_engine,
     event,
@@ -35,8 +36,10 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
 
 from pipeline.issues import FileError
 from schemas.customer import MAX_LENGTH
@@ -250,8 +253,7 @@ def load(
     stamp = now()
     existing: dict[str, dict[str, Any]] = {}
     for chunk in _chunks([r["erp_id"] for r in rows]):
-        query = select(customers).where(customers.c.erp_id.in_(chunk))
-        for found in connection.execute(query):
+        for found in connection.execute(select(customers).where(_erp_id_in(connection, chunk))):
             existing[found.erp_id] = dict(found._mapping)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -298,6 +300,15 @@ def load(
         bulk_insert(connection, audit, events)
     result.inserted, result.updated = len(inserts), len(updates)
     return result
+
+
+def _erp_id_in(connection: Connection, erp_ids: Sequence[str]) -> ColumnElement[bool]:
+    """`erp_id IN (…)`; on PostgreSQL as `= ANY(array)`, one parameter instead of
+    thousands for the driver to place."""
+    if connection.dialect.name == "postgresql":
+        ids = bindparam("erp_ids", list(erp_ids), type_=postgresql.ARRAY(String))
+        return customers.c.erp_id == any_(ids)
+    return customers.c.erp_id.in_(erp_ids)
 
 
 def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
