@@ -67,11 +67,34 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     """Migrate the database to `revision`; returns (before, after)."""
     with _exclusive(engine):
         before = current_revision(engine)
-        with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            _sqlite_upgrade(engine, revision)
+        else:
+            with engine.begin() as connection:
+                config = _alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        return before, current_revision(engine)
+
+
+def _sqlite_upgrade(engine: Engine, revision: str) -> None:
+    """Migrate SQLite in one explicit transaction: the driver would otherwise commit each
+    CREATE TABLE as it runs, and a process killed midway would leave tables without a
+    revision, which no later run could open."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        raw = connection.connection.dbapi_connection
+        assert raw is not None
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
             config = _alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
-        return before, current_revision(engine)
+        except BaseException:
+            if raw.in_transaction:
+                raw.rollback()
+            raise
+        if raw.in_transaction:
+            raw.commit()
 
 
 def ensure_current(engine: Engine) -> None:

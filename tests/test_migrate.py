@@ -95,3 +95,27 @@ def test_postgres_empty_then_behind() -> None:
     assert result.exit_code == 0, result.output
     assert current_revision(engine) == head_revision()
     assert "claims" in inspect(engine).get_table_names()
+
+
+def test_an_interrupted_sqlite_migration_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It migrates SQLite all or nothing: killed midway, the next run starts afresh."""
+    from alembic import command
+
+    from pipeline.store import connect
+
+    engine = connect(f"sqlite:///{tmp_path / 'store.db'}")
+    real_upgrade = command.upgrade
+
+    def killed_after_first_revision(config: object, revision: str) -> None:
+        real_upgrade(config, "0001")  # type: ignore[arg-type]
+        raise KeyboardInterrupt  # what a kill looks like from inside
+
+    monkeypatch.setattr(command, "upgrade", killed_after_first_revision)
+    with pytest.raises(KeyboardInterrupt):
+        upgrade(engine)
+    assert inspect(engine).get_table_names() == []
+    monkeypatch.setattr(command, "upgrade", real_upgrade)
+    open_store(f"sqlite:///{tmp_path / 'store.db'}")
+    assert current_revision(engine) == head_revision()
