@@ -87,13 +87,6 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
     return ColumnMap(tuple(headers), fields, tuple(unmapped))
 
 
-def canonical_frame(headers_map: ColumnMap, rows: list[list[str]], row_numbers: list[int]) -> pd.DataFrame:
-    """One text column per canonical field (absent optional fields blank), indexed by row."""
-    from pipeline.read import cells_frame
-
-    return field_frame(headers_map, cells_frame(rows, row_numbers, len(headers_map.headers)))
-
-
 def field_frame(headers_map: ColumnMap, cells: pd.DataFrame) -> pd.DataFrame:
     """The canonical fields of a table's `cells` (columns by header position), by row."""
     import pandas as pd

@@ -49,6 +49,10 @@ class FileError(Exception):
         self.message = message
         self.stage = stage
 
+    def summary(self) -> dict[str, str]:
+        """The error as the JSON summaries show it."""
+        return {"code": self.code, "stage": self.stage, "message": self.message}
+
 
 def _codes(*entries: tuple[str, Level, Severity, str]) -> dict[str, Code]:
     return {name: Code(name, level, severity, text) for name, level, severity, text in entries}

@@ -73,11 +73,7 @@ class FileResult:
         if self.skipped:
             data["skipped"] = self.skipped
         if self.error is not None:
-            data["error"] = {
-                "code": self.error.code,
-                "stage": self.error.stage,
-                "message": self.error.message,
-            }
+            data["error"] = self.error.summary()
         data["exit_code"] = self.exit_code
         data["timings"] = {k: round(v, 4) for k, v in self.timings.items()}
         return data

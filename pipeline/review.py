@@ -219,11 +219,7 @@ class ReviewResult:
             **self.counts,
         }
         if self.error is not None:
-            data["error"] = {
-                "code": self.error.code,
-                "stage": self.error.stage,
-                "message": self.error.message,
-            }
+            data["error"] = self.error.summary()
         data["exit_code"] = self.exit_code
         return data
 
@@ -279,13 +275,7 @@ def apply_review(
         result.report_dir = report_root / f"review-{stamp:%Y%m%d-%H%M%S}-{result.sha256[:8]}"
         with store.transaction(engine, "review apply", commit=not dry_run) as connection:
             erp_ids = [values.get("erp_id", "") for _row, values in entries]
-            stored: dict[str, dict[str, Any]] = {}
-            # Within SQLite's (32,766) and PostgreSQL's (65,535) limits of parameters.
-            for start in range(0, len(erp_ids), 5000):
-                chunk = [e for e in erp_ids[start : start + 5000] if e]
-                query = select(store.customers).where(store.customers.c.erp_id.in_(chunk))
-                for record in connection.execute(query):
-                    stored[record.erp_id] = dict(record._mapping)
+            stored = store.find_customers(connection, erp_ids)
             importers = _importers(connection, stored) if four_eyes else {}
             seen = Counter(erp_ids)
             changes: list[dict[str, Any]] = []

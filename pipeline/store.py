@@ -232,6 +232,7 @@ class LoadResult:
         self.refused.extend(other.refused)
 
 
+# Within SQLite's (32,766) and PostgreSQL's (65,535) limits of parameters.
 def _chunks(items: Sequence[Any], size: int = 5000) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -251,10 +252,7 @@ def load(
     """
     result = LoadResult(batch_id)
     stamp = now()
-    existing: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks([r["erp_id"] for r in rows]):
-        for found in connection.execute(select(customers).where(_erp_id_in(connection, chunk))):
-            existing[found.erp_id] = dict(found._mapping)
+    existing = find_customers(connection, [r["erp_id"] for r in rows])
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
@@ -300,6 +298,15 @@ def load(
         bulk_insert(connection, audit, events)
     result.inserted, result.updated = len(inserts), len(updates)
     return result
+
+
+def find_customers(connection: Connection, erp_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The stored customers with these ERP IDs (blank IDs ignored), by ERP ID."""
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks([erp_id for erp_id in erp_ids if erp_id]):
+        for record in connection.execute(select(customers).where(_erp_id_in(connection, chunk))):
+            found[record.erp_id] = dict(record._mapping)
+    return found
 
 
 def _erp_id_in(connection: Connection, erp_ids: Sequence[str]) -> ColumnElement[bool]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Hashable, Iterator, Mapping
 from concurrent.futures import Executor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,12 +43,12 @@ class AcceptedRows:
     """The normalized values of accepted rows, kept in an anonymous temporary Arrow file.
 
     A million accepted rows take some 400 MB even as Arrow text; on disk they cost no
-    memory until loaded a part at a time. The file vanishes when closed or when the
-    process ends, however it ends.
+    memory until loaded a part at a time. The file has no name: it vanishes when this
+    object is dropped or the process ends, however it ends.
     """
 
     def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="onboard-accepted-")  # noqa: SIM115 (closed by close)
+        self._file = tempfile.TemporaryFile(prefix="onboard-accepted-")  # noqa: SIM115 (lives with self)
         self._writer: arrow.ipc.RecordBatchStreamWriter | None = None
         fields = [arrow.field(name, arrow.large_string()) for name in SYNONYMS]
         self._schema = arrow.schema([*fields, arrow.field("row", arrow.int64())])
@@ -83,9 +84,6 @@ class AcceptedRows:
         if not parts:
             return pd.DataFrame(columns=list(SYNONYMS), index=pd.Index([], name="row", dtype="int64"))
         return pd.concat(parts)
-
-    def close(self) -> None:
-        self._file.close()
 
 
 @dataclass(frozen=True)
@@ -127,7 +125,7 @@ def validate(
     fast: bool = True,
     part_rows: int = PART_ROWS,
 ) -> Validation:
-    """Check every row of a canonical frame (see `columns.canonical_frame`).
+    """Check every row of a canonical frame (see `columns.field_frame`).
 
     The frame is checked `part_rows` rows at a time, so memory stays flat however long
     the file; ERP IDs are compared across the whole file, and so are the warnings. With
@@ -152,10 +150,7 @@ def validate(
             cleaned, outcomes = upcoming
             if number + 1 < len(starts):
                 upcoming = _prepare(frame, starts[number + 1], part_rows, pool)
-            if fast:
-                with active(outcomes):
-                    failures = _failures(schema, cleaned)
-            else:
+            with active(outcomes) if fast else nullcontext():
                 failures = _failures(schema, cleaned)
             part_errors = _issues(failures, cleaned, columns, normalizers)
             keep = ~cleaned.index.isin({issue.row for issue in part_errors})
@@ -164,8 +159,7 @@ def validate(
             checked_parts.append(normalized[list(_WARNING_FIELDS)].astype("str"))
             quoted_parts.append(cleaned.loc[keep, list(_WARNING_FIELDS)])
             errors.extend(part_errors)
-    checked = pd.concat(checked_parts) if len(checked_parts) > 1 else checked_parts[0]
-    quoted = pd.concat(quoted_parts) if len(quoted_parts) > 1 else quoted_parts[0]
+    checked, quoted = pd.concat(checked_parts), pd.concat(quoted_parts)
     warnings = _issues(_failures(warning_schema(), checked), quoted, columns, normalizers)
     return Validation(len(frame), accepted, errors, warnings)
 

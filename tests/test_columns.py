@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.columns import ColumnMap, canonical_frame, count_known, map_headers, synonym_index
+from pipeline.columns import ColumnMap, count_known, field_frame, map_headers, synonym_index
 from pipeline.issues import CODES, FileError
+from pipeline.read import cells_frame
 from schemas.synonyms import (
     ERRORS_COLUMN,
     OPTIONAL_FIELDS,
@@ -385,6 +386,11 @@ def test_count_known_counts_distinct_fields() -> None:
 
 
 # --- canonical_frame ----------------------------------------------------------------------
+
+
+def canonical_frame(columns: ColumnMap, rows: list[list[str]], numbers: list[int]) -> pd.DataFrame:
+    """The canonical fields of `rows` as the import builds them: cells, then fields."""
+    return field_frame(columns, cells_frame(rows, numbers, len(columns.headers)))
 
 
 def test_canonical_frame_one_column_per_field() -> None:
