@@ -8,14 +8,14 @@ never a traceback (`--debug` shows it).
 from __future__ import annotations
 
 import contextlib
-import getpass
 import json
 import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,14 +24,12 @@ from pipeline.config import Config, ConfigError, load_config
 from pipeline.issues import FileError
 from pipeline.result import EXIT_UNUSABLE, FileResult, worst_exit
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from pipeline.sweep import FileOutcome, SweepResult
+
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def common_options(function: F) -> F:
@@ -76,6 +74,13 @@ def _config(config_path: Path | None, db_url: str | None, report_dir: Path | Non
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     return config.with_overrides(db_url=db_url, report_dir=report_dir, **extra)
+
+
+def _store(config: Config) -> Engine:
+    """The store of `config`, schema up to date, with its time-outs."""
+    from pipeline.store import open_store
+
+    return open_store(config.db_url, config.connect_timeout, config.statement_timeout)
 
 
 def _echo_json(data: dict[str, Any]) -> None:
@@ -252,7 +257,12 @@ def validate(
 @FILES
 @SHEET
 @click.option("--force", is_flag=True, help="Import a file even if the same content was imported before.")
-@click.option("--user", metavar="NAME", help="Who imports, recorded on the batch (default: login name).")
+@click.option(
+    "--user",
+    metavar="NAME",
+    help="Who imports, recorded on the batch and its audit rows (default: import.user, "
+    "ONBOARD_USER, else the login name).",
+)
 @common_options
 def import_(
     files: tuple[Path, ...],
@@ -271,11 +281,17 @@ def import_(
     Rows are matched by ERP ID: new ones are inserted as pending, changed pending or
     rejected ones are updated and set to pending, approved ones are never changed.
     """
+    from pipeline.identity import account, login_name
     from pipeline.run import process_file
-    from pipeline.store import open_store
 
-    config = _config(config_path, db_url, report_dir, user=user or _login_name())
-    engine = open_store(config.db_url)
+    config = _config(config_path, db_url, report_dir, user=user)
+    config = config.with_overrides(user=config.user or login_name(), login=account())
+    if not config.user:
+        raise click.UsageError(
+            "cannot tell who imports: this account has no login name; give --user NAME "
+            "(or set import.user in onboard.toml, or ONBOARD_USER)"
+        )
+    engine = _store(config)
     results = []
     with _progress(not as_json) as progress:
         for path in files:
@@ -294,10 +310,10 @@ def status(
     limit: int, db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool
 ) -> None:
     """Customers per status, and the most recent import batches."""
-    from pipeline.store import batch_status_counts, open_store, status_counts
+    from pipeline.store import batch_status_counts, status_counts
 
     config = _config(config_path, db_url, report_dir)
-    engine = open_store(config.db_url)
+    engine = _store(config)
     counts = status_counts(engine)
     recent = batch_status_counts(engine, limit)
     if as_json:
@@ -345,12 +361,12 @@ def export(
 ) -> None:
     """Write customers of one status to CSV, XLSX or JSON (how approved customers leave)."""
     from pipeline.report import write_customers
-    from pipeline.store import customers_with_status, open_store
+    from pipeline.store import customers_with_status
 
     if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
         raise click.UsageError(f"--out {out}: use a .csv, .xlsx or .json file name")
     config = _config(config_path, db_url, report_dir)
-    rows = customers_with_status(open_store(config.db_url), None if status_ == "all" else status_)
+    rows = customers_with_status(_store(config), None if status_ == "all" else status_)
     write_customers(out, rows)
     if as_json:
         _echo_json({"out": str(out), "status": status_, "customers": len(rows)})
@@ -388,12 +404,11 @@ def review_export(
 ) -> None:
     """Write pending customers to a review file with empty decision and reason columns."""
     from pipeline.review import export_review
-    from pipeline.store import open_store
 
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError(f"--out {out}: use a .xlsx or .csv file name")
     config = _config(config_path, db_url, report_dir)
-    written = export_review(open_store(config.db_url), out, batch_id)
+    written = export_review(_store(config), out, batch_id)
     if as_json:
         _echo_json({"out": str(written.out), "customers": written.customers, "batch_id": batch_id})
     else:
@@ -420,17 +435,18 @@ def review_apply(
     unknown, malformed and reject-without-reason lines are refused. Exit 0 when every
     line applied, 1 when some were refused, 2 when the file is unusable.
     """
+    from pipeline.identity import account
     from pipeline.review import apply_review
-    from pipeline.store import open_store
 
     config = _config(config_path, db_url, report_dir)
     result = apply_review(
-        open_store(config.db_url),
+        _store(config),
         file,
         reviewer,
         config.report_dir,
         dry_run=dry_run,
         four_eyes=config.four_eyes,
+        account=account(),
     )
     if as_json:
         _echo_json(result.summary())
@@ -517,53 +533,86 @@ def run_(
     left for the next run. Exit code: the worst of the files'; 0 when another sweep is
     running.
     """
-    from pipeline.store import open_store
     from pipeline.sweep import SweepBusy, folder_lock, sweep
 
+    folder = root
+    own = folder / "onboard.toml" if folder is not None else None
+    if config_path is None and not os.environ.get("ONBOARD_CONFIG") and own is not None and own.is_file():
+        config_path = own  # the drop folder's own configuration
     config = _config(config_path, db_url, report_dir, settle_seconds=settle_seconds)
-    folder = root or config.root
+    folder = folder or config.root
     if folder is None:
         raise click.UsageError("name the drop folder with --root DIR (or sweep.root in onboard.toml)")
     if not folder.is_dir():
         raise click.UsageError(f"--root {folder}: no such folder (create it with: onboard init {folder})")
-    engine = open_store(config.db_url)
-
-    def on_file(outcome: Any) -> None:
-        if as_json:
-            _echo_json(outcome.summary)
-            return
-        summary = outcome.summary
-        where = Path(summary["moved_to"]).parent.name
-        if "error" in summary:
-            detail = summary["error"]["message"]
-        elif outcome.kind == "review":
-            detail = ", ".join(f"{k} {summary[k]}" for k in ("approved", "rejected", "unchanged", "refused"))
-        elif summary.get("skipped"):
-            detail = f"skipped, {summary['skipped']} (batch {summary['batch_id']})"
-        else:
-            detail = (
-                f"{summary['rows']} rows, {summary['accepted']} accepted, {summary['rejected']} "
-                f"rejected; batch {summary['batch_id']}"
-            )
-        click.echo(f"{outcome.kind} {outcome.source.name} → {where}/: {detail}", err=True)
-
     try:
+        # The lock comes first: an overlapping cron run exits at once, store or no store.
         with folder_lock(folder, wait_seconds):
-            result = sweep(folder, config, engine, reviewer=reviewer, on_file=on_file)
+            result = sweep(
+                folder,
+                config,
+                lambda: _store(config),
+                reviewer=reviewer,
+                on_file=_echo_json_outcome if as_json else _log_outcome,
+            )
     except SweepBusy as busy:
-        click.echo(f"onboard: {busy}; nothing to do", err=True)
+        _log(f"{busy}; nothing to do")
         sys.exit(0)
-    if not as_json:
-        click.echo(
-            f"sweep of {folder}: {len(result.files)} files, {len(result.waiting)} left for the next run"
-            + (
-                f", {len(result.claimed_elsewhere)} claimed by another sweep"
-                if result.claimed_elsewhere
-                else ""
-            ),
-            err=True,
-        )
+    _log_sweep(result, folder, as_json)
     sys.exit(result.exit_code)
+
+
+def _log(message: str) -> None:
+    """One line of the sweep's log on standard error, time-stamped for cron logs."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    click.echo(f"{stamp} {message}", err=True)
+
+
+def _echo_json_outcome(outcome: FileOutcome) -> None:
+    _echo_json(outcome.summary)
+
+
+def _log_outcome(outcome: FileOutcome) -> None:
+    """One file of a sweep for the log: where it went and what processing said."""
+    from pipeline.sweep import printable
+
+    summary = outcome.summary
+    where = f"{outcome.destination.parent.name}/" if outcome.destination else "stays"
+    if "error" in summary:
+        detail = summary["error"]["message"]
+    elif outcome.kind == "review":
+        detail = ", ".join(f"{k} {summary[k]}" for k in ("approved", "rejected", "unchanged", "refused"))
+    elif summary.get("skipped"):
+        detail = f"skipped, {summary['skipped']} (batch {summary['batch_id']})"
+    else:
+        detail = (
+            f"{summary['rows']} rows, {summary['accepted']} accepted, {summary['rejected']} "
+            f"rejected; batch {summary['batch_id']}"
+        )
+    note = f" ({outcome.note})" if outcome.note else ""
+    _log(f"{outcome.kind} {printable(outcome.source.name)} → {where}: {detail}{note}")
+
+
+def _log_sweep(result: SweepResult, folder: Path, as_json: bool) -> None:
+    """The end of a sweep: files left and why, and a total. An empty sweep says nothing."""
+    from pipeline.sweep import printable
+
+    if result.notify_error:
+        _log(result.notify_error)
+    if as_json:
+        if result.stopped:
+            _log(f"sweep of {folder} stopped: {result.stopped}")
+        return
+    for waiting in result.waiting:
+        _log(f"left {printable(waiting.path.parent.name)}/{printable(waiting.path.name)}: {waiting.reason}")
+    if result.stopped:
+        _log(f"sweep of {folder} stopped: {result.stopped}")
+    elif result.files or result.claimed_elsewhere:
+        elsewhere = len(result.claimed_elsewhere)
+        _log(
+            f"sweep of {folder}: {len(result.files)} files, {len(result.waiting)} left for the next run"
+            + (f", {elsewhere} claimed by another sweep" if elsewhere else "")
+        )
 
 
 EXAMPLE_CONFIG = """\
@@ -574,12 +623,26 @@ EXAMPLE_CONFIG = """\
 # SQLite file (default) or a shared PostgreSQL store:
 #   url = "postgresql+psycopg://onboard:SECRET@db.example.com/onboard"
 url = "sqlite:///{root}/onboarding.db"
+# A store that does not answer fails after this many seconds (PostgreSQL), and a
+# statement running longer is cancelled: a cron sweep never hangs.
+# connect_timeout = 10
+# statement_timeout = 900
+
+[import]
+# Who imports when not given with --user (default: the login name). A sweep records
+# the owner of each dropped file instead.
+# user = "onboarding-team"
 
 [sweep]
 # The drop folder of `onboard run`.
 root = "{root}"
 # Files modified less than this many seconds ago are still being written.
 settle_seconds = 10
+# A shell command run after each sweep that did something, with the sweep's JSON summary
+# on standard input (mail, a chat webhook, monitoring). Its failure is logged, never fatal.
+# notify = "mail -s 'onboard sweep' onboarding@example.com"
+# Symbolic links in inbox/ and reviews/ are skipped unless this is true.
+# follow_symlinks = false
 
 [validation]
 # The industries a customer may have.
@@ -630,7 +693,7 @@ def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | 
 
     config = _config(config_path, db_url, report_dir)
     try:
-        before, after = upgrade(connect(config.db_url))
+        before, after = upgrade(connect(config.db_url, config.connect_timeout, config.statement_timeout))
     except Exception as exc:  # SQLAlchemy and Alembic errors alike: one line for the user
         raise FileError("store_error", f"cannot upgrade {safe_url(config.db_url)}: {exc}") from None
     if as_json:
@@ -648,7 +711,7 @@ def db_current(db_url: str | None, config_path: Path | None, report_dir: Path | 
 
     config = _config(config_path, db_url, report_dir)
     try:
-        current = current_revision(connect(config.db_url))
+        current = current_revision(connect(config.db_url, config.connect_timeout, config.statement_timeout))
     except Exception as exc:  # unreachable store: one line for the user
         raise FileError("store_error", f"cannot read {safe_url(config.db_url)}: {exc}") from None
     if as_json:

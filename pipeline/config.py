@@ -44,7 +44,9 @@ class Config:
     currencies: tuple[str, ...] = ()
     # Extra header synonyms per canonical field, added to schemas/synonyms.py.
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Who imports (--user, import.user, else the login name) and the account running it.
     user: str = ""
+    login: str = ""
     four_eyes: bool = False
     # The drop folder of `onboard run` (inbox/, reviews/, processed/, failed/, reports/).
     root: Path | None = None
@@ -53,6 +55,13 @@ class Config:
     # A file whose share of rejected rows is above this fails whole (1.0: never).
     max_reject_rate: float = 1.0
     limits: Limits = field(default_factory=Limits)
+    # A store that accepts connections but never answers must not hang a cron sweep.
+    connect_timeout: float = 10.0
+    statement_timeout: float = 900.0
+    # A shell command run after each sweep that did something, the sweep's JSON on stdin.
+    notify: str = ""
+    # Symbolic links in inbox/ and reviews/ are skipped unless this is true.
+    follow_symlinks: bool = False
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the given non-None values replaced."""
@@ -60,12 +69,13 @@ class Config:
 
 
 _KNOWN = {
-    "database": {"url"},
+    "database": {"url", "connect_timeout", "statement_timeout"},
+    "import": {"user"},
     "reports": {"dir"},
     "validation": {"industries", "currencies", "max_reject_rate"},
     "columns": {"synonyms"},
     "review": {"four_eyes"},
-    "sweep": {"root", "settle_seconds"},
+    "sweep": {"root", "settle_seconds", "notify", "follow_symlinks"},
     "limits": {"max_file_mb", "max_unpacked_mb", "max_cells"},
 }
 
@@ -122,6 +132,14 @@ def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
         if not isinstance(database["url"], str) or "://" not in database["url"]:
             raise ConfigError(f"{source}: database.url must be a URL like sqlite:///onboarding.db")
         values["db_url"] = database["url"]
+    for key in ("connect_timeout", "statement_timeout"):
+        if key in database:
+            values[key] = _seconds(database[key], f"{source}: database.{key}")
+    user = data.get("import", {}).get("user")
+    if user is not None:
+        if not isinstance(user, str) or not user.strip():
+            raise ConfigError(f"{source}: import.user must be a non-empty name")
+        values["user"] = user.strip()
     reports = data.get("reports", {})
     if "dir" in reports:
         if not isinstance(reports["dir"], str):
@@ -149,6 +167,14 @@ def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
         values["root"] = Path(sweep["root"])
     if "settle_seconds" in sweep:
         values["settle_seconds"] = _seconds(sweep["settle_seconds"], f"{source}: sweep.settle_seconds")
+    if "notify" in sweep:
+        if not isinstance(sweep["notify"], str):
+            raise ConfigError(f"{source}: sweep.notify must be a shell command, e.g. 'mail -s onboard ops'")
+        values["notify"] = sweep["notify"].strip()
+    if "follow_symlinks" in sweep:
+        if not isinstance(sweep["follow_symlinks"], bool):
+            raise ConfigError(f"{source}: sweep.follow_symlinks must be true or false")
+        values["follow_symlinks"] = sweep["follow_symlinks"]
     limits = data.get("limits", {})
     if limits:
         sizes: dict[str, Any] = {}
@@ -203,6 +229,8 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     get = environ.get
     if get("ONBOARD_DB_URL"):
         values["db_url"] = environ["ONBOARD_DB_URL"]
+    if get("ONBOARD_USER", "").strip():
+        values["user"] = environ["ONBOARD_USER"].strip()
     if get("ONBOARD_REPORT_DIR"):
         values["report_dir"] = Path(environ["ONBOARD_REPORT_DIR"])
     if get("ONBOARD_ROOT"):

@@ -76,6 +76,24 @@ CODES: dict[str, Code] = _codes(
         "More rows were rejected than the configured maximum reject rate allows; nothing stored.",
     ),
     ("missing_reviewer", "file", "error", "review apply needs --reviewer NAME."),
+    (
+        "missing_importer",
+        "file",
+        "error",
+        "No importer name could be found: give --user NAME or set import.user.",
+    ),
+    (
+        "internal_error",
+        "file",
+        "error",
+        "onboard failed on this file in a way it did not foresee; nothing was stored. Please report it.",
+    ),
+    (
+        "report_error",
+        "file",
+        "error",
+        "The reports could not be written (folder not writable, disk full); nothing was stored.",
+    ),
     # Row-level errors: the row is rejected, the rest of the file goes on.
     ("missing_value", "row", "error", "A required field is blank."),
     ("too_long", "row", "error", "The text is longer than the field allows."),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import hashlib
 import json
 from collections import Counter
@@ -20,27 +21,16 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, insert, select, update
 
 from pipeline import store
+from pipeline.identity import same_person
 from pipeline.issues import FileError
 from pipeline.read import file_sha256, find_header, read_records
 from pipeline.report import FORMULA_START, neutralize, safe_text, write_summary
 from pipeline.result import EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE
 from schemas.synonyms import SYNONYMS, header_key
 
-DECISIONS = ("approve", "reject")
-# Spellings reviewers use for the two decisions.
-_DECISION_WORDS = {
-    "approve": "approve",
-    "approved": "approve",
-    "accept": "approve",
-    "accepted": "approve",
-    "ok": "approve",
-    "yes": "approve",
-    "reject": "reject",
-    "rejected": "reject",
-    "decline": "reject",
-    "declined": "reject",
-    "no": "reject",
-}
+# The only words applied (in any case): a decision is never guessed from "ok", "yes" or
+# "no", and a misspelling is refused with the nearest word suggested.
+_DECISION_WORDS = {"approve": "approve", "approved": "approve", "reject": "reject", "rejected": "reject"}
 KEY_COLUMNS = ("erp_id", "decision", "reason")
 TRAILING_COLUMNS = ("status", "batch_id", "fingerprint")
 REVIEW_COLUMNS = (*KEY_COLUMNS, *(f for f in SYNONYMS if f != "erp_id"), *TRAILING_COLUMNS)
@@ -263,8 +253,14 @@ def apply_review(
     *,
     dry_run: bool = False,
     four_eyes: bool = False,
+    account: str | None = None,
 ) -> ReviewResult:
-    """Apply the decisions of a review file; never raises for a user's mistake."""
+    """Apply the decisions of a review file; never raises for a user's mistake.
+
+    Under `four_eyes`, a customer is not approved when the reviewer's name or `account`
+    (the operating-system account applying the file, or the review file's owner in a
+    sweep) is a name or account its batch was imported under.
+    """
     result = ReviewResult(file=path, reviewer=reviewer, dry_run=dry_run)
     try:
         if not reviewer.strip():
@@ -280,7 +276,7 @@ def apply_review(
             seen = Counter(erp_ids)
             changes: list[dict[str, Any]] = []
             for row, values in entries:
-                line = _decide(values, stored, seen, reviewer, importers, row)
+                line = _decide(values, stored, seen, (reviewer, account), importers, row)
                 result.lines.append(line)
                 if line.outcome in ("approved", "rejected"):
                     changes.append(
@@ -324,26 +320,30 @@ def apply_review(
     except FileError as error:
         result.error = error
         result.lines = []
-        if result.report_dir is not None:
-            _write_report(result)
+        if result.report_dir is not None and error.code != "report_error":
+            try:
+                _write_report(result)
+            except FileError:
+                result.report_dir = None
     return result
 
 
-def _importers(connection: Any, stored: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """Batch id → who imported it, for the four-eyes rule."""
+def _importers(connection: Any, stored: dict[str, dict[str, Any]]) -> dict[str, tuple[str, str]]:
+    """Batch id → (the name it was imported under, the account that ran it), for four-eyes."""
     ids = {record["batch_id"] for record in stored.values()}
     if not ids:
         return {}
-    query = select(store.batches.c.id, store.batches.c.imported_by).where(store.batches.c.id.in_(ids))
-    return {batch: user for batch, user in connection.execute(query)}
+    columns = store.batches.c
+    query = select(columns.id, columns.imported_by, columns.imported_login).where(columns.id.in_(ids))
+    return {batch: (user or "", login or "") for batch, user, login in connection.execute(query)}
 
 
 def _decide(
     values: dict[str, str],
     stored: dict[str, dict[str, Any]],
     seen: Counter[str],
-    reviewer: str,
-    importers: dict[str, str],
+    reviewers: tuple[str, str | None],
+    importers: dict[str, tuple[str, str]],
     row: int,
 ) -> ReviewLine:
     """The outcome of one line, from the file's values and the stored record."""
@@ -359,7 +359,7 @@ def _decide(
     if not typed:
         return line("skipped", "no decision")
     if not decision:
-        return line("refused", f"decision {typed!r} is not one of: approve, reject")
+        return line("refused", _unknown_decision(typed))
     if seen[erp_id] > 1:
         return line("refused", f"ERP ID {erp_id} appears on {seen[erp_id]} lines; keep one line per customer")
     record = stored.get(erp_id)
@@ -378,15 +378,50 @@ def _decide(
         return line("refused", f"customer {erp_id} is {record['status']}; only pending customers are decided")
     if decision == "reject" and not values.get("reason"):
         return line("refused", f"rejecting customer {erp_id} needs a reason")
-    if decision == "approve" and importers.get(record["batch_id"], "").casefold() == reviewer.casefold():
-        return line(
-            "refused",
-            f"four-eyes rule: {reviewer} imported batch {record['batch_id']} and may not approve it",
-        )
+    if decision == "approve" and record["batch_id"] in importers:
+        refusal = _four_eyes(record["batch_id"], importers[record["batch_id"]], reviewers)
+        if refusal:
+            return line("refused", refusal)
     return line(target, f"customer {erp_id} {target}")
 
 
+def _unknown_decision(typed: str) -> str:
+    nearest = difflib.get_close_matches(typed.casefold().strip(), _DECISION_WORDS, n=1, cutoff=0.6)
+    hint = f" (did you mean {_DECISION_WORDS[nearest[0]]}?)" if nearest else ""
+    return f"decision {typed!r} is not one of: approve, reject{hint}; the line was not applied"
+
+
+def _four_eyes(batch_id: str, importer: tuple[str, str], reviewers: tuple[str, str | None]) -> str | None:
+    """Why this reviewer may not approve a customer of this batch, or None.
+
+    The importer's name is compared with the reviewer's name and account, and the
+    importer's account with the reviewer's name, so nobody approves their own import
+    under another name. Two accounts alone are not compared: a team may share one
+    account and tell its members apart by name.
+    """
+    name, login = importer
+    reviewer, account = reviewers
+    if not name.strip():
+        return (
+            f"four-eyes rule: batch {batch_id} has no recorded importer (it was imported before "
+            "onboard recorded one), so no reviewer can be shown not to have imported it"
+        )
+    same = same_person([name], [reviewer, account]) or same_person([login], [reviewer])
+    if same is not None:
+        return f"four-eyes rule: {same} imported batch {batch_id} and may not approve it"
+    return None
+
+
 def _write_report(result: ReviewResult) -> None:
+    assert result.report_dir is not None
+    try:
+        _write_report_files(result)
+    except OSError as exc:
+        message = f"cannot write reports to {result.report_dir}: {exc}"
+        raise FileError("report_error", message, "report") from None
+
+
+def _write_report_files(result: ReviewResult) -> None:
     assert result.report_dir is not None
     result.report_dir.mkdir(parents=True, exist_ok=True)
     with (result.report_dir / "review-report.csv").open("w", newline="", encoding="utf-8") as handle:

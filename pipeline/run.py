@@ -56,6 +56,13 @@ def process_file(
     table: Table | None = None
     start = time.perf_counter()
     try:
+        if engine is not None and not config.user.strip():
+            raise FileError(
+                "missing_importer",
+                "cannot tell who imports (no login name for this account): give --user NAME "
+                "or set import.user in onboard.toml",
+                "read",
+            )
         with _timed(result, "read", on_stage):
             table = read_table(path, sheet, config.synonyms, config.limits)
         result.sha256, result.sheet, result.header_row = table.sha256, table.sheet, table.header_row
@@ -133,6 +140,7 @@ def _load(
                     "file_name": str(table.path),
                     "sha256": table.sha256,
                     "imported_by": config.user,
+                    "imported_login": config.login or None,
                     "forced": force,
                     "started_at": store.now(),
                 },
@@ -178,18 +186,21 @@ def _load(
         # Reports are written before the commit: if they cannot be, nothing is stored.
         with _timed(result, "report", on_stage):
             result.timings["total"] = time.perf_counter() - start
-            try:
-                _write_reports(result, table, mapped or [])
-            except OSError as exc:
-                raise FileError(
-                    "store_error", f"cannot write reports to {result.report_dir}: {exc}", "report"
-                ) from None
+            _write_reports(result, table, mapped or [])
 
 
 def _write_reports(result: FileResult, table: Table, mapped: list[int]) -> None:
-    """Every report; the rejects workbook quotes the rejected rows' cells as read."""
+    """Every report; the rejects workbook quotes the rejected rows' cells as read.
+
+    A folder that cannot be written (permissions, a full disk) is `report_error`: the
+    environment's fault, not the file's, so a sweep leaves the file for the next run.
+    """
     rejected = sorted({issue.row for issue in result.errors})
-    write_reports(result, table.headers, table.rows_at(rejected), rejected, mapped)
+    try:
+        write_reports(result, table.headers, table.rows_at(rejected), rejected, mapped)
+    except OSError as exc:
+        message = f"cannot write reports to {result.report_dir}: {exc}"
+        raise FileError("report_error", message, "report") from None
 
 
 def _approved_changed(erp_id: str, row: int, table: Table) -> Issue:

@@ -57,6 +57,8 @@ batches = Table(
     Column("file_name", String(500), nullable=False),
     Column("sha256", String(64), nullable=False, index=True),
     Column("imported_by", String(200), nullable=False, default=""),
+    # The operating-system account that ran the import (the file's owner in a sweep).
+    Column("imported_login", String(200)),
     Column("forced", Boolean, nullable=False, default=False),
     Column("rows", Integer, nullable=False, default=0),
     Column("accepted", Integer, nullable=False, default=0),
@@ -146,14 +148,26 @@ def safe_url(url: str) -> str:
         return url
 
 
-def connect(url: str) -> Engine:
-    """An engine for `url`, schema untouched. Raises `FileError` for a bad URL."""
+def connect(url: str, connect_timeout: float = 10.0, statement_timeout: float = 900.0) -> Engine:
+    """An engine for `url`, schema untouched. Raises `FileError` for a bad URL.
+
+    On PostgreSQL a server that accepts connections but never answers fails after
+    `connect_timeout` seconds, and a statement running longer than `statement_timeout`
+    (waiting for a lock included) is cancelled by the server: a cron sweep never hangs.
+    """
     try:
         if url.startswith("sqlite"):
             engine = create_engine(url, connect_args={"timeout": 60})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_engine(url, pool_pre_ping=True)
+            connect_args: dict[str, Any] = {}
+            if url.startswith("postgresql"):
+                connect_args = {
+                    # libpq's minimum is 2 seconds.
+                    "connect_timeout": max(2, round(connect_timeout)),
+                    "options": f"-c statement_timeout={round(statement_timeout * 1000)}",
+                }
+            engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except (ArgumentError, ImportError) as exc:
         raise FileError(
             "store_error", f"cannot open the store {safe_url(url)}: {_reason(exc)}", "load"
@@ -161,14 +175,14 @@ def connect(url: str) -> Engine:
     return engine
 
 
-def open_store(url: str) -> Engine:
+def open_store(url: str, connect_timeout: float = 10.0, statement_timeout: float = 900.0) -> Engine:
     """An engine for `url` with an up-to-date schema (see `migrate.ensure_current`).
 
     Raises `FileError` when the store is unreachable or its schema is behind.
     """
     from pipeline.migrate import StoreBehind, ensure_current
 
-    engine = connect(url)
+    engine = connect(url, connect_timeout, statement_timeout)
     try:
         ensure_current(engine)
     except StoreBehind as exc:

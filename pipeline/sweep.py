@@ -10,29 +10,38 @@ at a time on a host, and a claim row in the store (unique per file content) keep
 sweeps on several hosts sharing one store apart. A file is moved only after its batch
 committed, so a sweep killed at any point loses nothing: the next one finds the file,
 sees its content was imported and moves it.
+
+A sweep survives any single file: a file that is itself bad goes to `failed/`, one the
+sweep cannot process because of its environment (store down, reports not writable, a
+full disk) stays in the inbox and stops the sweep, so the next run tries again.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
 import socket
+import stat
+import subprocess
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from pipeline import store
 from pipeline.config import Config
+from pipeline.identity import owner
 from pipeline.issues import FileError
 from pipeline.read import file_sha256
-from pipeline.result import EXIT_OK, FileResult
+from pipeline.result import EXIT_OK, EXIT_UNUSABLE, FileResult
 from pipeline.review import ReviewResult, apply_review
 from pipeline.run import process_file
 
@@ -40,6 +49,11 @@ FOLDERS = ("inbox", "reviews", "processed", "failed", "reports")
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", ".lock")
 # A claim not finished after this long belongs to a sweep that died: take it over.
 STALE_CLAIM = timedelta(hours=1)
+# Failures of the sweep's environment, not of the file: the file stays for the next run.
+ENVIRONMENT_CODES = frozenset({"store_error", "report_error"})
+# How long the `notify` command may run before it is stopped.
+NOTIFY_SECONDS = 60
+Kind = Literal["import", "review"]
 
 
 class SweepBusy(Exception):
@@ -48,13 +62,25 @@ class SweepBusy(Exception):
 
 @dataclass
 class FileOutcome:
-    """One file of a sweep: where it went and what processing it said."""
+    """One file of a sweep: where it went (None: left in its folder) and what processing it said."""
 
-    kind: str  # "import" or "review"
+    kind: Kind
     source: Path
     destination: Path | None
     summary: dict[str, Any]
     exit_code: int
+    # Why the file was not moved, when it was not.
+    note: str = ""
+    # The environment's failure that left the file in its folder (the sweep stops).
+    left_because: str | None = None
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A file the sweep left alone, and why."""
+
+    path: Path
+    reason: str
 
 
 @dataclass
@@ -63,12 +89,38 @@ class SweepResult:
 
     root: Path
     files: list[FileOutcome] = field(default_factory=list)
-    waiting: list[Path] = field(default_factory=list)
+    waiting: list[Waiting] = field(default_factory=list)
     claimed_elsewhere: list[Path] = field(default_factory=list)
+    # Why the sweep stopped before the end (the store or the disk failed), if it did.
+    stopped: str | None = None
+    # Why the notify command failed, if it did.
+    notify_error: str | None = None
 
     @property
     def exit_code(self) -> int:
-        return max((f.exit_code for f in self.files), default=EXIT_OK)
+        worst = max((f.exit_code for f in self.files), default=EXIT_OK)
+        return EXIT_UNUSABLE if self.stopped else worst
+
+    @property
+    def did_something(self) -> bool:
+        """True when a file was processed or the sweep had to stop: worth telling someone."""
+        return bool(self.files or self.stopped)
+
+    def summary(self) -> dict[str, Any]:
+        """The sweep as one JSON object (what the notify command reads)."""
+        return {
+            "root": str(self.root),
+            "files": [f.summary for f in self.files],
+            "waiting": [{"file": printable(w.path.name), "reason": w.reason} for w in self.waiting],
+            "claimed_elsewhere": [printable(p.name) for p in self.claimed_elsewhere],
+            "stopped": self.stopped,
+            "exit_code": self.exit_code,
+        }
+
+
+def printable(name: str) -> str:
+    """A file name as valid text: bytes that are not UTF-8 shown as \\xNN."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def ensure_layout(root: Path) -> None:
@@ -79,28 +131,50 @@ def ensure_layout(root: Path) -> None:
 
 def is_settled(path: Path, settle_seconds: float, now: float | None = None) -> bool:
     """False for files still being written: lock files, temporary names, fresh files."""
+    return _why_waiting(path, settle_seconds, now) is None
+
+
+def _why_waiting(
+    path: Path, settle_seconds: float, now: float | None = None, follow_symlinks: bool = False
+) -> str | None:
+    """Why a folder entry is not swept now, or None when it is a settled file."""
     name = path.name
-    if name.startswith(("~$", ".", "~")) or name.lower().endswith(_TEMPORARY_SUFFIXES):
-        return False
+    if name.startswith("~$"):
+        return "an Office lock file (the workbook is open somewhere)"
+    if name.startswith("."):
+        return "a hidden file"
+    if name.startswith("~") or name.lower().endswith(_TEMPORARY_SUFFIXES):
+        return "a temporary name (still being copied or downloaded)"
     try:
-        age = (time.time() if now is None else now) - path.stat().st_mtime
+        link = path.lstat()
+        if stat.S_ISLNK(link.st_mode) and not follow_symlinks:
+            return "a symbolic link: links are not followed (set sweep.follow_symlinks = true to allow)"
+        status = path.stat()
     except FileNotFoundError:
-        return False
-    return age >= settle_seconds
+        return "gone (moved away meanwhile, or a link to nothing)"
+    if stat.S_ISDIR(status.st_mode):
+        return "a folder: only files directly in the folder are swept"
+    if not stat.S_ISREG(status.st_mode):
+        return "not a regular file (a FIFO, socket or device)"
+    age = (time.time() if now is None else now) - status.st_mtime
+    if age < settle_seconds:
+        return f"still being written (changed {max(age, 0):.0f} s ago, settles after {settle_seconds:g} s)"
+    return None
 
 
-def pending_files(folder: Path, settle_seconds: float) -> tuple[list[Path], list[Path]]:
-    """(settled files oldest first, files left for the next run)."""
+def pending_files(
+    folder: Path, settle_seconds: float, follow_symlinks: bool = False
+) -> tuple[list[Path], list[Waiting]]:
+    """(settled files oldest first, files left for the next run with the reason)."""
     ready: list[tuple[float, str, Path]] = []
-    waiting: list[Path] = []
-    for path in folder.iterdir() if folder.is_dir() else []:
-        if not path.is_file():
-            continue
-        if is_settled(path, settle_seconds):
+    waiting: list[Waiting] = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        reason = _why_waiting(path, settle_seconds, follow_symlinks=follow_symlinks)
+        if reason is None:
             ready.append((path.stat().st_mtime, path.name, path))
         else:
-            waiting.append(path)
-    return [p for _m, _n, p in sorted(ready)], sorted(waiting)
+            waiting.append(Waiting(path, reason))
+    return [p for _m, _n, p in sorted(ready)], waiting
 
 
 @contextmanager
@@ -206,10 +280,33 @@ def finish_claim(engine: Engine, kind: str, sha256: str, outcome: str) -> None:
         )
 
 
-def move_aside(path: Path, folder: Path, tag: str) -> Path:
-    """Move `path` into `folder` as NAME.TAG.EXT, never overwriting an existing file."""
-    folder.mkdir(parents=True, exist_ok=True)
+def name_max(folder: Path) -> int:
+    """The longest file name, in bytes, the file system of `folder` allows."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError):
+        return 255
+
+
+def moved_name(path: Path, tag: str, limit: int = 255) -> tuple[str, str]:
+    """(stem, suffix) for NAME.TAG[-N].EXT within `limit` bytes: a long stem is shortened
+    (the original name stays in the reports and the store)."""
     stem, suffix = path.stem, path.suffix
+    if len(os.fsencode(suffix)) > 16:  # not an extension, just a dot in a long name
+        stem, suffix = path.name, ""
+    room = limit - len(os.fsencode(f".{tag}-999{suffix}"))
+    while stem and len(os.fsencode(stem)) > room:
+        stem = stem[:-1]
+    return stem or "file", suffix
+
+
+def move_aside(path: Path, folder: Path, tag: str) -> Path:
+    """Move `path` into `folder` as NAME.TAG.EXT, never overwriting an existing file.
+
+    Raises `OSError` when it cannot be moved.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, suffix = moved_name(path, tag, name_max(folder))
     for attempt in range(1000):
         extra = f"-{attempt}" if attempt else ""
         target = folder / f"{stem}.{tag}{extra}{suffix}"
@@ -225,88 +322,160 @@ def move_aside(path: Path, folder: Path, tag: str) -> Path:
             return target
         path.unlink()
         return target
-    raise FileError("store_error", f"cannot find a free name for {path.name} in {folder}", "sweep")
+    raise OSError(f"cannot find a free name for {printable(path.name)} in {folder}")
 
 
 def sweep(
     root: Path,
     config: Config,
-    engine: Engine,
+    open_engine: Callable[[], Engine],
     *,
     reviewer: str | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
 ) -> SweepResult:
-    """One sweep over the drop folder `root` (the caller holds `folder_lock`)."""
-    ensure_layout(root)
+    """One sweep over the drop folder `root` (the caller holds `folder_lock`).
+
+    The store is opened (`open_engine`) only when there is a file to process; when it
+    cannot be, or fails meanwhile, the files left stay where they are for the next run.
+    """
     result = SweepResult(root)
+    try:
+        ensure_layout(root)
+    except OSError as exc:
+        result.stopped = f"cannot prepare the drop folder {root}: {exc}"
+        return result
     config = replace(config, report_dir=root / "reports")
-    spreadsheets, waiting = pending_files(root / "inbox", config.settle_seconds)
-    reviews, waiting_reviews = pending_files(root / "reviews", config.settle_seconds)
-    result.waiting = waiting + waiting_reviews
-    for path in spreadsheets:
-        outcome = _sweep_import(path, root, config, engine)
-        _record(result, outcome, path, on_file)
-    for path in reviews:
-        outcome = _sweep_review(path, root, config, engine, reviewer)
-        _record(result, outcome, path, on_file)
+    todo: list[tuple[Kind, Path]] = []
+    sources: tuple[tuple[Kind, str], ...] = (("import", "inbox"), ("review", "reviews"))
+    for kind, folder in sources:
+        ready, waiting = pending_files(root / folder, config.settle_seconds, config.follow_symlinks)
+        todo += [(kind, path) for path in ready]
+        result.waiting += waiting
+    if todo:
+        _sweep_files(result, todo, config, open_engine, reviewer, on_file)
+    if result.did_something and config.notify:
+        result.notify_error = notify(config.notify, result.summary())
     return result
 
 
-def _record(
+def _sweep_files(
     result: SweepResult,
-    outcome: FileOutcome | None,
-    path: Path,
+    todo: list[tuple[Kind, Path]],
+    config: Config,
+    open_engine: Callable[[], Engine],
+    reviewer: str | None,
     on_file: Callable[[FileOutcome], None] | None,
 ) -> None:
-    if outcome is None:
-        result.claimed_elsewhere.append(path)
-        return
-    result.files.append(outcome)
-    if on_file is not None:
-        on_file(outcome)
+    for position, (kind, path) in enumerate(todo):
+        stop: str | None
+        try:
+            if position == 0:
+                engine = open_engine()
+                _check_writable(result.root)
+            outcome = _sweep_file(kind, path, result.root, config, engine, reviewer)
+        except FileError as error:  # the store or the drop folder failed: stop here
+            outcome, stop = None, error.message
+        else:
+            stop = outcome.left_because if outcome is not None else None
+        if outcome is None and stop is None:
+            result.claimed_elsewhere.append(path)
+        elif outcome is not None:
+            result.files.append(outcome)
+            if on_file is not None:
+                on_file(outcome)
+        if stop is not None:
+            result.stopped = f"{stop}; {len(todo) - position} file(s) left for the next run"
+            return
 
 
-def _sha256_or_none(path: Path) -> str | None:
+def _check_writable(root: Path) -> None:
+    """Refuse to start when a file could not be moved after its batch committed."""
+    for name in ("inbox", "reviews", "processed", "failed", "reports"):
+        if not os.access(root / name, os.W_OK | os.X_OK):
+            raise FileError("report_error", f"{root / name} is not writable", "sweep")
+
+
+def _sweep_file(
+    kind: Kind, path: Path, root: Path, config: Config, engine: Engine, reviewer: str | None
+) -> FileOutcome | None:
+    """Claim, process and move one file; None when another sweep has it or it vanished."""
     try:
-        return file_sha256(path)
+        sha256 = file_sha256(path)
     except FileNotFoundError:
         return None  # moved away by another sweep meanwhile
-
-
-def _sweep_import(path: Path, root: Path, config: Config, engine: Engine) -> FileOutcome | None:
-    sha256 = _sha256_or_none(path)
-    if sha256 is None or not claim(engine, "import", sha256, path.name):
+    except OSError:
+        # Unreadable (permissions): claimed by its name; processing says what is wrong.
+        sha256 = hashlib.sha256(os.fsencode(path.name)).hexdigest()
+    if not claim(engine, kind, sha256, printable(path.name)[:500]):
         return None
-    result: FileResult = process_file(path, config, engine)
-    failed = result.error is not None
-    tag = result.batch_id or (f"{store.now():%Y%m%d-%H%M%S}-{sha256[:8]}")
-    destination = move_aside(path, root / ("failed" if failed else "processed"), tag)
-    finish_claim(engine, "import", sha256, "failed" if failed else "processed")
-    summary = result.summary() | {"moved_to": str(destination)}
-    return FileOutcome("import", path, destination, summary, result.exit_code)
-
-
-def _sweep_review(
-    path: Path, root: Path, config: Config, engine: Engine, reviewer: str | None
-) -> FileOutcome | None:
-    sha256 = _sha256_or_none(path)
-    if sha256 is None or not claim(engine, "review", sha256, path.name):
-        return None
-    who = reviewer or _owner(path)
-    result: ReviewResult = apply_review(engine, path, who, root / "reports", four_eyes=config.four_eyes)
-    failed = result.error is not None
-    tag = f"review-{store.now():%Y%m%d-%H%M%S}-{sha256[:8]}"
-    destination = move_aside(path, root / ("failed" if failed else "processed"), tag)
-    finish_claim(engine, "review", sha256, "failed" if failed else "processed")
-    summary = result.summary() | {"moved_to": str(destination)}
-    return FileOutcome("review", path, destination, summary, result.exit_code)
-
-
-def _owner(path: Path) -> str:
-    """The login name of the file's owner: who dropped a review file, by default."""
-    import pwd
-
+    who = owner(path)
+    result = _process(kind, path, root, config, engine, reviewer or who, who)
+    if kind == "import":
+        tag = getattr(result, "batch_id", None) or f"{store.now():%Y%m%d-%H%M%S}-{sha256[:8]}"
+    else:
+        tag = f"review-{store.now():%Y%m%d-%H%M%S}-{sha256[:8]}"
+    summary = result.summary()
+    if result.error is not None and result.error.code in ENVIRONMENT_CODES:
+        _finish_quietly(engine, kind, sha256, "left")
+        note = "left in its folder for the next run"
+        summary |= {"moved_to": None, "note": note}
+        return FileOutcome(kind, path, None, summary, result.exit_code, note, result.error.message)
+    folder = root / ("failed" if result.error is not None else "processed")
     try:
-        return pwd.getpwuid(path.stat().st_uid).pw_name
-    except (KeyError, OSError):
-        return "unknown"
+        destination: Path | None = move_aside(path, folder, tag)
+    except OSError as exc:
+        destination = None
+        note = (
+            f"could not be moved to {folder.name}/ ({exc}); the next sweep moves it "
+            "without processing it again"
+        )
+    _finish_quietly(engine, kind, sha256, folder.name)
+    summary["moved_to"] = str(destination) if destination else None
+    if destination is None:
+        summary["note"] = note
+        return FileOutcome(kind, path, None, summary, EXIT_UNUSABLE, note)
+    return FileOutcome(kind, path, destination, summary, result.exit_code)
+
+
+def _process(
+    kind: Kind, path: Path, root: Path, config: Config, engine: Engine, reviewer: str, who: str
+) -> FileResult | ReviewResult:
+    """Import or apply one file as `who` (its owner). An error nobody foresaw fails this
+    file alone: the sweep goes on with the next one."""
+    try:
+        if kind == "import":
+            return process_file(path, replace(config, user=who, login=who), engine)
+        return apply_review(engine, path, reviewer, root / "reports", four_eyes=config.four_eyes, account=who)
+    except Exception as exc:  # the sweep must survive any single file
+        error = FileError(
+            "internal_error", f"onboard failed on this file: {type(exc).__name__}: {exc}", "sweep"
+        )
+        if kind == "import":
+            return FileResult(file=path, command="import", error=error)
+        return ReviewResult(file=path, reviewer=reviewer, error=error)
+
+
+def _finish_quietly(engine: Engine, kind: str, sha256: str, outcome: str) -> None:
+    """Finish a claim; a store gone meanwhile leaves it for the take-over of dead claims."""
+    with suppress(FileError):
+        finish_claim(engine, kind, sha256, outcome)
+
+
+def notify(command: str, summary: dict[str, Any]) -> str | None:
+    """Run the configured notify command with the sweep's JSON on its standard input.
+
+    Returns why it failed (never raises): a broken notification must not fail the sweep.
+    """
+    payload = json.dumps(summary, ensure_ascii=False, default=str).encode("utf-8", "backslashreplace")
+    try:
+        done = subprocess.run(
+            command, shell=True, input=payload, capture_output=True, timeout=NOTIFY_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return f"notify command {command!r} did not finish within {NOTIFY_SECONDS} s"
+    except OSError as exc:
+        return f"notify command {command!r} could not run: {exc}"
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        return f"notify command {command!r} exited {done.returncode}" + (f": {said[-1]}" if said else "")
+    return None

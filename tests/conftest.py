@@ -17,6 +17,18 @@ from factories import PG_URL_VARIABLE, StoreView, read_csv, reset_postgres, vali
 from pipeline.cli import cli
 
 
+@pytest.fixture(autouse=True)
+def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in its own folder with no `ONBOARD_*` setting from the shell (but
+    the test database's URL): a developer's exported variables, or an `onboard.toml`,
+    `reports/` or `onboarding.db` left in the checkout by the README's examples, change
+    nothing."""
+    for name in list(os.environ):
+        if name.startswith("ONBOARD_") and name != PG_URL_VARIABLE:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run the test from `tmp_path`, so default paths (reports/, onboarding.db) land there."""

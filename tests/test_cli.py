@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import pwd
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,10 +14,11 @@ from typing import Any
 import click
 import pytest
 from click.testing import Result
+from factories import StoreView, valid_row, write_sheet
 from openpyxl import load_workbook
 
 from pipeline.cli import cli
-from pipeline.store import batches, customers
+from pipeline.store import audit, batches, customers
 
 pytestmark = pytest.mark.usefixtures("workdir")
 
@@ -310,3 +313,31 @@ def test_sample_writes_a_sheet_that_validates(tmp_path: Path, onboard: Onboard) 
     summary = json_lines(result)[0]
     assert summary["rows"] == 40
     assert summary["rows"] == summary["accepted"] + summary["rejected"]
+
+
+def test_import_is_refused_when_nobody_can_be_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, onboard: Callable[..., Result]
+) -> None:
+    """It refuses to import for an account without a login name (a container's user id
+    missing from /etc/passwd, no USER or LOGNAME), unless --user names one; the batch
+    records the name and the account."""
+    stranger = 54321
+    try:
+        pwd.getpwuid(stranger)
+        pytest.skip("user id 54321 has a login name on this machine")
+    except KeyError:
+        pass
+    monkeypatch.setattr(os, "geteuid", lambda: stranger)  # the real user database is asked
+    for variable in ("USER", "LOGNAME", "LNAME", "USERNAME"):
+        monkeypatch.delenv(variable, raising=False)
+    sheet = write_sheet(tmp_path / "in.csv", [valid_row(0)])
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    refused = onboard("import", sheet, "--db", db)
+    assert refused.exit_code == 2
+    assert "cannot tell who imports" in refused.stderr and "--user NAME" in refused.stderr
+    assert not (tmp_path / "store.db").exists()
+    named = onboard("import", sheet, "--db", db, "--user", "dana")
+    assert named.exit_code == 0, named.output
+    (batch,) = StoreView(db).rows(batches)
+    assert batch["imported_by"] == "dana" and batch["imported_login"] == f"uid {stranger}"
+    assert {row["changed_by"] for row in StoreView(db).rows(audit)} == {"dana"}

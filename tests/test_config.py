@@ -103,6 +103,11 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ("[review]\nfour_eyes = 'maybe'\n", "four_eyes"),
         ("[columns.synonyms]\nerp = ['Debtor']\n", "columns.synonyms.erp"),
         ("[database\n", "not valid TOML"),
+        ("[database]\nconnect_timeout = -1\n", "database.connect_timeout"),
+        ("[database]\nstatement_timeout = 'long'\n", "database.statement_timeout"),
+        ("[import]\nuser = ' '\n", "import.user"),
+        ("[sweep]\nnotify = 3\n", "sweep.notify"),
+        ("[sweep]\nfollow_symlinks = 'yes'\n", "sweep.follow_symlinks"),
     ],
 )
 def test_bad_keys_and_values_are_named(tmp_path: Path, text: str, named: str) -> None:
@@ -136,3 +141,17 @@ def test_init_writes_a_configuration_that_loads(tmp_path: Path) -> None:
     config = load_config(folder / "onboard.toml", environ={})
     assert config.root == folder.resolve()
     assert config.db_url.startswith("sqlite:///")
+
+
+def test_new_keys_load_and_the_environment_names_the_importer(tmp_path: Path) -> None:
+    """It reads time-outs, the importer, the notify command and symlink following; ONBOARD_USER
+    beats import.user."""
+    path = write(
+        tmp_path,
+        "[database]\nconnect_timeout = 3\nstatement_timeout = 60\n[import]\nuser = 'ops'\n"
+        "[sweep]\nnotify = 'mail -s onboard ops'\nfollow_symlinks = true\n",
+    )
+    config = load_config(path, environ={})
+    assert (config.connect_timeout, config.statement_timeout) == (3.0, 60.0)
+    assert (config.user, config.notify, config.follow_symlinks) == ("ops", "mail -s onboard ops", True)
+    assert load_config(path, environ={"ONBOARD_USER": "dana"}).user == "dana"

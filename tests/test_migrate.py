@@ -88,6 +88,7 @@ def test_postgres_empty_then_behind() -> None:
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE claims"))
         connection.execute(text("DROP INDEX uq_batches_sha256_unforced"))
+        connection.execute(text("ALTER TABLE batches DROP COLUMN imported_login"))
         connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     with pytest.raises(FileError, match="onboard db upgrade"):
         open_store(PG_URL)

@@ -795,6 +795,21 @@ def test_phones_accepted_and_stable(case: tuple[str, str, str]) -> None:
     accepted_and_stable(for_country(nz.normalize_phone, country), value, stored)
 
 
+def national_digits(typed: str) -> str:
+    """The national number of a typed '+31 …': a zero written after the country code is
+    the trunk prefix (as in '+31 (0)40 …'), which phonenumbers drops."""
+    digits_after_code = typed.replace(" ", "")[3:]
+    return digits_after_code.removeprefix("0")
+
+
+def test_a_trunk_zero_after_the_country_code_is_dropped() -> None:
+    """It stores '+31 080000000' (a zero typed after +31) as the toll-free +3180000000, and
+    that stored form is stable (once a flaky failure of the property below)."""
+    outcome = nz.normalize_phone("+31 080000000", "NL")
+    assert outcome.value == "+3180000000"
+    assert nz.normalize_phone(outcome.value, "NL").value == "+3180000000"
+
+
 def test_random_dutch_numbers_are_both_accepted_and_rejected() -> None:
     """It accepts some and rejects some '+31' + 9 random digits, and every accepted one is stable."""
     seen: list[bool] = []
@@ -806,7 +821,7 @@ def test_random_dutch_numbers_are_both_accepted_and_rejected() -> None:
         assert_well_formed(outcome)
         assert_idempotent(for_country(nz.normalize_phone, country), outcome)
         if outcome.ok:
-            assert outcome.value == "+31" + value.replace(" ", "")[3:]
+            assert outcome.value == "+31" + national_digits(value)
         seen.append(outcome.ok)
 
     check()

@@ -295,3 +295,67 @@ def test_status_and_export_of_approved(db: str, tmp_path: Path) -> None:
     exported = json.loads(out.read_text(encoding="utf-8"))
     assert [c["erp_id"] for c in exported] == ["00123"]
     assert exported[0]["contact_phone"] == "+31401234567"
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        ("yes", ""),
+        ("ok", ""),
+        ("no", ""),
+        ("aprove", "did you mean approve?"),
+        ("rejct", "did you mean reject?"),
+    ],
+)
+def test_only_documented_decision_words_are_applied(db: str, tmp_path: Path, typed: str, hint: str) -> None:
+    """It refuses words outside approve/approved/reject/rejected, naming the nearest one."""
+    imported(db, tmp_path, [customer(0)])
+    review = tmp_path / "review.xlsx"
+    export(db, review)
+    decide(review, {"00123": (typed, "because")})
+    result, report = apply(db, review)
+    assert result.exit_code == 1
+    assert report["00123"]["outcome"] == "refused"
+    assert f"{typed!r} is not one of: approve, reject" in report["00123"]["message"]
+    assert hint in report["00123"]["message"]
+    assert stored(db)["00123"]["status"] == "pending"
+
+
+def test_four_eyes_sees_through_another_name(db: str, tmp_path: Path) -> None:
+    """It refuses an approval by the account that imported, whatever name the import or the
+    review was given: --user bob on import, then --reviewer with the importer's login."""
+    from pipeline.identity import account
+
+    config = tmp_path / "onboard.toml"
+    config.write_text("[review]\nfour_eyes = true\n", encoding="utf-8")
+    imported(db, tmp_path, [customer(0)], user="bob")
+    review = tmp_path / "review.xlsx"
+    export(db, review)
+    decide(review, {"00123": ("approve", "")})
+    result, report = apply(db, review, "--config", str(config), reviewer=account())
+    assert result.exit_code == 1
+    assert report["00123"]["outcome"] == "refused" and "four-eyes" in report["00123"]["message"]
+    result, report = apply(db, review, "--config", str(config), reviewer="  BOB ")
+    assert report["00123"]["outcome"] == "refused"
+    result, report = apply(db, review, "--config", str(config), reviewer="carol")
+    assert report["00123"]["outcome"] == "approved"
+
+
+def test_four_eyes_refuses_a_batch_with_no_recorded_importer(db: str, tmp_path: Path) -> None:
+    """It refuses to approve, under four-eyes, a batch whose importer was never recorded."""
+    from sqlalchemy import update
+
+    from pipeline.store import batches
+
+    config = tmp_path / "onboard.toml"
+    config.write_text("[review]\nfour_eyes = true\n", encoding="utf-8")
+    imported(db, tmp_path, [customer(0)])
+    engine = create_engine(db)
+    with engine.begin() as connection:  # a batch from before importers were recorded
+        connection.execute(update(batches).values(imported_by="", imported_login=None))
+    engine.dispose()
+    review = tmp_path / "review.xlsx"
+    export(db, review)
+    decide(review, {"00123": ("approve", "")})
+    _result, report = apply(db, review, "--config", str(config), reviewer="carol")
+    assert report["00123"]["outcome"] == "refused" and "no recorded importer" in report["00123"]["message"]

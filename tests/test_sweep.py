@@ -85,7 +85,7 @@ def test_sweep_imports_moves_and_reports(db: str, tmp_path: Path) -> None:
     for line in lines:
         assert (Path(str(line["report_dir"])) / "summary.json").is_file()
     assert count(db, customers) == 3
-    assert not (REPO / "reports").exists() or not any((REPO / "reports").iterdir())
+    assert not (Path.cwd() / "reports").exists()
 
 
 def test_duplicate_file_is_not_imported_twice(db: str, tmp_path: Path) -> None:
@@ -209,9 +209,15 @@ def test_make_targets(tmp_path: Path) -> None:
             cwd=tmp_path,
         )
 
+    before = snapshot(REPO / "reports")
     reports = f"REPORTS={tmp_path / 'reports'}"
     assert make("validate", f"FILE={good}", reports).returncode == 0
-    assert make("validate", f"FILE={bad}", reports).returncode != 0  # a CI gate
+    rejected = make("validate", f"FILE={bad}", reports)
+    # make exits 2 whenever a recipe fails; which failure it was is on the last lines.
+    assert rejected.returncode != 0 and "exit 1: some rows were rejected" in rejected.stderr
+    assert "Error 1" in rejected.stderr
+    unusable = make("validate", f"FILE={tmp_path / 'missing.csv'}", reports)
+    assert unusable.returncode != 0 and "exit 2: a file was unusable" in unusable.stderr
     assert make("validate").returncode != 0  # usage
     assert make("import", f"FILE={good}", f"DB={db}", reports).returncode == 0
     review = tmp_path / "review.xlsx"
@@ -227,4 +233,8 @@ def test_make_targets(tmp_path: Path) -> None:
     swept = make("sweep", f"ROOT={root}", f"DB={db}")
     assert swept.returncode == 0, swept.stderr
     assert count(db, customers) == 3
-    assert not (REPO / "reports").exists() or not any((REPO / "reports").iterdir())
+    assert snapshot(REPO / "reports") == before  # nothing written into the checkout
+
+
+def snapshot(folder: Path) -> set[str]:
+    return {str(p) for p in folder.rglob("*")} if folder.exists() else set()
