@@ -35,16 +35,57 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([ONBOARD, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-def kill_after(args: list[str], cwd: Path, delay: float) -> int:
-    """Start `onboard args`, SIGKILL it after `delay` seconds (if still running)."""
+def kill_after(
+    args: list[str], cwd: Path, delay: float, inside: Callable[[], bool] | None = None, aim: bool = False
+) -> tuple[int, bool]:
+    """Start `onboard args` and SIGKILL it (if still running) after `delay` seconds, or,
+    with `aim`, `delay` seconds after `inside` first sees its write transaction open.
+
+    Returns (exit status, whether the kill landed inside a write transaction as `inside`
+    saw it at the moment of the kill).
+    """
     process = subprocess.Popen(
         [ONBOARD, *args], cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    if aim and inside is not None:
+        deadline = time.monotonic() + 120
+        while process.poll() is None and not inside() and time.monotonic() < deadline:
+            time.sleep(0.005)
+    landed = False
     try:
         process.wait(timeout=delay)
     except subprocess.TimeoutExpired:
+        landed = inside() if inside is not None else False
         process.send_signal(signal.SIGKILL)
-    return process.wait()
+    return process.wait(), landed
+
+
+def crash_url(db_url: str) -> str:
+    """The store's URL, tagged on PostgreSQL so `in_transaction` finds the process's session."""
+    if db_url.startswith("postgresql"):
+        return db_url + ("&" if "?" in db_url else "?") + "application_name=onboard-crash"
+    return db_url
+
+
+def in_transaction(db_url: str) -> Callable[[], bool]:
+    """Whether an `onboard` process is inside a write transaction right now: on SQLite its
+    rollback journal exists; on PostgreSQL its tagged session has an open transaction."""
+    if db_url.startswith("sqlite"):
+        journal = Path(db_url.removeprefix("sqlite:///") + "-journal")
+        return journal.exists
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db_url, pool_size=1)
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'onboard-crash' "
+        "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()"
+    )
+
+    def probe() -> bool:
+        with engine.connect() as connection:
+            return bool(connection.execute(query).scalar_one())
+
+    return probe
 
 
 def age(path: Path, seconds: float = 120) -> None:
@@ -55,29 +96,54 @@ def age(path: Path, seconds: float = 120) -> None:
 def test_killed_imports_store_all_or_nothing(
     tmp_path: Path, db_url: str, store: Any, write_sheet: Callable[..., Path], valid_row: Callable[..., Any]
 ) -> None:
-    """It keeps a whole batch or none after SIGKILL during an import, and a rerun completes."""
+    """It keeps a whole batch or none after SIGKILL during an import that changes every row,
+    and a rerun completes. Kills must land inside the load transaction, or the test fails."""
     rng = random.Random(2026)
-    rows = [valid_row(i % 30, erp_id=f"C{i:05d}", contact_email=f"c{i}@example.nl") for i in range(ROWS)]
-    sheet = write_sheet(tmp_path / "big.csv", rows)
-    started = time.monotonic()
-    assert run(["import", str(sheet), "--db", db_url, "--force"], tmp_path).returncode == 0
-    full_time = time.monotonic() - started
-    for attempt in range(KILLS):
-        delay = rng.uniform(0.05, full_time * 1.1)
-        kill_after(
-            ["import", str(sheet), "--db", db_url, "--force", "--user", f"kill{attempt}"], tmp_path, delay
+    # Two versions of the file: every kill interrupts an import that updates every row.
+    versions = [
+        write_sheet(
+            tmp_path / f"v{n}.csv",
+            [
+                valid_row(i % 30, erp_id=f"C{i:05d}", contact_email=f"c{i}@example.nl", city=city)
+                for i in range(ROWS)
+            ],
         )
-        per_batch: dict[str, int] = {}
-        for customer in store.rows(customers):
-            per_batch[customer["batch_id"]] = per_batch.get(customer["batch_id"], 0) + 1
+        for n, city in enumerate(("Eindhoven", "Veldhoven"))
+    ]
+    url = crash_url(db_url)
+    started = time.monotonic()
+    first = run(["import", str(versions[0]), "--db", url, "--json"], tmp_path)
+    assert first.returncode == 0, first.stderr
+    full_time = time.monotonic() - started
+    timings = json.loads(first.stdout)["timings"]
+    inside = in_transaction(db_url)
+    current, landed = 0, 0
+    for attempt in range(KILLS):
+        # Every other kill is aimed: a random moment after the load transaction opened.
+        aim = attempt % 2 == 0
+        delay = rng.uniform(0, 0.5 * timings["load"]) if aim else rng.uniform(0.05, full_time)
+        other = 1 - current
+        _code, hit = kill_after(
+            ["import", str(versions[other]), "--db", url, "--user", f"kill{attempt}"],
+            tmp_path,
+            delay,
+            inside,
+            aim,
+        )
+        landed += hit
+        cities = {customer["city"] for customer in store.rows(customers)}
+        assert len(cities) == 1, f"a killed import left a mix of both versions: {cities}"
+        current = other if cities == {("Eindhoven", "Veldhoven")[other]} else current
         assert store.count(customers) == ROWS  # upserts: never a duplicate, never a loss
-        for batch in store.rows(batches):
+        batch_rows = store.rows(batches)
+        for batch in batch_rows:
             # A recorded batch is complete: its counts were written in its own transaction.
             assert batch["finished_at"] is not None
             assert batch["rows"] == ROWS
-        audit_created = [a for a in store.rows(audit) if a["action"] == "created"]
-        assert len(audit_created) == ROWS
-    result = run(["import", str(sheet), "--db", db_url, "--force", "--json"], tmp_path)
+        updates = [a for a in store.rows(audit) if a["action"] == "updated"]
+        assert len(updates) == ROWS * (len(batch_rows) - 1)  # each committed switch updated every row
+    assert landed, "no kill landed inside the load transaction: the test proved nothing"
+    result = run(["import", str(versions[current]), "--db", url, "--force", "--json"], tmp_path)
     assert result.returncode == 0
     assert json.loads(result.stdout)["unchanged"] == ROWS
     assert store.count(customers) == ROWS
@@ -90,22 +156,30 @@ def test_killed_first_import_leaves_nothing_or_everything(
     rng = random.Random(7)
     rows = [valid_row(i % 30, erp_id=f"C{i:05d}", contact_email=f"c{i}@example.nl") for i in range(ROWS)]
     sheet = write_sheet(tmp_path / "big.csv", rows)
+    landed = 0
     for attempt in range(KILLS // 2):
-        url = db_url
+        url = crash_url(db_url)
         if url.startswith("sqlite"):
             url = f"sqlite:///{tmp_path}/first-{attempt}.db"
         else:
-            reset_postgres(url)
-        kill_after(["import", str(sheet), "--db", url], tmp_path, rng.uniform(0.3, 3.0))
-        view = StoreView(url)
-        stored = view.count(customers) if _has_tables(url) else 0
+            reset_postgres(db_url)
+        landed += kill_after(
+            ["import", str(sheet), "--db", url],
+            tmp_path,
+            rng.uniform(0.0, 0.02) if attempt % 2 == 0 else rng.uniform(0.3, 3.0),
+            in_transaction(url if url.startswith("sqlite") else db_url),
+            aim=attempt % 2 == 0,
+        )[1]
+        view = StoreView(db_url if db_url.startswith("postgresql") else url)
+        stored = view.count(customers) if _has_tables(view.url) else 0
         assert stored in (0, ROWS)
-        assert (view.count(batches) if _has_tables(url) else 0) == (1 if stored else 0)
+        assert (view.count(batches) if _has_tables(view.url) else 0) == (1 if stored else 0)
         result = run(["import", str(sheet), "--db", url, "--json"], tmp_path)
         assert result.returncode == 0, result.stderr
         summary = json.loads(result.stdout)
         assert summary.get("skipped") == ("already imported" if stored else None)
         assert view.count(customers) == ROWS
+    assert landed, "no kill landed inside the import's transaction: the test proved nothing"
 
 
 def _has_tables(url: str) -> bool:
@@ -134,16 +208,22 @@ def test_killed_review_apply_is_all_or_nothing(
     for row in range(2, sheet.max_row + 1):
         sheet.cell(row=row, column=2).value = "approve"
     workbook.save(review)
-    for _ in range(KILLS // 2):
-        kill_after(
-            ["review", "apply", str(review), "--reviewer", "r", "--db", db_url],
+    landed = 0
+    inside = in_transaction(db_url)
+    for attempt in range(KILLS // 2):
+        aim = attempt % 2 == 0
+        landed += kill_after(
+            ["review", "apply", str(review), "--reviewer", "r", "--db", crash_url(db_url)],
             tmp_path,
-            rng.uniform(0.2, 2.5),
-        )
+            rng.uniform(0.0, 0.02) if aim else rng.uniform(0.2, 2.5),
+            inside,
+            aim,
+        )[1]
         statuses = {c["status"] for c in store.rows(customers)}
         assert statuses in ({"pending"}, {"approved"})
         approvals = [a for a in store.rows(audit) if a["action"] == "approved"]
         assert len(approvals) in (0, ROWS)
+    assert landed, "no kill landed inside the review's transaction: the test proved nothing"
     result = run(["review", "apply", str(review), "--reviewer", "r", "--db", db_url], tmp_path)
     assert result.returncode == 0
     assert {c["status"] for c in store.rows(customers)} == {"approved"}
@@ -164,14 +244,25 @@ def test_killed_sweep_loses_and_repeats_nothing(
             for i in range(300)
         ]
         age(write_sheet(root / "inbox" / f"part{number}.csv", rows), 600 - number)
-    for _ in range(KILLS // 2):
-        kill_after(["run", "--root", str(root), "--db", db_url], tmp_path, rng.uniform(0.2, 2.0))
+    landed = 0
+    inside = in_transaction(db_url)
+    for attempt in range(KILLS // 2):
+        aim = attempt % 2 == 0
+        landed += kill_after(
+            ["run", "--root", str(root), "--db", crash_url(db_url)],
+            tmp_path,
+            rng.uniform(0.0, 0.02) if aim else rng.uniform(0.2, 2.0),
+            inside,
+            aim,
+        )[1]
         if _has_tables(db_url):
             imported = {b["sha256"] for b in store.rows(batches)}
             assert len(imported) == store.count(batches)  # no content imported twice
         left = list((root / "inbox").iterdir())
         moved = list((root / "processed").iterdir())
         assert len(left) + len(moved) == files  # no file lost, none duplicated
+    assert landed, "no kill landed inside an import's transaction: the test proved nothing"
+    claims_left = [c for c in store.rows(claims) if c["finished_at"] is None]
     result = run(["run", "--root", str(root), "--db", db_url], tmp_path)
     assert result.returncode == 0, result.stderr
     assert not list((root / "inbox").iterdir())
@@ -179,6 +270,7 @@ def test_killed_sweep_loses_and_repeats_nothing(
     assert store.count(batches) == files
     assert store.count(customers) == files * 300
     # Claims a killed sweep left were taken over: every one is finished now.
+    assert claims_left, "no kill left an unfinished claim: the take-over was not exercised"
     assert all(c["finished_at"] is not None for c in store.rows(claims))
 
 
