@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo
 
-.PHONY: install install-user demo test test-slow lint type check clean import validate review-export review-apply sweep bench
+.PHONY: install install-user mutate demo test test-slow lint type check clean import validate review-export review-apply sweep bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -101,10 +101,18 @@ bench: $(BENCH_PEERS)
 		$(if $(ROWS),--rows $(ROWS),) $(if $(BIG_ROWS),--big-rows $(BIG_ROWS),) \
 		$(if $(PG_URL),--pg-url $(PG_URL),) --markdown bench/last-run.md
 
+## mutate: mutation testing (mutmut) of the rules, review decisions, store upsert and sweep
+## claims; prints the score per module (an hour or more on 2 cores; see docs/testing.md)
+mutate: $(STAMP)
+	$(BIN)/pip install --quiet "mutmut>=3.8,<4"
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/python tests/mutation_scores.py $(BIN)/mutmut
+
 type: $(STAMP)
 	$(BIN)/mypy pipeline schemas
 
 check: lint test
 
 clean:
-	rm -rf $(VENV) $(DEMO) reports onboarding.db .pytest_cache .mypy_cache .ruff_cache bench/.data
+	rm -rf $(VENV) $(DEMO) mutants reports onboarding.db onboarding.db.migrate-lock .pytest_cache .mypy_cache .ruff_cache bench/.data
