@@ -1,15 +1,17 @@
 """Report stage: `summary.json`, `rejects.csv`, `warnings.csv` and `rejects.xlsx`.
 
-No cell we write can start a formula: CSV values beginning with = + - @ tab or CR get a
-leading apostrophe; XLSX values are always string cells marked with Excel's quote
-prefix, so the text stays exactly as the user typed it and a fixed `rejects.xlsx` can be
-dropped again as it is.
+No cell we write can start a formula. XLSX values are always string cells, marked with
+Excel's quote prefix when they look like a formula, so the text stays exactly as the
+user typed it and a fixed `rejects.xlsx` can be dropped again as it is. CSVs meant for
+people quote every field and escape formula starts reversibly (`escape_formulas`), so
+they stay safe whichever delimiter a spreadsheet program splits them on.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -44,9 +46,37 @@ def shorten(value: str, limit: int = MAX_REPORT_VALUE) -> str:
     return value[: limit - 40] + f"… ({len(value):,} characters in all)"
 
 
-def neutralize(value: str) -> str:
-    """Text a spreadsheet program will not read as a formula (CSV)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+# A spreadsheet program may split a CSV line on any of these (a Dutch Excel splits on ";"),
+# and on a line break when quotes confuse it, whatever delimiter the file was written with.
+CSV_SEPARATORS = ",;\t\r\n"
+# What gets an apostrophe at the start of a segment: formula starts, the apostrophe itself
+# (so that the escape can be undone) and a quote (a program may drop it and read on).
+ESCAPED_STARTS = "=+-@\t\r'\""
+_SEGMENT_START = f"(?:^|(?<=[{re.escape(CSV_SEPARATORS)}]))( *)"
+_ESCAPE = re.compile(f"{_SEGMENT_START}(?=[{re.escape(ESCAPED_STARTS)}])")
+_UNESCAPE = re.compile(f"{_SEGMENT_START}'(?=[{re.escape(ESCAPED_STARTS)}])")
+
+
+def escape_formulas(value: str) -> str:
+    """`value` for a CSV a person opens: an apostrophe before every segment start (the
+    value's start, or after a separator, past any spaces) that could begin a formula.
+
+    `unescape_formulas` undoes it exactly: `Acme;=HYPERLINK(…)` → `Acme;'=HYPERLINK(…)`.
+    """
+    return _ESCAPE.sub(r"\1'", value)
+
+
+def unescape_formulas(value: str) -> str:
+    """The value `escape_formulas` was given: one apostrophe less at each segment start."""
+    return _UNESCAPE.sub(r"\1", value)
+
+
+def write_people_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A CSV for people: every field quoted and escaped (see `escape_formulas`)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        writer.writerow([escape_formulas(str(name)) for name in header])
+        writer.writerows([escape_formulas(str(cell)) for cell in row] for row in rows)
 
 
 def safe_text(value: object) -> str:
@@ -68,12 +98,8 @@ def set_text(cell: Cell, value: object) -> None:
 
 def write_issues_csv(path: Path, issues: Iterable[Issue]) -> None:
     """One line per problem: row, column, field, value, code, message."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(ISSUE_COLUMNS)
-        for issue in issues:
-            cells = (neutralize(shorten(str(getattr(issue, c)))) for c in ISSUE_COLUMNS[1:])
-            writer.writerow([issue.row, *cells])
+    lines = ([issue.row, *(shorten(str(getattr(issue, c))) for c in ISSUE_COLUMNS[1:])] for issue in issues)
+    write_people_csv(path, ISSUE_COLUMNS, lines)
 
 
 def write_rejects_xlsx(
@@ -173,11 +199,7 @@ def write_customers(path: Path, rows: Sequence[dict[str, Any]]) -> None:
         records = [{c: _plain(r.get(c)) for c in columns} for r in rows]
         path.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     elif suffix == ".csv":
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            for r in rows:
-                writer.writerow([neutralize(_plain(r.get(c))) for c in columns])
+        write_people_csv(path, columns, ([_plain(r.get(c)) for c in columns] for r in rows))
     elif suffix == ".xlsx":
         workbook = Workbook()
         sheet = workbook.active

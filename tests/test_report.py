@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 
 from pipeline.issues import CODES
+from pipeline.report import escape_formulas, unescape_formulas, write_people_csv
 
 pytestmark = pytest.mark.usefixtures("workdir")
 
@@ -371,4 +377,117 @@ def test_a_skipped_import_writes_its_own_summary_and_keeps_the_earlier_reports(
     written = json.loads(report(again, "summary.json").read_text(encoding="utf-8"))
     assert {k: v for k, v in written.items() if k != "timings"} == {
         k: v for k, v in again.items() if k != "timings"
+    }
+
+
+# --- CSVs for people: safe whatever delimiter a spreadsheet program splits on --------------
+
+FORMULA_CHARACTERS = ("=", "+", "-", "@", "\t", "\r")
+# Every character a spreadsheet program may split a CSV line on.
+SPLIT = re.compile("[,;\t\r\n]")
+# Text rich in separators, spaces, quotes, apostrophes and formula starts, and any other.
+CELL_TEXT = st.text(
+    st.sampled_from(list(",;\t\r\n '\"=+-@xA1")) | st.characters(blacklist_categories=("Cs",))
+)
+
+
+def formula_segments(text: str) -> list[str]:
+    """Segments of `text` (split on any separator) that start a formula, past spaces and quotes."""
+    return [s for s in SPLIT.split(text) if s.lstrip(' "').startswith(FORMULA_CHARACTERS)]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(CELL_TEXT)
+def test_formula_escape_is_reversible(text: str) -> None:
+    """It undoes the escape exactly, for any text: escape then unescape is the identity."""
+    assert unescape_formulas(escape_formulas(text)) == text
+
+
+@settings(max_examples=2000, deadline=None)
+@given(CELL_TEXT)
+def test_formula_escape_leaves_no_segment_starting_a_formula(text: str) -> None:
+    """It leaves no segment, split on , ; tab or a line break, that starts with a formula character."""
+    assert formula_segments(escape_formulas(text)) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CELL_TEXT.filter(lambda t: "\x00" not in t), min_size=1, max_size=4), max_size=4))
+def test_people_csv_is_safe_as_a_file_and_reads_back_exactly(rows: list[list[str]]) -> None:
+    """It writes a file no separator splits into a formula; unescaped, its fields are the values again."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "people.csv"
+        write_people_csv(path, ["a", "b", "c", "d"], rows)
+        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as handle:
+            back = [[unescape_formulas(cell) for cell in line] for line in csv.reader(handle)]
+    assert formula_segments(text) == []
+    assert back == [["a", "b", "c", "d"], *rows]
+
+
+def quoted_all(path: Path) -> str:
+    """The CSV's records written again with every field quoted."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.reader(handle))
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, quoting=csv.QUOTE_ALL).writerows(records)
+    return buffer.getvalue()
+
+
+HOSTILE_SEGMENTS = {
+    "full_name": 'Acme;=HYPERLINK("http://x","y")',
+    "address2": "a,@SUM(1)",
+    "contact_role": 'Boss; "-1+2',
+    "contact_last_name": "O'Neil\t=1+2",
+}
+
+
+def test_people_csvs_are_safe_whatever_delimiter_a_spreadsheet_splits_on(
+    tmp_path: Path,
+    write_sheet: Callable[..., Path],
+    valid_row: Row,
+    onboard: Onboard,
+    db_url: str,
+    read_csv: ReadCsv,
+    store: Any,
+) -> None:
+    """It quotes every field of rejects, warnings, review, review report and export CSVs,
+    and no segment of them (split on , ; tab or a line break) starts a formula."""
+    rows = [
+        valid_row(1, erp_id="-0042", **HOSTILE_SEGMENTS),
+        valid_row(2, erp_id="+77", tax_id="NL1;=1+2", Notes="x;@y"),
+        valid_row(
+            3,
+            erp_id="=3",
+            tax_id="123,-4",
+            country="Saudi Arabia",
+            city="Riyadh",
+            postal_code="12211",
+            currency="SAR",
+            registration_number="1010010030",
+            contact_phone="+966 11 234 5678",
+        ),
+    ]
+    sheet = write_sheet(
+        tmp_path / "in.csv", rows, fields=[*valid_row(), "Notes"], headers={"Notes": "x;=Notes"}
+    )
+    summary = run(onboard, "import", sheet, "--db", db_url)
+    assert (summary["inserted"], summary["rejected"], summary["warnings"]) == (2, 1, 1)
+    review, export = tmp_path / "review.csv", tmp_path / "export.csv"
+    assert onboard("review", "export", "--out", review, "--db", db_url).exit_code == 0
+    result = onboard("export", "--status", "all", "--out", export, "--db", db_url)
+    assert result.exit_code == 0, result.output
+    applied = onboard("review", "apply", review, "--reviewer", "bob", "--json", "--db", db_url)
+    report_dir = Path(json.loads(applied.stdout)["report_dir"])
+
+    people = [report(summary, "rejects.csv"), report(summary, "warnings.csv"), review, export]
+    for path in [*people, report_dir / "review-report.csv"]:
+        text = path.read_bytes().decode("utf-8")
+        assert formula_segments(text) == [], path.name
+        assert text == quoted_all(path), path.name
+    rejected = {line["field"]: line["value"] for line in read_csv(report(summary, "rejects.csv"))}
+    assert unescape_formulas(rejected["tax_id"]) == "NL1;=1+2"
+    (exported,) = [r for r in read_csv(export) if r["erp_id"] == "'-0042"]
+    stored = store.customer("-0042")
+    assert {f: unescape_formulas(exported[f]) for f in HOSTILE_SEGMENTS} == {
+        f: stored[f] for f in HOSTILE_SEGMENTS
     }

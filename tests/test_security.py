@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import stat
 import subprocess
@@ -14,12 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from factories import FIELDS
 from openpyxl import load_workbook
 
 from pipeline.store import customers
 
 ONBOARD = str(Path(sys.executable).parent / "onboard")
 HOSTILE = ["=1+2", "+1+2", "-1+2", "@SUM(1,2)", '=HYPERLINK("http://evil","x")']
+# Formulas a spreadsheet program finds once it splits a value on ; , or tab.
+SPLIT_HOSTILE = ["Acme;=1+2", "a,@SUM(1;2)", "x;-1+2", 'y; "=1+2']
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SEPARATORS = re.compile("[,;\t\r\n]")
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -32,10 +38,12 @@ def outputs(
 ) -> dict[str, Path]:
     """Every kind of file onboard writes, from rows full of formula-like text."""
     db = f"sqlite:///{tmp_path}/s.db"
-    rows = [valid_row(i + 1, contact_role=value, address2=value) for i, value in enumerate(HOSTILE)]
-    rows.append(valid_row(9, contact_role="=1+2", contact_email='=HYPERLINK("http://evil","x")'))
-    result = run(["import", str(write_sheet(tmp_path / "in.csv", rows)), "--db", db, "--json"], tmp_path)
-    summary = json.loads(result.stdout)
+    values = HOSTILE + SPLIT_HOSTILE
+    rows = [valid_row(i + 1, contact_role=value, address2=value) for i, value in enumerate(values)]
+    rows.append(valid_row(20, contact_role="=1+2", contact_email='=HYPERLINK("http://evil","x")'))
+    rows.append(valid_row(21, tax_id="NL1;=1+2", Notes="\t=1+2"))
+    sheet = write_sheet(tmp_path / "in.csv", rows, fields=[*FIELDS, "Notes"])
+    summary = json.loads(run(["import", str(sheet), "--db", db, "--json"], tmp_path).stdout)
     report = Path(tmp_path / summary["report_dir"])
     run(["review", "export", "--out", "review.xlsx", "--db", db], tmp_path)
     run(["review", "export", "--out", "review.csv", "--db", db], tmp_path)
@@ -67,37 +75,53 @@ def test_no_formula_cells_in_any_workbook(outputs: dict[str, Path]) -> None:
 
 
 def test_no_formula_start_in_any_csv(outputs: dict[str, Path]) -> None:
-    """It puts an apostrophe before every CSV value that would start a formula."""
+    """It leaves no value of the CSVs people open, nor any segment of one split on , ; tab or a
+    line break, starting a formula."""
     for name in ("rejects.csv", "review.csv", "pending.csv"):
-        with outputs[name].open(encoding="utf-8", newline="") as handle:
-            cells = [cell for row in csv.reader(handle) for cell in row]
-        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], name
-        assert any(c.startswith("'=") for c in cells), name
+        text = outputs[name].read_bytes().decode("utf-8")
+        segments = [s.lstrip(' "') for s in SEPARATORS.split(text)]
+        assert not [s for s in segments if s.startswith(FORMULA_START)], name
+        assert "'=1+2" in text, name
+    assert ";'=1+2" in outputs["pending.csv"].read_text(encoding="utf-8")
+
+
+def libreoffice(source: Path, outdir: Path, profile: Path, *options: str) -> None:
+    """Convert `source` with headless LibreOffice into `outdir`; `options` name the format."""
+    result = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{profile}",
+            *options,
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_evaluates_no_formula(outputs: dict[str, Path], tmp_path: Path) -> None:
-    """It writes workbooks that LibreOffice opens with no formula evaluated."""
+    """It writes workbooks, and CSVs split on , ; or tab, that LibreOffice opens with no formula evaluated."""
     converted = tmp_path / "converted"
+    # LibreOffice's CSV filter: separator, text delimiter (34 = "), UTF-8 (76), first line.
+    for separator in (44, 59, 9):
+        outdir = converted / str(separator)
+        for name in ("rejects.csv", "review.csv", "pending.csv"):
+            infilter = f"--infilter=CSV:{separator},34,76,1"
+            libreoffice(outputs[name], outdir, tmp_path / "lo", infilter, "--convert-to", "xlsx")
+            workbook = load_workbook(outdir / (outputs[name].stem + ".xlsx"))
+            cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+            assert not [c.value for c in cells if c.data_type == "f"], (name, separator)
+            assert any("=1+2" in str(c.value) for c in cells), (name, separator)  # shown as typed
     for name in ("rejects.xlsx", "review.xlsx", "pending.xlsx"):
-        result = subprocess.run(
-            [
-                "soffice",
-                "--headless",
-                "--norestore",
-                f"-env:UserInstallation=file://{tmp_path}/lo",
-                "--convert-to",
-                "csv",
-                "--outdir",
-                str(converted),
-                str(outputs[name]),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert result.returncode == 0, result.stderr
+        libreoffice(outputs[name], converted, tmp_path / "lo", "--convert-to", "csv")
         text = (converted / (outputs[name].stem + ".csv")).read_text(encoding="utf-8", errors="replace")
         assert "=1+2" in text, name  # shown as typed
         assert "http://evil" in text, name  # the HYPERLINK formula stayed text
