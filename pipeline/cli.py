@@ -334,24 +334,39 @@ def status(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Output file; .csv, .xlsx or .json by extension.",
 )
+@click.option(
+    "--for-spreadsheet",
+    is_flag=True,
+    help="Write the .csv for people who open it in a spreadsheet program: every field "
+    "quoted, and an apostrophe before text that could start a formula (also after , ; or tab). "
+    "Without it, CSV and JSON carry every value exactly as stored, for programs.",
+)
 @common_options
 def export(
     status_: str,
     out: Path,
+    for_spreadsheet: bool,
     db_url: str | None,
     config_path: Path | None,
     report_dir: Path | None,
     as_json: bool,
 ) -> None:
-    """Write customers of one status to CSV, XLSX or JSON (how approved customers leave)."""
+    """Write customers of one status to CSV, XLSX or JSON (how approved customers leave).
+
+    CSV and JSON hold every value exactly as stored (+31401234567, -0042), for programs;
+    use --for-spreadsheet for a CSV that people open in Excel or LibreOffice. An .xlsx is
+    always safe to open: text that looks like a formula stays text.
+    """
     from pipeline.report import write_customers
     from pipeline.store import customers_with_status, open_store
 
     if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
         raise click.UsageError(f"--out {out}: use a .csv, .xlsx or .json file name")
+    if for_spreadsheet and out.suffix.lower() != ".csv":
+        raise click.UsageError("--for-spreadsheet is for a .csv file (an .xlsx is always safe to open)")
     config = _config(config_path, db_url, report_dir)
     rows = customers_with_status(open_store(config.db_url), None if status_ == "all" else status_)
-    write_customers(out, rows)
+    write_customers(out, rows, for_spreadsheet=for_spreadsheet)
     if as_json:
         _echo_json({"out": str(out), "status": status_, "customers": len(rows)})
     else:

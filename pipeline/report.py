@@ -188,18 +188,28 @@ def write_reports(
     write_summary(folder / "summary.json", result.summary())
 
 
-def write_customers(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    """Customers as CSV, XLSX or JSON, chosen by the file's extension."""
+def write_customers(path: Path, rows: Sequence[dict[str, Any]], *, for_spreadsheet: bool = False) -> None:
+    """Customers as CSV, XLSX or JSON, chosen by the file's extension.
+
+    CSV and JSON are for programs and carry every value exactly as stored (JSON keeps
+    numbers and NULLs as such); `for_spreadsheet` writes the CSV for people instead
+    (every field quoted, formula starts escaped). XLSX is always safe to open.
+    """
     from pipeline.store import customers as table
 
     columns = [c.name for c in table.columns]
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".json":
-        records = [{c: _plain(r.get(c)) for c in columns} for r in rows]
+        records = [{c: _json_value(r.get(c)) for c in columns} for r in rows]
         path.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    elif suffix == ".csv":
+    elif suffix == ".csv" and for_spreadsheet:
         write_people_csv(path, columns, ([_plain(r.get(c)) for c in columns] for r in rows))
+    elif suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(columns)
+            writer.writerows([_plain(r.get(c)) for c in columns] for r in rows)
     elif suffix == ".xlsx":
         workbook = Workbook()
         sheet = workbook.active
@@ -215,6 +225,13 @@ def write_customers(path: Path, rows: Sequence[dict[str, Any]]) -> None:
         workbook.save(path)
     else:
         raise ValueError(f"{path}: use .csv, .xlsx or .json")
+
+
+def _json_value(value: object) -> object:
+    """A stored value as JSON holds it: text, numbers and NULL as they are, times in ISO 8601."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return _plain(value)
 
 
 def _plain(value: object) -> str:

@@ -20,6 +20,7 @@ from openpyxl.cell.cell import Cell
 
 from pipeline.issues import CODES
 from pipeline.report import escape_formulas, unescape_formulas, write_people_csv
+from pipeline.store import customers
 
 pytestmark = pytest.mark.usefixtures("workdir")
 
@@ -183,7 +184,7 @@ def test_formula_like_values_are_neutralized_in_warnings_csv(
     )
 
 
-def test_formula_like_values_are_neutralized_in_the_export(
+def test_formula_like_values_are_neutralized_in_the_export_for_spreadsheets(
     tmp_path: Path,
     write_sheet: Callable[..., Path],
     valid_row: Row,
@@ -191,12 +192,14 @@ def test_formula_like_values_are_neutralized_in_the_export(
     db_url: str,
     read_csv: ReadCsv,
 ) -> None:
-    """It prefixes stored text starting with = + - @ in the export CSV, and keeps it as text in XLSX."""
+    """It prefixes stored text starting with = + - @ in the --for-spreadsheet CSV, and keeps it as text
+    in XLSX."""
     row = valid_row(0, short_name="=Copaco", full_name="@Copaco B.V.", city="-Eindhoven", address="+45 Hurk")
     assert run(onboard, "import", write_sheet(tmp_path / "in.xlsx", [row]), "--db", db_url)["inserted"] == 1
     out_csv, out_xlsx = tmp_path / "out.csv", tmp_path / "out.xlsx"
-    for out in (out_csv, out_xlsx):
-        assert onboard("export", "--status", "pending", "--out", out, "--db", db_url).exit_code == 0
+    result = onboard("export", "--status", "pending", "--out", out_csv, "--for-spreadsheet", "--db", db_url)
+    assert result.exit_code == 0, result.output
+    assert onboard("export", "--status", "pending", "--out", out_xlsx, "--db", db_url).exit_code == 0
 
     (exported,) = read_csv(out_csv)
     assert (exported["short_name"], exported["full_name"], exported["city"], exported["address"]) == (
@@ -450,7 +453,7 @@ def test_people_csvs_are_safe_whatever_delimiter_a_spreadsheet_splits_on(
     read_csv: ReadCsv,
     store: Any,
 ) -> None:
-    """It quotes every field of rejects, warnings, review, review report and export CSVs,
+    """It quotes every field of rejects, warnings, review, review report and spreadsheet export CSVs,
     and no segment of them (split on , ; tab or a line break) starts a formula."""
     rows = [
         valid_row(1, erp_id="-0042", **HOSTILE_SEGMENTS),
@@ -474,7 +477,7 @@ def test_people_csvs_are_safe_whatever_delimiter_a_spreadsheet_splits_on(
     assert (summary["inserted"], summary["rejected"], summary["warnings"]) == (2, 1, 1)
     review, export = tmp_path / "review.csv", tmp_path / "export.csv"
     assert onboard("review", "export", "--out", review, "--db", db_url).exit_code == 0
-    result = onboard("export", "--status", "all", "--out", export, "--db", db_url)
+    result = onboard("export", "--status", "all", "--out", export, "--for-spreadsheet", "--db", db_url)
     assert result.exit_code == 0, result.output
     applied = onboard("review", "apply", review, "--reviewer", "bob", "--json", "--db", db_url)
     report_dir = Path(json.loads(applied.stdout)["report_dir"])
@@ -491,3 +494,45 @@ def test_people_csvs_are_safe_whatever_delimiter_a_spreadsheet_splits_on(
     assert {f: unescape_formulas(exported[f]) for f in HOSTILE_SEGMENTS} == {
         f: stored[f] for f in HOSTILE_SEGMENTS
     }
+
+
+def test_machine_exports_carry_stored_values_exactly(
+    tmp_path: Path,
+    write_sheet: Callable[..., Path],
+    valid_row: Row,
+    onboard: Onboard,
+    db_url: str,
+    store: Any,
+) -> None:
+    """It exports CSV and JSON with every value as stored: no apostrophe before +31…, -0042 or =…."""
+    rows = [
+        valid_row(0, erp_id="-0042", short_name="=Copaco", city="@Eindhoven"),
+        valid_row(1, erp_id="+77", full_name='Acme;=HYPERLINK("http://x","y")', address2="a,@SUM(1)"),
+    ]
+    assert run(onboard, "import", write_sheet(tmp_path / "in.csv", rows), "--db", db_url)["inserted"] == 2
+    out_csv, out_json = tmp_path / "out.csv", tmp_path / "out.json"
+    for out in (out_csv, out_json):
+        result = onboard("export", "--status", "pending", "--out", out, "--db", db_url)
+        assert result.exit_code == 0, result.output
+
+    stored = {row["erp_id"]: row for row in store.rows(customers)}
+    assert stored["-0042"]["contact_phone"] == "+31401234567"
+
+    def text(value: object) -> str:
+        return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+    with out_csv.open(encoding="utf-8", newline="") as handle:
+        from_csv = {line["erp_id"]: line for line in csv.DictReader(handle)}
+    assert from_csv == {key: {c: text(v) for c, v in row.items()} for key, row in stored.items()}
+    from_json = {line["erp_id"]: line for line in json.loads(out_json.read_text(encoding="utf-8"))}
+    assert from_json == {
+        key: {c: text(v) if hasattr(v, "isoformat") else v for c, v in row.items()}
+        for key, row in stored.items()
+    }
+
+
+def test_for_spreadsheet_is_refused_outside_csv(tmp_path: Path, onboard: Onboard, db_url: str) -> None:
+    """It refuses --for-spreadsheet for a .json export with a usage error (exit 2)."""
+    result = onboard("export", "--out", tmp_path / "x.json", "--for-spreadsheet", "--db", db_url)
+    assert result.exit_code == 2
+    assert "--for-spreadsheet" in result.output

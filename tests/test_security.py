@@ -48,7 +48,7 @@ def outputs(
     run(["review", "export", "--out", "review.xlsx", "--db", db], tmp_path)
     run(["review", "export", "--out", "review.csv", "--db", db], tmp_path)
     run(["export", "--status", "pending", "--out", "pending.xlsx", "--db", db], tmp_path)
-    run(["export", "--status", "pending", "--out", "pending.csv", "--db", db], tmp_path)
+    run(["export", "--status", "pending", "--out", "pending.csv", "--for-spreadsheet", "--db", db], tmp_path)
     return {
         "rejects.xlsx": report / "rejects.xlsx",
         "rejects.csv": report / "rejects.csv",
