@@ -49,6 +49,7 @@ def outputs(
     run(["review", "export", "--out", "review.csv", "--db", db], tmp_path)
     run(["export", "--status", "pending", "--out", "pending.xlsx", "--db", db], tmp_path)
     run(["export", "--status", "pending", "--out", "pending.csv", "--for-spreadsheet", "--db", db], tmp_path)
+    run(["sample", "--rows", "30", "--out", "sample.xlsx"], tmp_path)
     return {
         "rejects.xlsx": report / "rejects.xlsx",
         "rejects.csv": report / "rejects.csv",
@@ -56,22 +57,28 @@ def outputs(
         "review.csv": tmp_path / "review.csv",
         "pending.xlsx": tmp_path / "pending.xlsx",
         "pending.csv": tmp_path / "pending.csv",
+        "sample.xlsx": tmp_path / "sample.xlsx",
     }
 
 
 def test_no_formula_cells_in_any_workbook(outputs: dict[str, Path]) -> None:
-    """It writes formula-like text as string cells (never formulas), with the quote prefix."""
-    for name in ("rejects.xlsx", "review.xlsx", "pending.xlsx"):
+    """It writes formula-like text (= + - @ tab CR first) in every workbook as a string cell with
+    Excel's quote prefix, its value unchanged: reports, review, export and sample."""
+    for name in ("rejects.xlsx", "review.xlsx", "pending.xlsx", "sample.xlsx"):
         workbook = load_workbook(outputs[name])
         seen = 0
         for sheet in workbook.worksheets:
             for row in sheet.iter_rows():
                 for cell in row:
                     assert cell.data_type != "f", (name, cell.coordinate, cell.value)
-                    if isinstance(cell.value, str) and cell.value[:1] in "=+-@":
-                        assert cell.quotePrefix, (name, cell.coordinate)
+                    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                        assert cell.data_type == "s", (name, cell.coordinate)
+                        assert cell.quotePrefix, (name, cell.coordinate, cell.value)
                         seen += 1
         assert seen >= 2, name
+    rejects = load_workbook(outputs["rejects.xlsx"]).active
+    assert rejects is not None
+    assert "\t=1+2" in {cell.value for row in rejects.iter_rows() for cell in row}
 
 
 def test_no_formula_start_in_any_csv(outputs: dict[str, Path]) -> None:
