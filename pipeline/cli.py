@@ -22,6 +22,7 @@ import click
 from pipeline import __version__
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.issues import FileError
+from pipeline.names import plain_json, text_of
 from pipeline.result import EXIT_UNUSABLE, FileResult, worst_exit
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -79,7 +80,8 @@ def _config(config_path: Path | None, db_url: str | None, report_dir: Path | Non
 
 
 def _echo_json(data: dict[str, Any]) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, default=str))
+    # A file name that is not UTF-8 shows its bytes as \xNN, as in summary.json.
+    click.echo(json.dumps(plain_json(data), ensure_ascii=False, default=lambda value: text_of(str(value))))
 
 
 def _render_file(result: FileResult) -> None:

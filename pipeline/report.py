@@ -23,6 +23,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pipeline.issues import Issue
+from pipeline.names import plain_json
 from pipeline.result import FileResult
 from schemas.synonyms import ERRORS_COLUMN
 
@@ -166,7 +167,7 @@ def write_rejects_xlsx(
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:
     """`summary.json`: the same object `--json` prints."""
-    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(plain_json(summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def write_reports(

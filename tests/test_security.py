@@ -1,12 +1,15 @@
 """Security: no formula in any file we write (checked with openpyxl and LibreOffice),
-parameterized SQL, owner-only files, no personal data in log lines."""
+parameterized SQL, owner-only files, no personal data in log lines, and reports kept
+inside --report-dir whatever the file is called."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -187,3 +190,62 @@ def test_no_personal_data_in_log_lines(tmp_path: Path, write_sheet: Any, valid_r
     printed += result.stdout + result.stderr
     for secret in ("secret.person", "jan.jansen@copaco.com", "99999999999", "40 123 4567", "+31401234567"):
         assert secret not in printed
+
+
+# --- where reports go ------------------------------------------------------------------------
+
+# Names whose stem is "..", "." or hidden, one of 250 bytes, and one that is not UTF-8.
+TRICKY_NAMES = [b"...csv", b"..csv", b".csv", b"a" * 246 + b".csv", b"caf\xe9.csv"]
+
+
+@pytest.mark.parametrize("command", ["validate", "import"])
+def test_reports_stay_inside_the_report_dir_whatever_the_file_is_called(
+    command: str, tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Callable[..., Any]
+) -> None:
+    """It writes every report of files called ...csv, ..csv, .csv, 250 bytes or not UTF-8
+    (readable or missing) into a visible folder directly inside --report-dir, and never crashes."""
+    inbox, gone, work = tmp_path / "in", tmp_path / "gone", tmp_path / "work"
+    inbox.mkdir()
+    work.mkdir()
+    files = []
+    for index, name in enumerate(TRICKY_NAMES):
+        path = os.path.join(os.fsencode(inbox), name)
+        write_sheet(tmp_path / "sheet.csv", [valid_row(index + 1), valid_row(index + 10, tax_id="NL1")])
+        shutil.move(tmp_path / "sheet.csv", os.fsdecode(path))
+        files += [path, os.path.join(os.fsencode(gone), name)]  # the second cannot be read
+    reports = work / "reports" / "here"
+    db = tmp_path / "db" / "s.db"
+    db.parent.mkdir()
+    args = [command, *files, "--report-dir", reports, "--json"]
+    args += ["--db", f"sqlite:///{db}"] if command == "import" else []
+    summaries = []
+    for _attempt in range(2 if command == "import" else 1):  # again: skipped files report too
+        result = subprocess.run(
+            [ONBOARD, *map(os.fsencode, args)], cwd=work, capture_output=True, timeout=300
+        )
+        assert result.returncode == 2, result.stderr  # the missing files
+        assert b"unexpected error" not in result.stderr and b"Traceback" not in result.stderr
+        summaries += [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+
+    assert len(summaries) == len(files) * (2 if command == "import" else 1)
+    written = [
+        p
+        for p in tmp_path.rglob("*")
+        if p.is_file() and inbox not in p.parents and db.parent not in p.parents
+    ]
+    assert written and all(reports in p.parents for p in written), written
+    for folder in reports.iterdir():
+        assert folder.is_dir() and not folder.name.startswith("."), folder
+        assert len(os.fsencode(folder.name)) <= 255
+        folder.name.encode("utf-8")  # valid UTF-8: no surrogate escapes
+    for summary in summaries:
+        assert summary["report_dir"] and Path(summary["report_dir"]).parent == reports, summary
+        # Unreadable files have no content hash to tell their folders apart: one may hold either.
+        on_disk = json.loads((Path(summary["report_dir"]) / "summary.json").read_text(encoding="utf-8"))
+        assert on_disk["file"] in {s["file"] for s in summaries}
+    assert any(s["file"].endswith("caf\\xe9.csv") and "error" not in s for s in summaries)
+    if command == "import":
+        with sqlite3.connect(db) as connection:
+            names = [name for (name,) in connection.execute("SELECT file_name FROM batches")]
+        assert len(names) == len(TRICKY_NAMES) - 1  # .csv is no spreadsheet
+        assert any(name.endswith("caf\\xe9.csv") for name in names)
