@@ -13,7 +13,9 @@ import json
 import os
 import sys
 import traceback
+import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -79,44 +81,105 @@ def _config(config_path: Path | None, db_url: str | None, report_dir: Path | Non
     return config.with_overrides(db_url=db_url, report_dir=report_dir, **extra)
 
 
+# --- the echo boundary: everything printed passes here -----------------------------------
+
+# What a terminal acts on or hides: controls (C0 such as ESC, BEL, backspace, CR; DEL; C1
+# such as CSI 0x9b), format characters (bidi overrides, zero-width), line separators.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _hidden(character: str) -> bool:
+    return not character.isprintable() and unicodedata.category(character) in _HIDDEN
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every character a terminal would act on or hide shown escaped
+    (`\\x1b`, `\\u202e`), and undecodable bytes of a file name as `\\xNN`."""
+    text = text_of(text)
+    if text.isprintable():
+        return text
+    return "".join(c.encode("unicode_escape").decode("ascii") if _hidden(c) else c for c in text)
+
+
+def _json_escape(character: str) -> str:
+    code = ord(character)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # a UTF-16 surrogate pair, as JSON spells characters past U+FFFF
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_line(data: dict[str, Any]) -> str:
+    """`data` as one line of JSON that a terminal shows as it is: json.dumps escapes C0
+    controls itself, the other hidden characters (C1, bidi overrides) are escaped here."""
+    line = json.dumps(plain_json(data), ensure_ascii=False, default=lambda value: text_of(str(value)))
+    if line.isprintable():
+        return line
+    return "".join(_json_escape(c) if _hidden(c) else c for c in line)
+
+
+@dataclass(frozen=True)
+class _Styled:
+    """Part of a line shown bold or in a colour; its text is escaped like any other."""
+
+    text: object
+    style: dict[str, Any]
+
+
+def _style(text: object, **style: Any) -> _Styled:
+    return _Styled(text, style)
+
+
+def _echo(*parts: object, err: bool = True) -> None:
+    """Print one line for a person, on standard error unless `err` is false.
+
+    File names, headers, values and messages carry the user's text: every part goes
+    through `terminal_safe` here, and styles are added after, so nothing a file holds
+    can move the cursor, retitle the terminal or reorder what the cron log shows.
+    """
+    line = "".join(
+        click.style(terminal_safe(str(part.text)), **part.style)
+        if isinstance(part, _Styled)
+        else terminal_safe(str(part))
+        for part in parts
+    )
+    click.echo(line, err=err)
+
+
 def _echo_json(data: dict[str, Any]) -> None:
-    # A file name that is not UTF-8 shows its bytes as \xNN, as in summary.json.
-    click.echo(json.dumps(plain_json(data), ensure_ascii=False, default=lambda value: text_of(str(value))))
+    click.echo(json_line(data))
 
 
 def _render_file(result: FileResult) -> None:
     """One file's outcome for a person, on standard error."""
-    name = click.style(str(result.file), bold=True)
+    name = _style(result.file, bold=True)
     if result.error is not None:
-        click.echo(
-            f"{name}: {click.style('failed', fg='red')} while {_stage(result.error.stage)}: "
-            f"{result.error.message}",
-            err=True,
-        )
+        stage = _stage(result.error.stage)
+        _echo(name, ": ", _style("failed", fg="red"), f" while {stage}: {result.error.message}")
         return
     if result.skipped:
-        click.echo(
-            f"{name}: skipped, {result.skipped} as batch {result.batch_id} (use --force to import it again)",
-            err=True,
-        )
+        again = "use --force to import it again"
+        _echo(name, f": skipped, {result.skipped} as batch {result.batch_id} ({again})")
         return
-    counts = (
-        f"{result.rows} rows, {click.style(str(result.accepted), fg='green')} accepted, "
-        f"{click.style(str(result.rejected), fg='red' if result.rejected else 'green')} "
-        f"rejected, {len(result.warnings)} warnings"
-    )
+    counts: list[object] = [
+        f": {result.rows} rows, ",
+        _style(result.accepted, fg="green"),
+        " accepted, ",
+        _style(result.rejected, fg="red" if result.rejected else "green"),
+        f" rejected, {len(result.warnings)} warnings",
+    ]
     if result.command == "import":
-        counts += (
+        counts.append(
             f"; inserted {result.inserted}, updated {result.updated}, "
             f"unchanged {result.unchanged}; batch {result.batch_id}"
         )
-    click.echo(f"{name}: {counts}", err=True)
+    _echo(name, *counts)
     by_code = result.summary()["errors_by_code"]
     if by_code:
-        click.echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()), err=True)
+        _echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
     if result.unmapped_columns:
-        click.echo("  ignored columns: " + ", ".join(result.unmapped_columns), err=True)
-    click.echo(f"  reports: {result.report_dir}", err=True)
+        _echo("  ignored columns: " + ", ".join(result.unmapped_columns))
+    _echo(f"  reports: {result.report_dir}")
 
 
 @contextlib.contextmanager
@@ -126,6 +189,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[Path], Callable[[str], None]]
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.run import STAGES
@@ -140,7 +204,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[Path], Callable[[str], None]]
     ) as progress:
 
         def for_file(path: Path) -> Callable[[str], None]:
-            task = progress.add_task(path.name, total=len(STAGES), stage="")
+            task = progress.add_task(escape(terminal_safe(path.name)), total=len(STAGES), stage="")
 
             def on_stage(stage: str) -> None:
                 done = STAGES.index(stage) if stage in STAGES else 0
@@ -170,12 +234,17 @@ def _finish(results: list[FileResult], as_json: bool) -> None:
     if len(results) > 1 and not as_json:
         totals = {k: sum(getattr(r, k) for r in results) for k in ("rows", "accepted", "rejected")}
         failed = sum(r.error is not None for r in results)
-        click.echo(
+        _echo(
             f"{len(results)} files: {totals['rows']} rows, {totals['accepted']} accepted, "
             f"{totals['rejected']} rejected, {failed} unusable",
-            err=True,
         )
     sys.exit(worst_exit(results))
+
+
+# click 8.2+ shows a group's help through this "error" (its message is the help text).
+_SHOWS_HELP: tuple[type[click.ClickException], ...] = tuple(
+    getattr(click.exceptions, name) for name in ("NoArgsIsHelpError",) if hasattr(click.exceptions, name)
+)
 
 
 class _Group(click.Group):
@@ -184,19 +253,26 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        except click.ClickException as exc:
+            # click prints these itself, and their messages may name a file: escape them too.
+            message = terminal_safe(exc.format_message())
+            if message == exc.format_message() or isinstance(exc, _SHOWS_HELP):
+                raise
+            if isinstance(exc, click.UsageError):
+                raise click.UsageError(message, exc.ctx) from None
+            raise click.ClickException(message) from None  # exit code 1, as every other one
+        except (click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except FileError as exc:
-            click.echo(f"onboard: {exc.message}", err=True)
+            _echo(f"onboard: {exc.message}")
             sys.exit(EXIT_UNUSABLE)
         except Exception as exc:
             if ctx.params.get("debug"):
-                traceback.print_exc()
+                for line in traceback.format_exc().splitlines():
+                    _echo(line)
             else:
-                click.echo(
-                    f"onboard: unexpected error: {type(exc).__name__}: {exc} "
-                    "(rerun with --debug for details)",
-                    err=True,
+                _echo(
+                    f"onboard: unexpected error: {type(exc).__name__}: {exc} (rerun with --debug for details)"
                 )
             sys.exit(EXIT_UNUSABLE)
 
@@ -305,19 +381,17 @@ def status(
     if as_json:
         _echo_json({"customers": counts, "batches": recent})
         return
-    click.echo("customers: " + ", ".join(f"{s} {n}" for s, n in counts.items()), err=True)
+    _echo("customers: " + ", ".join(f"{s} {n}" for s, n in counts.items()))
     if recent:
-        click.echo(
+        _echo(
             f"{'batch':<34} {'file':<30} {'rows':>6} {'acc':>6} {'rej':>6} "
             f"{'pending':>8} {'approved':>8} {'rejected':>8}",
-            err=True,
         )
     for b in recent:
-        click.echo(
+        _echo(
             f"{b['id']:<34} {Path(b['file_name']).name[:30]:<30} {b['rows']:>6} "
             f"{b['accepted']:>6} {b['rejected']:>6} {b['customers']['pending']:>8} "
             f"{b['customers']['approved']:>8} {b['customers']['rejected']:>8}",
-            err=True,
         )
 
 
@@ -372,7 +446,7 @@ def export(
     if as_json:
         _echo_json({"out": str(out), "status": status_, "customers": len(rows)})
     else:
-        click.echo(f"wrote {len(rows)} {status_} customers to {out}", err=True)
+        _echo(f"wrote {len(rows)} {status_} customers to {out}")
 
 
 @cli.group()
@@ -414,7 +488,7 @@ def review_export(
     if as_json:
         _echo_json({"out": str(written.out), "customers": written.customers, "batch_id": batch_id})
     else:
-        click.echo(f"wrote {written.customers} pending customers to {written.out}", err=True)
+        _echo(f"wrote {written.customers} pending customers to {written.out}")
 
 
 @review.command(name="apply")
@@ -452,19 +526,18 @@ def review_apply(
     if as_json:
         _echo_json(result.summary())
     elif result.error is not None:
-        click.echo(f"{file}: failed: {result.error.message}", err=True)
+        _echo(f"{file}: failed: {result.error.message}")
     else:
         counts = result.counts
-        click.echo(
+        _echo(
             f"{file}: {len(result.lines)} lines; "
             + ", ".join(f"{k} {v}" for k, v in counts.items())
             + (" (dry run: nothing changed)" if dry_run else ""),
-            err=True,
         )
         for line in result.lines:
             if line.outcome == "refused":
-                click.echo(f"  row {line.row}: {line.message}", err=True)
-        click.echo(f"  report: {result.report_dir}", err=True)
+                _echo(f"  row {line.row}: {line.message}")
+        _echo(f"  report: {result.report_dir}")
     sys.exit(result.exit_code)
 
 
@@ -485,7 +558,7 @@ def sample(rows: int, out: Path, seed: int, bad_ratio: float) -> None:
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError(f"--out {out}: use a .csv or .xlsx file name")
     write_sheet(out, generate_rows(rows, seed=seed, bad_ratio=bad_ratio))
-    click.echo(f"wrote {rows} customers to {out}", err=True)
+    _echo(f"wrote {rows} customers to {out}")
 
 
 @cli.command(name="run")
@@ -562,23 +635,22 @@ def run_(
                 f"{summary['rows']} rows, {summary['accepted']} accepted, {summary['rejected']} "
                 f"rejected; batch {summary['batch_id']}"
             )
-        click.echo(f"{outcome.kind} {outcome.source.name} → {where}/: {detail}", err=True)
+        _echo(f"{outcome.kind} {outcome.source.name} → {where}/: {detail}")
 
     try:
         with folder_lock(folder, wait_seconds):
             result = sweep(folder, config, engine, reviewer=reviewer, on_file=on_file)
     except SweepBusy as busy:
-        click.echo(f"onboard: {busy}; nothing to do", err=True)
+        _echo(f"onboard: {busy}; nothing to do")
         sys.exit(0)
     if not as_json:
-        click.echo(
+        _echo(
             f"sweep of {folder}: {len(result.files)} files, {len(result.waiting)} left for the next run"
             + (
                 f", {len(result.claimed_elsewhere)} claimed by another sweep"
                 if result.claimed_elsewhere
                 else ""
             ),
-            err=True,
         )
     sys.exit(result.exit_code)
 
@@ -626,11 +698,11 @@ def init(folder: Path) -> None:
     ensure_layout(folder)
     config_file = folder / "onboard.toml"
     if config_file.exists():
-        click.echo(f"kept the existing {config_file}", err=True)
+        _echo(f"kept the existing {config_file}")
     else:
         config_file.write_text(EXAMPLE_CONFIG.format(root=folder.resolve()), encoding="utf-8")
-        click.echo(f"wrote {config_file}", err=True)
-    click.echo(f"drop folder ready: {folder} (sweep it with: onboard run --config {config_file})", err=True)
+        _echo(f"wrote {config_file}")
+    _echo(f"drop folder ready: {folder} (sweep it with: onboard run --config {config_file})")
 
 
 @cli.group()
@@ -653,7 +725,7 @@ def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | 
     if as_json:
         _echo_json({"db": safe_url(config.db_url), "before": before, "after": after})
     else:
-        click.echo(f"{safe_url(config.db_url)}: schema {before or 'empty'} → {after}", err=True)
+        _echo(f"{safe_url(config.db_url)}: schema {before or 'empty'} → {after}")
 
 
 @db.command(name="current")
@@ -671,7 +743,7 @@ def db_current(db_url: str | None, config_path: Path | None, report_dir: Path | 
     if as_json:
         _echo_json({"db": safe_url(config.db_url), "current": current, "head": head_revision()})
     else:
-        click.echo(f"{safe_url(config.db_url)}: at {current or 'empty'}, newest {head_revision()}", err=True)
+        _echo(f"{safe_url(config.db_url)}: at {current or 'empty'}, newest {head_revision()}")
 
 
 def main() -> None:

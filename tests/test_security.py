@@ -1,6 +1,6 @@
 """Security: no formula in any file we write (checked with openpyxl and LibreOffice),
-parameterized SQL, owner-only files, no personal data in log lines, and reports kept
-inside --report-dir whatever the file is called."""
+parameterized SQL, owner-only files, no personal data in log lines, nothing a file holds
+or is called reaching the terminal raw, and reports kept inside --report-dir."""
 
 from __future__ import annotations
 
@@ -190,6 +190,59 @@ def test_no_personal_data_in_log_lines(tmp_path: Path, write_sheet: Any, valid_r
     printed += result.stdout + result.stderr
     for secret in ("secret.person", "jan.jansen@copaco.com", "99999999999", "40 123 4567", "+31401234567"):
         assert secret not in printed
+
+
+# --- what reaches the terminal -------------------------------------------------------------
+
+# An OSC title change ending in BEL, a screen clear, CSI as one C1 byte, a bidi override,
+# backspace and carriage return: each makes a terminal (or a cron log viewer) act.
+EVIL = "\x1b]0;pwned\x07\x1b[2J\x9b\u202e\x08\r"
+RAW_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_no_terminal_escape_reaches_the_terminal(
+    tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Callable[..., Any]
+) -> None:
+    """It shows escape sequences, C1 controls and bidi overrides in file names, headers and
+    values escaped on standard error, and escaped in the JSON on standard output."""
+    rows = [valid_row(0), valid_row(1, erp_id=f"E{EVIL}"), valid_row(2, tax_id=f"NL1{EVIL}")]
+    sheet = write_sheet(
+        tmp_path / f"in{EVIL}.csv", rows, fields=[*FIELDS, "Notes"], headers={"Notes": f"Notes{EVIL}"}
+    )
+    duplicated = write_sheet(
+        tmp_path / f"dup{EVIL}.csv", [valid_row(0)], fields=[*FIELDS, "x"], headers={"x": f"Tax ID{EVIL[:2]}"}
+    )
+    review = tmp_path / f"review{EVIL}.csv"
+    with review.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(
+            [["erp_id", "decision", "reason", "fingerprint"], [f"E{EVIL}", "approve", "", "0"]]
+        )
+    gone = tmp_path / f"gone{EVIL}.csv"
+    db = ["--db", f"sqlite:///{tmp_path}/t.db"]
+    commands = [
+        ["validate", sheet, duplicated, gone],
+        ["validate", "--json", sheet, duplicated, gone],
+        ["import", sheet, *db],
+        ["import", "--json", "--force", sheet, duplicated, *db],
+        ["review", "apply", review, "--reviewer", "bob", *db],
+        ["review", "apply", review, "--reviewer", "bob", "--json", *db],
+        ["status", *db],
+        ["export", "--out", tmp_path / f"out{EVIL}.txt", *db],
+    ]
+    printed = ""
+    for command in commands:
+        result = subprocess.run([ONBOARD, *map(str, command)], cwd=tmp_path, capture_output=True, timeout=300)
+        for stream in (result.stdout, result.stderr):
+            text = stream.decode("utf-8")
+            assert not RAW_CONTROL.findall(text), (command[0], text)
+        assert b"Traceback" not in result.stderr
+        for line in result.stdout.decode("utf-8").splitlines():
+            json.loads(line)  # still one valid JSON object per line
+        printed += result.stderr.decode("utf-8")
+    assert "in\\x1b]0;pwned\\x07\\x1b[2J\\x9b\\u202e\\x08\\r.csv" in printed  # the name, escaped
+    assert "Notes\\x1b]0;pwned" in printed  # an ignored header
+    assert "Tax ID\\x1b]" in printed  # a duplicated header
+    assert "ERP ID E\\x1b]0;pwned" in printed  # a value, in a review message
 
 
 # --- where reports go ------------------------------------------------------------------------
