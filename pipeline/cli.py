@@ -78,6 +78,8 @@ def _config(config_path: Path | None, db_url: str | None, report_dir: Path | Non
         config = load_config(config_path)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    # Owner-only unless reports.group_readable: set before anything is written.
+    os.umask(config.umask)
     return config.with_overrides(db_url=db_url, report_dir=report_dir, **extra)
 
 
@@ -663,6 +665,11 @@ EXAMPLE_CONFIG = """\
 # SQLite file (default) or a shared PostgreSQL store:
 #   url = "postgresql+psycopg://onboard:SECRET@db.example.com/onboard"
 url = "sqlite:///{root}/onboarding.db"
+
+[reports]
+# Reports, moved files and the SQLite store hold personal data and are readable by
+# their owner only. Set to true to let the owner's group read them too (umask 027).
+# group_readable = false
 
 [sweep]
 # The drop folder of `onboard run`.

@@ -53,6 +53,13 @@ class Config:
     # A file whose share of rejected rows is above this fails whole (1.0: never).
     max_reject_rate: float = 1.0
     limits: Limits = field(default_factory=Limits)
+    # Reports hold personal data: owner-only unless a team shares them through a group.
+    group_readable: bool = False
+
+    @property
+    def umask(self) -> int:
+        """The umask for everything onboard writes: owner-only, or also group-readable."""
+        return 0o027 if self.group_readable else 0o077
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the given non-None values replaced."""
@@ -61,7 +68,7 @@ class Config:
 
 _KNOWN = {
     "database": {"url"},
-    "reports": {"dir"},
+    "reports": {"dir", "group_readable"},
     "validation": {"industries", "currencies", "max_reject_rate"},
     "columns": {"synonyms"},
     "review": {"four_eyes"},
@@ -105,6 +112,20 @@ def _flag(value: str, key: str) -> bool:
     raise ConfigError(f"{key} must be true or false (got {value!r})")
 
 
+def _reports(reports: dict[str, Any], source: str) -> dict[str, Any]:
+    """The [reports] section as Config keyword arguments."""
+    values: dict[str, Any] = {}
+    if "dir" in reports:
+        if not isinstance(reports["dir"], str):
+            raise ConfigError(f"{source}: reports.dir must be a folder path")
+        values["report_dir"] = Path(reports["dir"])
+    if "group_readable" in reports:
+        if not isinstance(reports["group_readable"], bool):
+            raise ConfigError(f"{source}: reports.group_readable must be true or false")
+        values["group_readable"] = reports["group_readable"]
+    return values
+
+
 def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
     """Turn a parsed TOML document into Config keyword arguments, checking every key."""
     from schemas.synonyms import SYNONYMS  # the canonical field names
@@ -122,11 +143,7 @@ def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
         if not isinstance(database["url"], str) or "://" not in database["url"]:
             raise ConfigError(f"{source}: database.url must be a URL like sqlite:///onboarding.db")
         values["db_url"] = database["url"]
-    reports = data.get("reports", {})
-    if "dir" in reports:
-        if not isinstance(reports["dir"], str):
-            raise ConfigError(f"{source}: reports.dir must be a folder path")
-        values["report_dir"] = Path(reports["dir"])
+    values |= _reports(data.get("reports", {}), source)
     validation = data.get("validation", {})
     if "industries" in validation:
         values["industries"] = _str_list(validation["industries"], "validation.industries")
@@ -211,6 +228,10 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         values["settle_seconds"] = _seconds(environ["ONBOARD_SETTLE_SECONDS"], "ONBOARD_SETTLE_SECONDS")
     if get("ONBOARD_MAX_REJECT_RATE"):
         values["max_reject_rate"] = _rate(environ["ONBOARD_MAX_REJECT_RATE"], "ONBOARD_MAX_REJECT_RATE")
+    if get("ONBOARD_REPORTS_GROUP_READABLE"):
+        values["group_readable"] = _flag(
+            environ["ONBOARD_REPORTS_GROUP_READABLE"], "ONBOARD_REPORTS_GROUP_READABLE"
+        )
     if get("ONBOARD_FOUR_EYES"):
         values["four_eyes"] = _flag(environ["ONBOARD_FOUR_EYES"], "ONBOARD_FOUR_EYES")
     for name, key in (("industries", "ONBOARD_INDUSTRIES"), ("currencies", "ONBOARD_CURRENCIES")):

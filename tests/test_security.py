@@ -302,3 +302,37 @@ def test_reports_stay_inside_the_report_dir_whatever_the_file_is_called(
             names = [name for (name,) in connection.execute("SELECT file_name FROM batches")]
         assert len(names) == len(TRICKY_NAMES) - 1  # .csv is no spreadsheet
         assert any(name.endswith("caf\\xe9.csv") for name in names)
+
+
+@pytest.mark.parametrize(
+    ("setting", "file_mode", "folder_mode"),
+    [(None, 0o600, 0o700), ("config", 0o640, 0o750), ("environment", 0o640, 0o750)],
+)
+def test_reports_group_readable_setting(
+    setting: str | None,
+    file_mode: int,
+    folder_mode: int,
+    tmp_path: Path,
+    write_sheet: Callable[..., Path],
+    valid_row: Callable[..., Any],
+) -> None:
+    """It writes reports owner-only by default, and group-readable with reports.group_readable
+    (or ONBOARD_REPORTS_GROUP_READABLE)."""
+    sheet = write_sheet(tmp_path / "in.csv", [valid_row(0), valid_row(1, tax_id="NL1")])
+    config = tmp_path / "onboard.toml"
+    config.write_text("[reports]\ngroup_readable = true\n" if setting == "config" else "", encoding="utf-8")
+    environment = os.environ | (
+        {"ONBOARD_REPORTS_GROUP_READABLE": "true"} if setting == "environment" else {}
+    )
+    result = subprocess.run(
+        [ONBOARD, "validate", str(sheet), "--config", str(config), "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+    )
+    report = tmp_path / json.loads(result.stdout)["report_dir"]
+    for path in [report / "summary.json", report / "rejects.csv", report / "rejects.xlsx"]:
+        assert stat.S_IMODE(path.stat().st_mode) == file_mode, path
+    assert stat.S_IMODE(report.stat().st_mode) == folder_mode
