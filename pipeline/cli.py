@@ -12,7 +12,9 @@ import json
 import os
 import sys
 import traceback
+import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,6 +24,7 @@ import click
 from pipeline import __version__
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.issues import FileError
+from pipeline.names import plain_json, text_of
 from pipeline.result import EXIT_UNUSABLE, FileResult, worst_exit
 
 if TYPE_CHECKING:
@@ -73,6 +76,8 @@ def _config(config_path: Path | None, db_url: str | None, report_dir: Path | Non
         config = load_config(config_path)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    # Owner-only unless reports.group_readable: set before anything is written.
+    os.umask(config.umask)
     return config.with_overrides(db_url=db_url, report_dir=report_dir, **extra)
 
 
@@ -83,43 +88,105 @@ def _store(config: Config) -> Engine:
     return open_store(config.db_url, config.connect_timeout, config.statement_timeout)
 
 
+# --- the echo boundary: everything printed passes here -----------------------------------
+
+# What a terminal acts on or hides: controls (C0 such as ESC, BEL, backspace, CR; DEL; C1
+# such as CSI 0x9b), format characters (bidi overrides, zero-width), line separators.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _hidden(character: str) -> bool:
+    return not character.isprintable() and unicodedata.category(character) in _HIDDEN
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every character a terminal would act on or hide shown escaped
+    (`\\x1b`, `\\u202e`), and undecodable bytes of a file name as `\\xNN`."""
+    text = text_of(text)
+    if text.isprintable():
+        return text
+    return "".join(c.encode("unicode_escape").decode("ascii") if _hidden(c) else c for c in text)
+
+
+def _json_escape(character: str) -> str:
+    code = ord(character)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # a UTF-16 surrogate pair, as JSON spells characters past U+FFFF
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_line(data: dict[str, Any]) -> str:
+    """`data` as one line of JSON that a terminal shows as it is: json.dumps escapes C0
+    controls itself, the other hidden characters (C1, bidi overrides) are escaped here."""
+    line = json.dumps(plain_json(data), ensure_ascii=False, default=lambda value: text_of(str(value)))
+    if line.isprintable():
+        return line
+    return "".join(_json_escape(c) if _hidden(c) else c for c in line)
+
+
+@dataclass(frozen=True)
+class _Styled:
+    """Part of a line shown bold or in a colour; its text is escaped like any other."""
+
+    text: object
+    style: dict[str, Any]
+
+
+def _style(text: object, **style: Any) -> _Styled:
+    return _Styled(text, style)
+
+
+def _echo(*parts: object, err: bool = True) -> None:
+    """Print one line for a person, on standard error unless `err` is false.
+
+    File names, headers, values and messages carry the user's text: every part goes
+    through `terminal_safe` here, and styles are added after, so nothing a file holds
+    can move the cursor, retitle the terminal or reorder what the cron log shows.
+    """
+    line = "".join(
+        click.style(terminal_safe(str(part.text)), **part.style)
+        if isinstance(part, _Styled)
+        else terminal_safe(str(part))
+        for part in parts
+    )
+    click.echo(line, err=err)
+
+
 def _echo_json(data: dict[str, Any]) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, default=str))
+    click.echo(json_line(data))
 
 
 def _render_file(result: FileResult) -> None:
     """One file's outcome for a person, on standard error."""
-    name = click.style(str(result.file), bold=True)
+    name = _style(result.file, bold=True)
     if result.error is not None:
-        click.echo(
-            f"{name}: {click.style('failed', fg='red')} while {_stage(result.error.stage)}: "
-            f"{result.error.message}",
-            err=True,
-        )
+        stage = _stage(result.error.stage)
+        _echo(name, ": ", _style("failed", fg="red"), f" while {stage}: {result.error.message}")
         return
     if result.skipped:
-        click.echo(
-            f"{name}: skipped, {result.skipped} as batch {result.batch_id} (use --force to import it again)",
-            err=True,
-        )
+        again = "use --force to import it again"
+        _echo(name, f": skipped, {result.skipped} as batch {result.batch_id} ({again})")
         return
-    counts = (
-        f"{result.rows} rows, {click.style(str(result.accepted), fg='green')} accepted, "
-        f"{click.style(str(result.rejected), fg='red' if result.rejected else 'green')} "
-        f"rejected, {len(result.warnings)} warnings"
-    )
+    counts: list[object] = [
+        f": {result.rows} rows, ",
+        _style(result.accepted, fg="green"),
+        " accepted, ",
+        _style(result.rejected, fg="red" if result.rejected else "green"),
+        f" rejected, {len(result.warnings)} warnings",
+    ]
     if result.command == "import":
-        counts += (
+        counts.append(
             f"; inserted {result.inserted}, updated {result.updated}, "
             f"unchanged {result.unchanged}; batch {result.batch_id}"
         )
-    click.echo(f"{name}: {counts}", err=True)
+    _echo(name, *counts)
     by_code = result.summary()["errors_by_code"]
     if by_code:
-        click.echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()), err=True)
+        _echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
     if result.unmapped_columns:
-        click.echo("  ignored columns: " + ", ".join(result.unmapped_columns), err=True)
-    click.echo(f"  reports: {result.report_dir}", err=True)
+        _echo("  ignored columns: " + ", ".join(result.unmapped_columns))
+    _echo(f"  reports: {result.report_dir}")
 
 
 @contextlib.contextmanager
@@ -129,6 +196,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[Path], Callable[[str], None]]
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.run import STAGES
@@ -143,7 +211,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[Path], Callable[[str], None]]
     ) as progress:
 
         def for_file(path: Path) -> Callable[[str], None]:
-            task = progress.add_task(path.name, total=len(STAGES), stage="")
+            task = progress.add_task(escape(terminal_safe(path.name)), total=len(STAGES), stage="")
 
             def on_stage(stage: str) -> None:
                 done = STAGES.index(stage) if stage in STAGES else 0
@@ -173,12 +241,17 @@ def _finish(results: list[FileResult], as_json: bool) -> None:
     if len(results) > 1 and not as_json:
         totals = {k: sum(getattr(r, k) for r in results) for k in ("rows", "accepted", "rejected")}
         failed = sum(r.error is not None for r in results)
-        click.echo(
+        _echo(
             f"{len(results)} files: {totals['rows']} rows, {totals['accepted']} accepted, "
             f"{totals['rejected']} rejected, {failed} unusable",
-            err=True,
         )
     sys.exit(worst_exit(results))
+
+
+# click 8.2+ shows a group's help through this "error" (its message is the help text).
+_SHOWS_HELP: tuple[type[click.ClickException], ...] = tuple(
+    getattr(click.exceptions, name) for name in ("NoArgsIsHelpError",) if hasattr(click.exceptions, name)
+)
 
 
 class _Group(click.Group):
@@ -187,19 +260,26 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+        except click.ClickException as exc:
+            # click prints these itself, and their messages may name a file: escape them too.
+            message = terminal_safe(exc.format_message())
+            if message == exc.format_message() or isinstance(exc, _SHOWS_HELP):
+                raise
+            if isinstance(exc, click.UsageError):
+                raise click.UsageError(message, exc.ctx) from None
+            raise click.ClickException(message) from None  # exit code 1, as every other one
+        except (click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except FileError as exc:
-            click.echo(f"onboard: {exc.message}", err=True)
+            _echo(f"onboard: {exc.message}")
             sys.exit(EXIT_UNUSABLE)
         except Exception as exc:
             if ctx.params.get("debug"):
-                traceback.print_exc()
+                for line in traceback.format_exc().splitlines():
+                    _echo(line)
             else:
-                click.echo(
-                    f"onboard: unexpected error: {type(exc).__name__}: {exc} "
-                    "(rerun with --debug for details)",
-                    err=True,
+                _echo(
+                    f"onboard: unexpected error: {type(exc).__name__}: {exc} (rerun with --debug for details)"
                 )
             sys.exit(EXIT_UNUSABLE)
 
@@ -319,19 +399,17 @@ def status(
     if as_json:
         _echo_json({"customers": counts, "batches": recent})
         return
-    click.echo("customers: " + ", ".join(f"{s} {n}" for s, n in counts.items()), err=True)
+    _echo("customers: " + ", ".join(f"{s} {n}" for s, n in counts.items()))
     if recent:
-        click.echo(
+        _echo(
             f"{'batch':<34} {'file':<30} {'rows':>6} {'acc':>6} {'rej':>6} "
             f"{'pending':>8} {'approved':>8} {'rejected':>8}",
-            err=True,
         )
     for b in recent:
-        click.echo(
+        _echo(
             f"{b['id']:<34} {Path(b['file_name']).name[:30]:<30} {b['rows']:>6} "
             f"{b['accepted']:>6} {b['rejected']:>6} {b['customers']['pending']:>8} "
             f"{b['customers']['approved']:>8} {b['customers']['rejected']:>8}",
-            err=True,
         )
 
 
@@ -350,28 +428,43 @@ def status(
     type=click.Path(path_type=Path, dir_okay=False),
     help="Output file; .csv, .xlsx or .json by extension.",
 )
+@click.option(
+    "--for-spreadsheet",
+    is_flag=True,
+    help="Write the .csv for people who open it in a spreadsheet program: every field "
+    "quoted, and an apostrophe before text that could start a formula (also after , ; or tab). "
+    "Without it, CSV and JSON carry every value exactly as stored, for programs.",
+)
 @common_options
 def export(
     status_: str,
     out: Path,
+    for_spreadsheet: bool,
     db_url: str | None,
     config_path: Path | None,
     report_dir: Path | None,
     as_json: bool,
 ) -> None:
-    """Write customers of one status to CSV, XLSX or JSON (how approved customers leave)."""
+    """Write customers of one status to CSV, XLSX or JSON (how approved customers leave).
+
+    CSV and JSON hold every value exactly as stored (+31401234567, -0042), for programs;
+    use --for-spreadsheet for a CSV that people open in Excel or LibreOffice. An .xlsx is
+    always safe to open: text that looks like a formula stays text.
+    """
     from pipeline.report import write_customers
     from pipeline.store import customers_with_status
 
     if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
         raise click.UsageError(f"--out {out}: use a .csv, .xlsx or .json file name")
+    if for_spreadsheet and out.suffix.lower() != ".csv":
+        raise click.UsageError("--for-spreadsheet is for a .csv file (an .xlsx is always safe to open)")
     config = _config(config_path, db_url, report_dir)
     rows = customers_with_status(_store(config), None if status_ == "all" else status_)
-    write_customers(out, rows)
+    write_customers(out, rows, for_spreadsheet=for_spreadsheet)
     if as_json:
         _echo_json({"out": str(out), "status": status_, "customers": len(rows)})
     else:
-        click.echo(f"wrote {len(rows)} {status_} customers to {out}", err=True)
+        _echo(f"wrote {len(rows)} {status_} customers to {out}")
 
 
 @cli.group()
@@ -412,7 +505,7 @@ def review_export(
     if as_json:
         _echo_json({"out": str(written.out), "customers": written.customers, "batch_id": batch_id})
     else:
-        click.echo(f"wrote {written.customers} pending customers to {written.out}", err=True)
+        _echo(f"wrote {written.customers} pending customers to {written.out}")
 
 
 @review.command(name="apply")
@@ -451,19 +544,18 @@ def review_apply(
     if as_json:
         _echo_json(result.summary())
     elif result.error is not None:
-        click.echo(f"{file}: failed: {result.error.message}", err=True)
+        _echo(f"{file}: failed: {result.error.message}")
     else:
         counts = result.counts
-        click.echo(
+        _echo(
             f"{file}: {len(result.lines)} lines; "
             + ", ".join(f"{k} {v}" for k, v in counts.items())
             + (" (dry run: nothing changed)" if dry_run else ""),
-            err=True,
         )
         for line in result.lines:
             if line.outcome == "refused":
-                click.echo(f"  row {line.row}: {line.message}", err=True)
-        click.echo(f"  report: {result.report_dir}", err=True)
+                _echo(f"  row {line.row}: {line.message}")
+        _echo(f"  report: {result.report_dir}")
     sys.exit(result.exit_code)
 
 
@@ -484,7 +576,7 @@ def sample(rows: int, out: Path, seed: int, bad_ratio: float) -> None:
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError(f"--out {out}: use a .csv or .xlsx file name")
     write_sheet(out, generate_rows(rows, seed=seed, bad_ratio=bad_ratio))
-    click.echo(f"wrote {rows} customers to {out}", err=True)
+    _echo(f"wrote {rows} customers to {out}")
 
 
 @cli.command(name="run")
@@ -565,7 +657,7 @@ def run_(
 def _log(message: str) -> None:
     """One line of the sweep's log on standard error, time-stamped for cron logs."""
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    click.echo(f"{stamp} {message}", err=True)
+    _echo(f"{stamp} {message}")
 
 
 def _echo_json_outcome(outcome: FileOutcome) -> None:
@@ -574,8 +666,6 @@ def _echo_json_outcome(outcome: FileOutcome) -> None:
 
 def _log_outcome(outcome: FileOutcome) -> None:
     """One file of a sweep for the log: where it went and what processing said."""
-    from pipeline.sweep import printable
-
     summary = outcome.summary
     where = f"{outcome.destination.parent.name}/" if outcome.destination else "stays"
     if "error" in summary:
@@ -590,13 +680,11 @@ def _log_outcome(outcome: FileOutcome) -> None:
             f"rejected; batch {summary['batch_id']}"
         )
     note = f" ({outcome.note})" if outcome.note else ""
-    _log(f"{outcome.kind} {printable(outcome.source.name)} → {where}: {detail}{note}")
+    _log(f"{outcome.kind} {outcome.source.name} → {where}: {detail}{note}")
 
 
 def _log_sweep(result: SweepResult, folder: Path, as_json: bool) -> None:
     """The end of a sweep: files left and why, and a total. An empty sweep says nothing."""
-    from pipeline.sweep import printable
-
     if result.notify_error:
         _log(result.notify_error)
     if as_json:
@@ -604,7 +692,7 @@ def _log_sweep(result: SweepResult, folder: Path, as_json: bool) -> None:
             _log(f"sweep of {folder} stopped: {result.stopped}")
         return
     for waiting in result.waiting:
-        _log(f"left {printable(waiting.path.parent.name)}/{printable(waiting.path.name)}: {waiting.reason}")
+        _log(f"left {waiting.path.parent.name}/{waiting.path.name}: {waiting.reason}")
     if result.stopped:
         _log(f"sweep of {folder} stopped: {result.stopped}")
     elif result.files or result.claimed_elsewhere:
@@ -632,6 +720,11 @@ url = "sqlite:///{root}/onboarding.db"
 # Who imports when not given with --user (default: the login name). A sweep records
 # the owner of each dropped file instead.
 # user = "onboarding-team"
+
+[reports]
+# Reports, moved files and the SQLite store hold personal data and are readable by
+# their owner only. Set to true to let the owner's group read them too (umask 027).
+# group_readable = false
 
 [sweep]
 # The drop folder of `onboard run`.
@@ -672,11 +765,11 @@ def init(folder: Path) -> None:
     ensure_layout(folder)
     config_file = folder / "onboard.toml"
     if config_file.exists():
-        click.echo(f"kept the existing {config_file}", err=True)
+        _echo(f"kept the existing {config_file}")
     else:
         config_file.write_text(EXAMPLE_CONFIG.format(root=folder.resolve()), encoding="utf-8")
-        click.echo(f"wrote {config_file}", err=True)
-    click.echo(f"drop folder ready: {folder} (sweep it with: onboard run --config {config_file})", err=True)
+        _echo(f"wrote {config_file}")
+    _echo(f"drop folder ready: {folder} (sweep it with: onboard run --config {config_file})")
 
 
 @cli.group()
@@ -699,7 +792,7 @@ def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | 
     if as_json:
         _echo_json({"db": safe_url(config.db_url), "before": before, "after": after})
     else:
-        click.echo(f"{safe_url(config.db_url)}: schema {before or 'empty'} → {after}", err=True)
+        _echo(f"{safe_url(config.db_url)}: schema {before or 'empty'} → {after}")
 
 
 @db.command(name="current")
@@ -717,7 +810,7 @@ def db_current(db_url: str | None, config_path: Path | None, report_dir: Path | 
     if as_json:
         _echo_json({"db": safe_url(config.db_url), "current": current, "head": head_revision()})
     else:
-        click.echo(f"{safe_url(config.db_url)}: at {current or 'empty'}, newest {head_revision()}", err=True)
+        _echo(f"{safe_url(config.db_url)}: at {current or 'empty'}, newest {head_revision()}")
 
 
 def main() -> None:

@@ -62,6 +62,13 @@ class Config:
     notify: str = ""
     # Symbolic links in inbox/ and reviews/ are skipped unless this is true.
     follow_symlinks: bool = False
+    # Reports hold personal data: owner-only unless a team shares them through a group.
+    group_readable: bool = False
+
+    @property
+    def umask(self) -> int:
+        """The umask for everything onboard writes: owner-only, or also group-readable."""
+        return 0o027 if self.group_readable else 0o077
 
     def with_overrides(self, **overrides: Any) -> Config:
         """A copy with the given non-None values replaced."""
@@ -71,7 +78,7 @@ class Config:
 _KNOWN = {
     "database": {"url", "connect_timeout", "statement_timeout"},
     "import": {"user"},
-    "reports": {"dir"},
+    "reports": {"dir", "group_readable"},
     "validation": {"industries", "currencies", "max_reject_rate"},
     "columns": {"synonyms"},
     "review": {"four_eyes"},
@@ -115,6 +122,20 @@ def _flag(value: str, key: str) -> bool:
     raise ConfigError(f"{key} must be true or false (got {value!r})")
 
 
+def _reports(reports: dict[str, Any], source: str) -> dict[str, Any]:
+    """The [reports] section as Config keyword arguments."""
+    values: dict[str, Any] = {}
+    if "dir" in reports:
+        if not isinstance(reports["dir"], str):
+            raise ConfigError(f"{source}: reports.dir must be a folder path")
+        values["report_dir"] = Path(reports["dir"])
+    if "group_readable" in reports:
+        if not isinstance(reports["group_readable"], bool):
+            raise ConfigError(f"{source}: reports.group_readable must be true or false")
+        values["group_readable"] = reports["group_readable"]
+    return values
+
+
 def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
     """Turn a parsed TOML document into Config keyword arguments, checking every key."""
     from schemas.synonyms import SYNONYMS  # the canonical field names
@@ -140,11 +161,7 @@ def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
         if not isinstance(user, str) or not user.strip():
             raise ConfigError(f"{source}: import.user must be a non-empty name")
         values["user"] = user.strip()
-    reports = data.get("reports", {})
-    if "dir" in reports:
-        if not isinstance(reports["dir"], str):
-            raise ConfigError(f"{source}: reports.dir must be a folder path")
-        values["report_dir"] = Path(reports["dir"])
+    values |= _reports(data.get("reports", {}), source)
     validation = data.get("validation", {})
     if "industries" in validation:
         values["industries"] = _str_list(validation["industries"], "validation.industries")
@@ -239,6 +256,10 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         values["settle_seconds"] = _seconds(environ["ONBOARD_SETTLE_SECONDS"], "ONBOARD_SETTLE_SECONDS")
     if get("ONBOARD_MAX_REJECT_RATE"):
         values["max_reject_rate"] = _rate(environ["ONBOARD_MAX_REJECT_RATE"], "ONBOARD_MAX_REJECT_RATE")
+    if get("ONBOARD_REPORTS_GROUP_READABLE"):
+        values["group_readable"] = _flag(
+            environ["ONBOARD_REPORTS_GROUP_READABLE"], "ONBOARD_REPORTS_GROUP_READABLE"
+        )
     if get("ONBOARD_FOUR_EYES"):
         values["four_eyes"] = _flag(environ["ONBOARD_FOUR_EYES"], "ONBOARD_FOUR_EYES")
     for name, key in (("industries", "ONBOARD_INDUSTRIES"), ("currencies", "ONBOARD_CURRENCIES")):

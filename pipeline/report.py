@@ -1,15 +1,17 @@
 """Report stage: `summary.json`, `rejects.csv`, `warnings.csv` and `rejects.xlsx`.
 
-No cell we write can start a formula: CSV values beginning with = + - @ tab or CR get a
-leading apostrophe; XLSX values are always string cells marked with Excel's quote
-prefix, so the text stays exactly as the user typed it and a fixed `rejects.xlsx` can be
-dropped again as it is.
+No cell we write can start a formula. XLSX values are always string cells, marked with
+Excel's quote prefix when they look like a formula, so the text stays exactly as the
+user typed it and a fixed `rejects.xlsx` can be dropped again as it is. CSVs meant for
+people quote every field and escape formula starts reversibly (`escape_formulas`), so
+they stay safe whichever delimiter a spreadsheet program splits them on.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pipeline.issues import Issue
+from pipeline.names import plain_json
 from pipeline.result import FileResult
 from schemas.synonyms import ERRORS_COLUMN
 
@@ -44,9 +47,37 @@ def shorten(value: str, limit: int = MAX_REPORT_VALUE) -> str:
     return value[: limit - 40] + f"… ({len(value):,} characters in all)"
 
 
-def neutralize(value: str) -> str:
-    """Text a spreadsheet program will not read as a formula (CSV)."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+# A spreadsheet program may split a CSV line on any of these (a Dutch Excel splits on ";"),
+# and on a line break when quotes confuse it, whatever delimiter the file was written with.
+CSV_SEPARATORS = ",;\t\r\n"
+# What gets an apostrophe at the start of a segment: formula starts, the apostrophe itself
+# (so that the escape can be undone) and a quote (a program may drop it and read on).
+ESCAPED_STARTS = "=+-@\t\r'\""
+_SEGMENT_START = f"(?:^|(?<=[{re.escape(CSV_SEPARATORS)}]))( *)"
+_ESCAPE = re.compile(f"{_SEGMENT_START}(?=[{re.escape(ESCAPED_STARTS)}])")
+_UNESCAPE = re.compile(f"{_SEGMENT_START}'(?=[{re.escape(ESCAPED_STARTS)}])")
+
+
+def escape_formulas(value: str) -> str:
+    """`value` for a CSV a person opens: an apostrophe before every segment start (the
+    value's start, or after a separator, past any spaces) that could begin a formula.
+
+    `unescape_formulas` undoes it exactly: `Acme;=HYPERLINK(…)` → `Acme;'=HYPERLINK(…)`.
+    """
+    return _ESCAPE.sub(r"\1'", value)
+
+
+def unescape_formulas(value: str) -> str:
+    """The value `escape_formulas` was given: one apostrophe less at each segment start."""
+    return _UNESCAPE.sub(r"\1", value)
+
+
+def write_people_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """A CSV for people: every field quoted and escaped (see `escape_formulas`)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        writer.writerow([escape_formulas(str(name)) for name in header])
+        writer.writerows([escape_formulas(str(cell)) for cell in row] for row in rows)
 
 
 def safe_text(value: object) -> str:
@@ -68,12 +99,8 @@ def set_text(cell: Cell, value: object) -> None:
 
 def write_issues_csv(path: Path, issues: Iterable[Issue]) -> None:
     """One line per problem: row, column, field, value, code, message."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(ISSUE_COLUMNS)
-        for issue in issues:
-            cells = (neutralize(shorten(str(getattr(issue, c)))) for c in ISSUE_COLUMNS[1:])
-            writer.writerow([issue.row, *cells])
+    lines = ([issue.row, *(shorten(str(getattr(issue, c))) for c in ISSUE_COLUMNS[1:])] for issue in issues)
+    write_people_csv(path, ISSUE_COLUMNS, lines)
 
 
 def write_rejects_xlsx(
@@ -140,7 +167,7 @@ def write_rejects_xlsx(
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:
     """`summary.json`: the same object `--json` prints."""
-    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(plain_json(summary), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def write_reports(
@@ -162,22 +189,28 @@ def write_reports(
     write_summary(folder / "summary.json", result.summary())
 
 
-def write_customers(path: Path, rows: Sequence[dict[str, Any]]) -> None:
-    """Customers as CSV, XLSX or JSON, chosen by the file's extension."""
+def write_customers(path: Path, rows: Sequence[dict[str, Any]], *, for_spreadsheet: bool = False) -> None:
+    """Customers as CSV, XLSX or JSON, chosen by the file's extension.
+
+    CSV and JSON are for programs and carry every value exactly as stored (JSON keeps
+    numbers and NULLs as such); `for_spreadsheet` writes the CSV for people instead
+    (every field quoted, formula starts escaped). XLSX is always safe to open.
+    """
     from pipeline.store import customers as table
 
     columns = [c.name for c in table.columns]
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".json":
-        records = [{c: _plain(r.get(c)) for c in columns} for r in rows]
+        records = [{c: _json_value(r.get(c)) for c in columns} for r in rows]
         path.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    elif suffix == ".csv" and for_spreadsheet:
+        write_people_csv(path, columns, ([_plain(r.get(c)) for c in columns] for r in rows))
     elif suffix == ".csv":
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(columns)
-            for r in rows:
-                writer.writerow([neutralize(_plain(r.get(c))) for c in columns])
+            writer.writerows([_plain(r.get(c)) for c in columns] for r in rows)
     elif suffix == ".xlsx":
         workbook = Workbook()
         sheet = workbook.active
@@ -193,6 +226,13 @@ def write_customers(path: Path, rows: Sequence[dict[str, Any]]) -> None:
         workbook.save(path)
     else:
         raise ValueError(f"{path}: use .csv, .xlsx or .json")
+
+
+def _json_value(value: object) -> object:
+    """A stored value as JSON holds it: text, numbers and NULL as they are, times in ISO 8601."""
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return _plain(value)
 
 
 def _plain(value: object) -> str:

@@ -8,7 +8,6 @@ commit in one transaction; applying the same file twice changes nothing the seco
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import hashlib
@@ -24,7 +23,7 @@ from pipeline import store
 from pipeline.identity import same_person
 from pipeline.issues import FileError
 from pipeline.read import file_sha256, find_header, read_records
-from pipeline.report import FORMULA_START, neutralize, safe_text, write_summary
+from pipeline.report import FORMULA_START, safe_text, unescape_formulas, write_people_csv, write_summary
 from pipeline.result import EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE
 from schemas.synonyms import SYNONYMS, header_key
 
@@ -73,11 +72,7 @@ def export_review(engine: Engine, out: Path, batch_id: str | None = None) -> Rev
     ]
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".csv":
-        with out.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(REVIEW_COLUMNS)
-            for line in lines:
-                writer.writerow([neutralize(str(line.get(c, ""))) for c in REVIEW_COLUMNS])
+        write_people_csv(out, REVIEW_COLUMNS, ([line.get(c, "") for c in REVIEW_COLUMNS] for line in lines))
     else:
         _review_workbook(out, lines, batch_id)
     return ReviewExport(out, len(lines), batch_id)
@@ -220,6 +215,9 @@ _HEADER_INDEX = {header_key(name): name for name in REVIEW_COLUMNS}
 def _read_lines(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(row number, {column: text}) for every non-blank line of a review file."""
     _sheet, records = read_records(path, _HEADER_INDEX, sheet=None, min_known=2)
+    if path.suffix.lower() == ".csv":
+        # Written with its formula starts escaped (-0042 as '-0042): take exactly those off.
+        records = [[unescape_formulas(cell) for cell in record] for record in records]
     header_at, _known = find_header(records, _HEADER_INDEX)
     if header_at < 0:
         raise FileError("no_header_row", f"{path.name}: no header row with erp_id and decision")
@@ -424,9 +422,6 @@ def _write_report(result: ReviewResult) -> None:
 def _write_report_files(result: ReviewResult) -> None:
     assert result.report_dir is not None
     result.report_dir.mkdir(parents=True, exist_ok=True)
-    with (result.report_dir / "review-report.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(REPORT_COLUMNS)
-        for line in result.lines:
-            writer.writerow([neutralize(str(getattr(line, c))) for c in REPORT_COLUMNS])
+    lines = ([getattr(line, c) for c in REPORT_COLUMNS] for line in result.lines)
+    write_people_csv(result.report_dir / "review-report.csv", REPORT_COLUMNS, lines)
     write_summary(result.report_dir / "summary.json", result.summary())

@@ -17,6 +17,7 @@ from pipeline import store
 from pipeline.columns import field_frame, map_headers
 from pipeline.config import Config
 from pipeline.issues import FileError, Issue
+from pipeline.names import folder_name, text_of
 from pipeline.read import Table, file_sha256, read_table
 from pipeline.report import write_reports
 from pipeline.result import FileResult
@@ -137,7 +138,7 @@ def _load(
                 connection,
                 {
                     "id": batch_id,
-                    "file_name": str(table.path),
+                    "file_name": text_of(table.path),
                     "sha256": table.sha256,
                     "imported_by": config.user,
                     "imported_login": config.login or None,
@@ -215,8 +216,9 @@ def _approved_changed(erp_id: str, row: int, table: Table) -> Issue:
     )
 
 
-def _report_dir(config: Config, path: Path, sha256: str) -> Path:
-    return config.report_dir / f"{path.stem}-{sha256[:8]}" if sha256 else config.report_dir / path.stem
+def _report_dir(config: Config, path: Path, sha256: str, tag: str = "") -> Path:
+    """The file's own report folder, always directly below the report directory."""
+    return config.report_dir / folder_name(path, f"-{sha256[:8]}{tag}" if sha256 else tag)
 
 
 def _skipped(result: FileResult, earlier: dict[str, object], config: Config, start: float) -> FileResult:
@@ -229,7 +231,7 @@ def _skipped(result: FileResult, earlier: dict[str, object], config: Config, sta
     for name in ("rows", "accepted", "rejected"):
         setattr(result, name, int(str(earlier[name])))
     result.unchanged = result.accepted
-    result.report_dir = config.report_dir / f"{result.file.stem}-{result.sha256[:8]}-skipped"
+    result.report_dir = _report_dir(config, result.file, result.sha256, "-skipped")
     result.timings["total"] = time.perf_counter() - start
     write_reports(result)
     return result

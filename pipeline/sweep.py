@@ -40,6 +40,7 @@ from pipeline import store
 from pipeline.config import Config
 from pipeline.identity import owner
 from pipeline.issues import FileError
+from pipeline.names import text_of
 from pipeline.read import file_sha256
 from pipeline.result import EXIT_OK, EXIT_UNUSABLE, FileResult
 from pipeline.review import ReviewResult, apply_review
@@ -111,16 +112,11 @@ class SweepResult:
         return {
             "root": str(self.root),
             "files": [f.summary for f in self.files],
-            "waiting": [{"file": printable(w.path.name), "reason": w.reason} for w in self.waiting],
-            "claimed_elsewhere": [printable(p.name) for p in self.claimed_elsewhere],
+            "waiting": [{"file": text_of(w.path.name), "reason": w.reason} for w in self.waiting],
+            "claimed_elsewhere": [text_of(p.name) for p in self.claimed_elsewhere],
             "stopped": self.stopped,
             "exit_code": self.exit_code,
         }
-
-
-def printable(name: str) -> str:
-    """A file name as valid text: bytes that are not UTF-8 shown as \\xNN."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def ensure_layout(root: Path) -> None:
@@ -322,7 +318,7 @@ def move_aside(path: Path, folder: Path, tag: str) -> Path:
             return target
         path.unlink()
         return target
-    raise OSError(f"cannot find a free name for {printable(path.name)} in {folder}")
+    raise OSError(f"cannot find a free name for {text_of(path.name)} in {folder}")
 
 
 def sweep(
@@ -406,7 +402,7 @@ def _sweep_file(
     except OSError:
         # Unreadable (permissions): claimed by its name; processing says what is wrong.
         sha256 = hashlib.sha256(os.fsencode(path.name)).hexdigest()
-    if not claim(engine, kind, sha256, printable(path.name)[:500]):
+    if not claim(engine, kind, sha256, text_of(path.name)[:500]):
         return None
     who = owner(path)
     result = _process(kind, path, root, config, engine, reviewer or who, who)

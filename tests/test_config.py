@@ -25,6 +25,8 @@ def test_defaults_without_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert config.industries == DEFAULT_INDUSTRIES
     assert config.currencies == ()
     assert config.max_reject_rate == 1.0
+    assert config.group_readable is False
+    assert config.umask == 0o077
 
 
 def test_reads_every_key(tmp_path: Path) -> None:
@@ -36,6 +38,7 @@ def test_reads_every_key(tmp_path: Path) -> None:
 url = "sqlite:///x.db"
 [reports]
 dir = "out"
+group_readable = true
 [validation]
 industries = ["Retail", "Banking"]
 currencies = ["eur", "USD"]
@@ -52,6 +55,7 @@ settle_seconds = 3
     config = load_config(path, environ={})
     assert config.db_url == "sqlite:///x.db"
     assert config.report_dir == Path("out")
+    assert config.group_readable is True
     assert config.industries == ("Retail", "Banking")
     assert config.currencies == ("EUR", "USD")
     assert config.max_reject_rate == 0.05
@@ -79,6 +83,7 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         "ONBOARD_CURRENCIES": "EUR, GBP",
         "ONBOARD_INDUSTRIES": "Retail",
         "ONBOARD_ROOT": "/tmp/drop",
+        "ONBOARD_REPORTS_GROUP_READABLE": "true",
     }
     config = load_config(path, environ=environ)
     assert config.db_url == "sqlite:///env.db"
@@ -88,6 +93,8 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
     assert config.currencies == ("EUR", "GBP")
     assert config.industries == ("Retail",)
     assert config.root == Path("/tmp/drop")
+    assert config.group_readable is True
+    assert config.umask == 0o027
 
 
 @pytest.mark.parametrize(
@@ -101,6 +108,7 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ("[validation]\nmax_reject_rate = 5\n", "max_reject_rate"),
         ("[sweep]\nsettle_seconds = -1\n", "settle_seconds"),
         ("[review]\nfour_eyes = 'maybe'\n", "four_eyes"),
+        ("[reports]\ngroup_readable = 'yes'\n", "reports.group_readable"),
         ("[columns.synonyms]\nerp = ['Debtor']\n", "columns.synonyms.erp"),
         ("[database\n", "not valid TOML"),
         ("[database]\nconnect_timeout = -1\n", "database.connect_timeout"),
@@ -141,6 +149,12 @@ def test_init_writes_a_configuration_that_loads(tmp_path: Path) -> None:
     config = load_config(folder / "onboard.toml", environ={})
     assert config.root == folder.resolve()
     assert config.db_url.startswith("sqlite:///")
+    assert config.group_readable is False
+    # Its commented settings are valid too, once a team switches them on.
+    text = (folder / "onboard.toml").read_text(encoding="utf-8")
+    assert "# group_readable = false" in text
+    switched = write(tmp_path, text.replace("# group_readable = false", "group_readable = true"))
+    assert load_config(switched, environ={}).group_readable is True
 
 
 def test_new_keys_load_and_the_environment_names_the_importer(tmp_path: Path) -> None:

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 
 from pipeline.issues import CODES
+from pipeline.report import escape_formulas, unescape_formulas, write_people_csv
+from pipeline.store import customers
 
 pytestmark = pytest.mark.usefixtures("workdir")
 
@@ -177,7 +184,7 @@ def test_formula_like_values_are_neutralized_in_warnings_csv(
     )
 
 
-def test_formula_like_values_are_neutralized_in_the_export(
+def test_formula_like_values_are_neutralized_in_the_export_for_spreadsheets(
     tmp_path: Path,
     write_sheet: Callable[..., Path],
     valid_row: Row,
@@ -185,12 +192,14 @@ def test_formula_like_values_are_neutralized_in_the_export(
     db_url: str,
     read_csv: ReadCsv,
 ) -> None:
-    """It prefixes stored text starting with = + - @ in the export CSV, and keeps it as text in XLSX."""
+    """It prefixes stored text starting with = + - @ in the --for-spreadsheet CSV, and keeps it as text
+    in XLSX."""
     row = valid_row(0, short_name="=Copaco", full_name="@Copaco B.V.", city="-Eindhoven", address="+45 Hurk")
     assert run(onboard, "import", write_sheet(tmp_path / "in.xlsx", [row]), "--db", db_url)["inserted"] == 1
     out_csv, out_xlsx = tmp_path / "out.csv", tmp_path / "out.xlsx"
-    for out in (out_csv, out_xlsx):
-        assert onboard("export", "--status", "pending", "--out", out, "--db", db_url).exit_code == 0
+    result = onboard("export", "--status", "pending", "--out", out_csv, "--for-spreadsheet", "--db", db_url)
+    assert result.exit_code == 0, result.output
+    assert onboard("export", "--status", "pending", "--out", out_xlsx, "--db", db_url).exit_code == 0
 
     (exported,) = read_csv(out_csv)
     assert (exported["short_name"], exported["full_name"], exported["city"], exported["address"]) == (
@@ -372,3 +381,158 @@ def test_a_skipped_import_writes_its_own_summary_and_keeps_the_earlier_reports(
     assert {k: v for k, v in written.items() if k != "timings"} == {
         k: v for k, v in again.items() if k != "timings"
     }
+
+
+# --- CSVs for people: safe whatever delimiter a spreadsheet program splits on --------------
+
+FORMULA_CHARACTERS = ("=", "+", "-", "@", "\t", "\r")
+# Every character a spreadsheet program may split a CSV line on.
+SPLIT = re.compile("[,;\t\r\n]")
+# Text rich in separators, spaces, quotes, apostrophes and formula starts, and any other.
+CELL_TEXT = st.text(
+    st.sampled_from(list(",;\t\r\n '\"=+-@xA1")) | st.characters(blacklist_categories=("Cs",))
+)
+
+
+def formula_segments(text: str) -> list[str]:
+    """Segments of `text` (split on any separator) that start a formula, past spaces and quotes."""
+    return [s for s in SPLIT.split(text) if s.lstrip(' "').startswith(FORMULA_CHARACTERS)]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(CELL_TEXT)
+def test_formula_escape_is_reversible(text: str) -> None:
+    """It undoes the escape exactly, for any text: escape then unescape is the identity."""
+    assert unescape_formulas(escape_formulas(text)) == text
+
+
+@settings(max_examples=2000, deadline=None)
+@given(CELL_TEXT)
+def test_formula_escape_leaves_no_segment_starting_a_formula(text: str) -> None:
+    """It leaves no segment, split on , ; tab or a line break, that starts with a formula character."""
+    assert formula_segments(escape_formulas(text)) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CELL_TEXT.filter(lambda t: "\x00" not in t), min_size=1, max_size=4), max_size=4))
+def test_people_csv_is_safe_as_a_file_and_reads_back_exactly(rows: list[list[str]]) -> None:
+    """It writes a file no separator splits into a formula; unescaped, its fields are the values again."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "people.csv"
+        write_people_csv(path, ["a", "b", "c", "d"], rows)
+        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as handle:
+            back = [[unescape_formulas(cell) for cell in line] for line in csv.reader(handle)]
+    assert formula_segments(text) == []
+    assert back == [["a", "b", "c", "d"], *rows]
+
+
+def quoted_all(path: Path) -> str:
+    """The CSV's records written again with every field quoted."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        records = list(csv.reader(handle))
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, quoting=csv.QUOTE_ALL).writerows(records)
+    return buffer.getvalue()
+
+
+HOSTILE_SEGMENTS = {
+    "full_name": 'Acme;=HYPERLINK("http://x","y")',
+    "address2": "a,@SUM(1)",
+    "contact_role": 'Boss; "-1+2',
+    "contact_last_name": "O'Neil\t=1+2",
+}
+
+
+def test_people_csvs_are_safe_whatever_delimiter_a_spreadsheet_splits_on(
+    tmp_path: Path,
+    write_sheet: Callable[..., Path],
+    valid_row: Row,
+    onboard: Onboard,
+    db_url: str,
+    read_csv: ReadCsv,
+    store: Any,
+) -> None:
+    """It quotes every field of rejects, warnings, review, review report and spreadsheet export CSVs,
+    and no segment of them (split on , ; tab or a line break) starts a formula."""
+    rows = [
+        valid_row(1, erp_id="-0042", **HOSTILE_SEGMENTS),
+        valid_row(2, erp_id="+77", tax_id="NL1;=1+2", Notes="x;@y"),
+        valid_row(
+            3,
+            erp_id="=3",
+            tax_id="123,-4",
+            country="Saudi Arabia",
+            city="Riyadh",
+            postal_code="12211",
+            currency="SAR",
+            registration_number="1010010030",
+            contact_phone="+966 11 234 5678",
+        ),
+    ]
+    sheet = write_sheet(
+        tmp_path / "in.csv", rows, fields=[*valid_row(), "Notes"], headers={"Notes": "x;=Notes"}
+    )
+    summary = run(onboard, "import", sheet, "--db", db_url)
+    assert (summary["inserted"], summary["rejected"], summary["warnings"]) == (2, 1, 1)
+    review, export = tmp_path / "review.csv", tmp_path / "export.csv"
+    assert onboard("review", "export", "--out", review, "--db", db_url).exit_code == 0
+    result = onboard("export", "--status", "all", "--out", export, "--for-spreadsheet", "--db", db_url)
+    assert result.exit_code == 0, result.output
+    applied = onboard("review", "apply", review, "--reviewer", "bob", "--json", "--db", db_url)
+    report_dir = Path(json.loads(applied.stdout)["report_dir"])
+
+    people = [report(summary, "rejects.csv"), report(summary, "warnings.csv"), review, export]
+    for path in [*people, report_dir / "review-report.csv"]:
+        text = path.read_bytes().decode("utf-8")
+        assert formula_segments(text) == [], path.name
+        assert text == quoted_all(path), path.name
+    rejected = {line["field"]: line["value"] for line in read_csv(report(summary, "rejects.csv"))}
+    assert unescape_formulas(rejected["tax_id"]) == "NL1;=1+2"
+    (exported,) = [r for r in read_csv(export) if r["erp_id"] == "'-0042"]
+    stored = store.customer("-0042")
+    assert {f: unescape_formulas(exported[f]) for f in HOSTILE_SEGMENTS} == {
+        f: stored[f] for f in HOSTILE_SEGMENTS
+    }
+
+
+def test_machine_exports_carry_stored_values_exactly(
+    tmp_path: Path,
+    write_sheet: Callable[..., Path],
+    valid_row: Row,
+    onboard: Onboard,
+    db_url: str,
+    store: Any,
+) -> None:
+    """It exports CSV and JSON with every value as stored: no apostrophe before +31…, -0042 or =…."""
+    rows = [
+        valid_row(0, erp_id="-0042", short_name="=Copaco", city="@Eindhoven"),
+        valid_row(1, erp_id="+77", full_name='Acme;=HYPERLINK("http://x","y")', address2="a,@SUM(1)"),
+    ]
+    assert run(onboard, "import", write_sheet(tmp_path / "in.csv", rows), "--db", db_url)["inserted"] == 2
+    out_csv, out_json = tmp_path / "out.csv", tmp_path / "out.json"
+    for out in (out_csv, out_json):
+        result = onboard("export", "--status", "pending", "--out", out, "--db", db_url)
+        assert result.exit_code == 0, result.output
+
+    stored = {row["erp_id"]: row for row in store.rows(customers)}
+    assert stored["-0042"]["contact_phone"] == "+31401234567"
+
+    def text(value: object) -> str:
+        return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+    with out_csv.open(encoding="utf-8", newline="") as handle:
+        from_csv = {line["erp_id"]: line for line in csv.DictReader(handle)}
+    assert from_csv == {key: {c: text(v) for c, v in row.items()} for key, row in stored.items()}
+    from_json = {line["erp_id"]: line for line in json.loads(out_json.read_text(encoding="utf-8"))}
+    assert from_json == {
+        key: {c: text(v) if hasattr(v, "isoformat") else v for c, v in row.items()}
+        for key, row in stored.items()
+    }
+
+
+def test_for_spreadsheet_is_refused_outside_csv(tmp_path: Path, onboard: Onboard, db_url: str) -> None:
+    """It refuses --for-spreadsheet for a .json export with a usage error (exit 2)."""
+    result = onboard("export", "--out", tmp_path / "x.json", "--for-spreadsheet", "--db", db_url)
+    assert result.exit_code == 2
+    assert "--for-spreadsheet" in result.output

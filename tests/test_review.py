@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import create_engine, select
 
 from pipeline.cli import cli
+from pipeline.report import unescape_formulas
 from pipeline.store import audit, customers
 
 
@@ -239,6 +240,33 @@ def test_csv_review_files(db: str, tmp_path: Path) -> None:
     result, report = apply(db, review)
     assert result.exit_code == 0, result.output
     assert {k: v["outcome"] for k, v in report.items()} == {"00123": "approved", "00124": "rejected"}
+
+
+def test_csv_review_round_trips_formula_like_values(db: str, tmp_path: Path) -> None:
+    """It applies a CSV review file to customers whose ERP IDs start like a formula (-0042, +77, =3):
+    the apostrophes the export put before them are taken off again, exactly."""
+    erp_ids = ["-0042", "+77", "=3", "@x", "'q", "a;-b", "x, 'y"]
+    imported(db, tmp_path, [customer(i + 1, erp_id=e) for i, e in enumerate(erp_ids)])
+    review = tmp_path / "review.csv"
+    lines = export(db, review)
+    assert sorted(unescape_formulas(line["erp_id"]) for line in lines) == sorted(erp_ids)
+    # The reviewer's program keeps the text as it is and writes it back.
+    for line in lines:
+        line["decision"], line["reason"] = "reject", "-- not ours; =ask sales"
+    with review.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(lines[0]))
+        writer.writeheader()
+        writer.writerows(lines)
+
+    result, report = apply(db, review)
+
+    assert result.exit_code == 0, result.output
+    assert {unescape_formulas(k): v["outcome"] for k, v in report.items()} == dict.fromkeys(
+        erp_ids, "rejected"
+    )
+    assert {k: (c["status"], c["review_reason"]) for k, c in stored(db).items()} == dict.fromkeys(
+        erp_ids, ("rejected", "-- not ours; =ask sales")
+    )
 
 
 def test_dry_run_changes_nothing(db: str, tmp_path: Path) -> None:
