@@ -364,7 +364,8 @@ def import_(
     from pipeline.identity import account, login_name
     from pipeline.run import process_file
 
-    config = _config(config_path, db_url, report_dir, user=user)
+    # A name typed in a terminal that is not UTF-8 is stored readably, never crashes the store.
+    config = _config(config_path, db_url, report_dir, user=text_of(user) if user else None)
     config = config.with_overrides(user=config.user or login_name(), login=account())
     if not config.user:
         raise click.UsageError(
@@ -535,7 +536,7 @@ def review_apply(
     result = apply_review(
         _store(config),
         file,
-        reviewer,
+        text_of(reviewer),
         config.report_dir,
         dry_run=dry_run,
         four_eyes=config.four_eyes,
@@ -644,7 +645,7 @@ def run_(
                 folder,
                 config,
                 lambda: _store(config),
-                reviewer=reviewer,
+                reviewer=text_of(reviewer) if reviewer else None,
                 on_file=_echo_json_outcome if as_json else _log_outcome,
             )
     except SweepBusy as busy:

@@ -6,6 +6,8 @@ import importlib.util
 import json
 import os
 import pwd
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -341,3 +343,28 @@ def test_import_is_refused_when_nobody_can_be_named(
     (batch,) = StoreView(db).rows(batches)
     assert batch["imported_by"] == "dana" and batch["imported_login"] == f"uid {stranger}"
     assert {row["changed_by"] for row in StoreView(db).rows(audit)} == {"dana"}
+
+
+def test_names_that_are_not_utf8_are_stored_readably(tmp_path: Path) -> None:
+    """It stores an importer and a reviewer typed as bytes that are not UTF-8 (a Latin-1
+    terminal) with `\\xNN` escapes instead of crashing the store."""
+    onboard_bin = str(Path(sys.executable).parent / "onboard")
+    sheet = write_sheet(tmp_path / "in.csv", [valid_row(0)])
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    imported = subprocess.run(
+        [
+            os.fsencode(onboard_bin),
+            b"import",
+            os.fsencode(sheet),
+            b"--db",
+            db.encode(),
+            b"--user",
+            b"Jos\xe9",
+        ],
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert imported.returncode == 0, imported.stderr
+    (batch,) = StoreView(db).rows(batches)
+    assert batch["imported_by"] == "Jos\\xe9"
