@@ -13,6 +13,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
+import stat
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -107,15 +109,15 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
             "unsupported_file_type", f"{path.name}: {suffix or 'no extension'} files are not read; {hint}"
         )
     try:
-        size = path.stat().st_size
+        # Look before opening: opening a FIFO blocks until a writer comes, a device never
+        # ends. A symlink is judged by its target: a link to a saved file is fine.
+        size = _regular_file_size(path)
         with path.open("rb") as handle:
             head = handle.read(8)
     except FileNotFoundError:
         raise FileError("file_not_found", f"{path}: no such file") from None
     except OSError as exc:
         raise FileError("file_not_found", f"{path}: cannot be opened ({exc.strerror})") from None
-    if not path.is_file():
-        raise FileError("file_not_found", f"{path}: not a file")
     if size > limits.max_file_mb * 1e6:
         raise FileError(
             "file_too_large",
@@ -130,6 +132,27 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
                 "remove the password or save it again as .xlsx",
             )
         _check_unpacked_size(path, limits)
+
+
+def _regular_file_size(path: Path) -> int:
+    """The size of a regular file (following symlinks); refuses anything else."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "a special file")
+        raise FileError(
+            "unreadable_file",
+            f"{path}: not a regular file but {kind}; give the path of a saved .xlsx or .csv file",
+        )
+    return info.st_size
+
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
 
 
 def _check_unpacked_size(path: Path, limits: Limits) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -304,3 +307,44 @@ def test_scientific_notation(tmp_path: Path, db_url: str, onboard: Any, valid_ro
     assert summary["errors_by_code"] == {"scientific_notation": 1}
     rejects = (Path(summary["report_dir"]) / "rejects.csv").read_text(encoding="utf-8")
     assert "as Text" in rejects
+
+
+# --- file trust: what the reader refuses or survives ---------------------------------------
+
+ONBOARD = str(Path(sys.executable).parent / "onboard")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_fifo_or_device_named_csv_is_refused(kind: str, tmp_path: Path, db_url: str, store: Any) -> None:
+    """It refuses a FIFO or a device named .csv in one line, without opening (and hanging on) it."""
+    path = tmp_path / ("pipe.csv" if kind == "fifo" else "zero.csv")
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    # A separate process with a timeout: a reader that opens the FIFO blocks forever.
+    result = subprocess.run(
+        [ONBOARD, "import", str(path), "--db", db_url, "--json", "--report-dir", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["error"]["code"] == "unreadable_file"
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "not a regular file" in lines[0]
+    assert store.count(customers) == 0
+    assert store.count(batches) == 0
+
+
+def test_symlink_to_a_file_is_read(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
+    """It reads a symlink to a regular file named on the command line: the target decides."""
+    target = tmp_path / "real.csv"
+    target.write_text(",".join(labels()) + "\n" + ",".join(values(valid_row(0))) + "\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    result, summary = import_json(onboard, link, db_url)
+    assert result.exit_code == 0, summary
+    assert summary["accepted"] == 1
+
