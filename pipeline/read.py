@@ -17,6 +17,7 @@ import os
 import stat
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
@@ -320,7 +321,10 @@ def _csv_stream(path: Path, index: Mapping[str, str]) -> Iterator[list[str]]:
         raise FileError("unreadable_file", f"{path.name}: cannot be read ({exc})") from None
     delimiter = _delimiter("\n".join(sample.splitlines()[:HEADER_SEARCH_ROWS]), index)
     try:
-        with path.open(encoding=encoding, errors=errors, newline="") as handle:
+        with (
+            path.open(encoding=encoding, errors=errors, newline="") as handle,
+            _fields_up_to(path.stat().st_size),
+        ):
             reader = csv.reader(handle, delimiter=delimiter, strict=True)
             try:
                 yield from reader
@@ -329,6 +333,23 @@ def _csv_stream(path: Path, index: Mapping[str, str]) -> Iterator[list[str]]:
                 raise FileError("unreadable_file", message) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FileError("unreadable_file", f"{path.name}: cannot be read ({exc})") from None
+
+
+@contextmanager
+def _fields_up_to(characters: int) -> Iterator[None]:
+    """Let the csv module read fields up to `characters` long while the block runs.
+
+    Its default (131,072) would fail the whole file for one long cell, which is only its
+    row's problem (`too_long`). The limit is process-wide in the csv module, so it is raised
+    only while a file is read and restored after; a field is never longer than its file,
+    whose size `limits.max_file_mb` bounds.
+    """
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, characters))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _delimiter(sample: str, index: Mapping[str, str]) -> str:

@@ -3,6 +3,7 @@ never a traceback, and a file-level failure leaves the store untouched."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -348,3 +349,19 @@ def test_symlink_to_a_file_is_read(tmp_path: Path, db_url: str, onboard: Any, va
     assert result.exit_code == 0, summary
     assert summary["accepted"] == 1
 
+
+def test_csv_cell_over_the_csv_field_limit(
+    tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any
+) -> None:
+    """It rejects only the row of a CSV cell larger than the csv module's default field limit."""
+    big = "x" * 1_000_000  # the csv module refuses fields over 131,072 characters by default
+    path = tmp_path / "big.csv"
+    lines = [labels(), values(valid_row(0, full_name=big)), values(valid_row(1))]
+    path.write_text("".join(",".join(line) + "\n" for line in lines), encoding="utf-8")
+    result, summary = import_json(onboard, path, db_url)
+    assert result.exit_code == 1, summary
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (2, 1, 1)
+    assert summary["errors_by_code"] == {"too_long": 1}
+    assert [row["erp_id"] for row in store.rows(customers)] == [valid_row(1)["erp_id"]]
+    assert (Path(summary["report_dir"]) / "rejects.csv").stat().st_size < 10_000
+    assert csv.field_size_limit() == 131_072  # raised while reading only
