@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import json
 import os
 import sys
 import traceback
@@ -22,7 +21,7 @@ import click
 from pipeline import __version__
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.issues import FileError
-from pipeline.result import EXIT_UNUSABLE, FileResult, worst_exit
+from pipeline.result import EXIT_UNUSABLE, FileResult, summary_json, worst_exit
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,7 +78,7 @@ def _config(config_path: Path | None, db_url: str | None, report_dir: Path | Non
 
 
 def _echo_json(data: dict[str, Any]) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, default=str))
+    click.echo(summary_json(data))
 
 
 def _render_file(result: FileResult) -> None:

@@ -1,9 +1,11 @@
 """Read a spreadsheet into text cells exactly as the user sees them.
 
 `.xlsx` is read with python-calamine, `.csv` with the csv module after detecting the
-encoding and the delimiter. The header row is the first row (of the first 30) that names
-the most canonical fields, so title rows above it are skipped. Row numbers are those a
-spreadsheet program shows: Excel's row number, or a CSV record's number.
+encoding and the delimiter; bytes a CSV's encoding cannot decode are read as stand-ins
+that the `encoding` rule rejects (see `pipeline.normalize`), so the rest stays exact.
+The header row is the first row (of the first 30) that names the most canonical fields,
+so title rows above it are skipped. Row numbers are those a spreadsheet program shows:
+Excel's row number, or a CSV record's number.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import re
 import stat
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import normalize as nz
 from pipeline.columns import count_known, synonym_index
 from pipeline.config import Limits
 from pipeline.issues import FileError
@@ -273,23 +277,31 @@ def _table(
 
 
 _SNIFF_BYTES = 1 << 16
+# The codec error handler that reads undecodable bytes as stand-ins (see normalize).
+_STAND_INS = "onboard-undecodable"
+codecs.register_error(_STAND_INS, nz.stand_in_for_undecodable)
 
 
 def _encoding(path: Path) -> tuple[str, str]:
     """(encoding, error handling) of a CSV file: UTF-8 (with or without BOM), UTF-16,
-    else Windows-1252; decided from the bytes without holding the whole file."""
+    else Windows-1252; decided from the bytes without holding the whole file.
+
+    A UTF-8 file with a few stray bytes (one cell typed in another program) stays UTF-8:
+    its good cells are read exactly, the stray bytes as stand-ins the `encoding` rule
+    rejects. Only a file with high bytes but no UTF-8 sequence at all is Windows-1252.
+    """
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", "replace"
+        return "utf-8-sig", _STAND_INS
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", "strict"
+        return "utf-16", _STAND_INS
     if len(head) >= 4 and head.count(0) * 3 > len(head):
         # Text with a NUL in every other byte is UTF-16 written without a BOM.
         even_nuls = head[0::2].count(0)
-        return ("utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le"), "replace"
-    if _decodes(path, "utf-8"):
-        return "utf-8", "strict"
+        return ("utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le"), _STAND_INS
+    if _decodes(path, "utf-8") or _has_utf8_text(path):
+        return "utf-8", _STAND_INS
     # cp1252 leaves five bytes undefined; latin-1 maps them so nothing is dropped.
     return ("cp1252" if _decodes(path, "cp1252") else "latin-1"), "strict"
 
@@ -304,6 +316,20 @@ def _decodes(path: Path, encoding: str) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+# Decoded text other than ASCII and stand-ins: a real UTF-8 sequence.
+_UTF8_TEXT = re.compile(f"[^\x00-\x7f{nz.UNDECODABLE_RANGE}]")
+
+
+def _has_utf8_text(path: Path) -> bool:
+    """True when some of the file's high bytes decode as UTF-8 (so the rest are strays)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(_STAND_INS)
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if _UTF8_TEXT.search(decoder.decode(block)):
+                return True
+    return False
 
 
 def _csv_records(path: Path, index: Mapping[str, str]) -> list[list[str]]:

@@ -21,7 +21,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from pipeline.issues import Issue
-from pipeline.result import FileResult
+from pipeline.normalize import visible
+from pipeline.result import FileResult, escape_surrogates, summary_json
 from schemas.synonyms import ERRORS_COLUMN
 
 ISSUE_COLUMNS = ("row", "column", "field", "value", "code", "message")
@@ -50,10 +51,12 @@ def neutralize(value: str) -> str:
 
 
 def safe_text(value: object) -> str:
-    """The text of `value` as a worksheet can hold it: within Excel's cell limit, and
-    control characters (which a worksheet cannot store) shown as U+FFFD."""
-    text: str = ILLEGAL_CHARACTERS_RE.sub("\ufffd", shorten("" if value is None else str(value), MAX_CELL))
-    return text
+    """The text of `value` as a worksheet can hold it: within Excel's cell limit,
+    undecodable bytes and lone surrogates as escapes, and control characters (which a
+    worksheet cannot store) shown as U+FFFD."""
+    text = escape_surrogates(visible(shorten("" if value is None else str(value), MAX_CELL)))
+    shown: str = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    return shown
 
 
 def set_text(cell: Cell, value: object) -> None:
@@ -68,11 +71,12 @@ def set_text(cell: Cell, value: object) -> None:
 
 def write_issues_csv(path: Path, issues: Iterable[Issue]) -> None:
     """One line per problem: row, column, field, value, code, message."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    # A lone surrogate cannot be UTF-8: backslashreplace writes it as a visible \\udcxx.
+    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
         writer = csv.writer(handle)
         writer.writerow(ISSUE_COLUMNS)
         for issue in issues:
-            cells = (neutralize(shorten(str(getattr(issue, c)))) for c in ISSUE_COLUMNS[1:])
+            cells = (neutralize(visible(shorten(str(getattr(issue, c))))) for c in ISSUE_COLUMNS[1:])
             writer.writerow([issue.row, *cells])
 
 
@@ -140,7 +144,7 @@ def write_rejects_xlsx(
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:
     """`summary.json`: the same object `--json` prints."""
-    path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(summary_json(summary, indent=2) + "\n", encoding="utf-8")
 
 
 def write_reports(

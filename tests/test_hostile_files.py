@@ -3,6 +3,7 @@ never a traceback, and a file-level failure leaves the store untouched."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import json
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from factories import valid_row as customer
 from openpyxl import Workbook, load_workbook
 
 from pipeline.store import batches, customers
@@ -365,3 +367,101 @@ def test_csv_cell_over_the_csv_field_limit(
     assert [row["erp_id"] for row in store.rows(customers)] == [valid_row(1)["erp_id"]]
     assert (Path(summary["report_dir"]) / "rejects.csv").stat().st_size < 10_000
     assert csv.field_size_limit() == 131_072  # raised while reading only
+
+
+def _accented_csv(bad_address: bytes, encoding: str = "utf-8", bom: bytes = b"") -> bytes:
+    """Three customers with accented text; the second's address is `bad_address` (raw bytes)."""
+    marker = "ADDRESS-OF-THE-BAD-ROW"
+    rows = [labels(), *(values(row) for row in ACCENTED), values(customer(1, address=marker))]
+    text = "".join(",".join(row) + "\r\n" for row in rows)
+    return bom + text.encode(encoding).replace(marker.encode(encoding), bad_address)
+
+
+ACCENTED = [customer(0, city="Zoëtermeer", full_name="Café Ümit B.V."), customer(2, city="’s-Hertogenbosch")]
+_UNPAIRED = "Weg ".encode("utf-16-le") + b"\x3d\xd8" + " 1".encode("utf-16-le")
+# A good text around bytes the file's own encoding cannot decode: (file, value shown, bytes shown).
+STRAY_BYTES = {
+    "cp1252 byte in UTF-8": (_accented_csv(b"Kantoor Z\xfcrich"), r"Kantoor Z\xfcrich", r"\xfc"),
+    "cp1252 byte in UTF-8 with BOM": (
+        _accented_csv(b"Kantoor Z\xfcrich", bom=codecs.BOM_UTF8),
+        r"Kantoor Z\xfcrich",
+        r"\xfc",
+    ),
+    "UTF-8 bytes of a surrogate": (
+        _accented_csv(b"Weg \xed\xa0\x80 1"),
+        r"Weg \xed\xa0\x80 1",
+        r"\xed\xa0\x80",
+    ),
+    "unpaired surrogate in UTF-16": (
+        _accented_csv(_UNPAIRED, "utf-16-le", bom=codecs.BOM_UTF16_LE),
+        r"Weg \x3d\xd8 1",
+        r"\x3d\xd8",
+    ),
+    "unpaired surrogate in UTF-16 without BOM": (
+        _accented_csv(_UNPAIRED, "utf-16-le"),
+        r"Weg \x3d\xd8 1",
+        r"\x3d\xd8",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(STRAY_BYTES))
+def test_undecodable_bytes_reject_their_row_only(
+    case: str, tmp_path: Path, db_url: str, onboard: Any, store: Any, read_csv: Any
+) -> None:
+    """It rejects the row of a cell holding bytes its file's encoding cannot decode (encoding),
+    shows them as \\xNN in every report, and stores every other row exactly as typed."""
+    content, shown, bad = STRAY_BYTES[case]
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(content)
+    result, summary = import_json(onboard, path, db_url)
+    assert result.exit_code == 1, summary
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (3, 2, 1)
+    assert summary["errors_by_code"] == {"encoding": 1}
+    stored = {row["erp_id"]: row for row in store.rows(customers)}
+    for row in ACCENTED:
+        assert (stored[row["erp_id"]]["city"], stored[row["erp_id"]]["full_name"]) == (
+            row["city"],
+            row["full_name"],
+        )
+    report = Path(summary["report_dir"])
+    [line] = read_csv(report / "rejects.csv")
+    assert (line["row"], line["field"], line["code"], line["value"]) == ("4", "address", "encoding", shown)
+    assert shown in line["message"]
+    assert f"({bad})" in line["message"]
+    assert "UTF-8" in line["message"]
+    rejected = load_workbook(report / "rejects.xlsx")["Rejected rows"]
+    assert [cell.value for cell in rejected[2]][labels().index("Address")] == shown
+    assert json.loads((report / "summary.json").read_text(encoding="utf-8"))["errors_by_code"] == {
+        "encoding": 1
+    }
+
+
+def test_legacy_windows_1252_csv_is_read_whole(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
+    """It reads a file without any UTF-8 sequence but with high bytes as Windows-1252, every row."""
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(_accented_csv("Kantoor Zürich".encode("cp1252"), "cp1252"))
+    result, summary = import_json(onboard, path, db_url)
+    assert result.exit_code == 0, summary
+    assert summary["accepted"] == 3
+    assert store.customer(customer(1)["erp_id"])["address"] == "Kantoor Zürich"
+    assert store.customer(ACCENTED[0]["erp_id"])["city"] == "Zoëtermeer"
+
+
+def test_file_name_with_undecodable_bytes(tmp_path: Path) -> None:
+    """It writes summary.json and --json for a file whose name is not valid UTF-8 (shown escaped)."""
+    folder = os.fsencode(tmp_path)
+    name = os.path.join(folder, b"caf\xe9.csv")
+    with open(name, "wb") as handle:
+        handle.write(_accented_csv(b"Kantoor Z\xfcrich"))
+    result = subprocess.run(
+        [ONBOARD, "validate", name, "--json", "--report-dir", str(tmp_path / "r")],
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["file"] == os.fsdecode(name)
+    assert summary["errors_by_code"] == {"encoding": 1}
+    written = json.loads((Path(summary["report_dir"]) / "summary.json").read_text(encoding="utf-8"))
+    assert written["file"] == summary["file"]
