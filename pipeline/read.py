@@ -19,19 +19,26 @@ import os
 import re
 import stat
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 import pyarrow as arrow
 
 from pipeline import normalize as nz
+from pipeline import xlsx_scan
 from pipeline.columns import count_known, synonym_index
 from pipeline.config import Limits
 from pipeline.issues import FileError
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
+
+T = TypeVar("T")
 
 HEADER_SEARCH_ROWS = 30
 SUFFIXES = (".xlsx", ".csv")
@@ -426,6 +433,16 @@ def cell_text(value: object) -> str:
 def _xlsx_sheets(
     path: Path, wanted: str | None, limits: Limits = DEFAULT_LIMITS
 ) -> Iterator[tuple[str, Iterator[list[str]]]]:
+    workbook, names = _open_workbook(path, wanted)
+    with _guarded(path, None, lambda: zipfile.ZipFile(path)) as archive:
+        parts = _guarded(path, None, lambda: xlsx_scan.sheet_parts(archive))
+        for name in names:
+            raw = _sheet_cells(path, workbook, archive, parts.get(name), name, limits)
+            yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw)
+
+
+def _open_workbook(path: Path, wanted: str | None) -> tuple[CalamineWorkbook, list[str]]:
+    """The workbook and the names of the sheets to try: `wanted`, or every visible one."""
     import python_calamine
 
     try:
@@ -440,30 +457,84 @@ def _xlsx_sheets(
             f"{path.name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}); "
             "open it in Excel and save it again as .xlsx",
         ) from None
-    if wanted is not None:
-        if wanted not in names:
-            raise FileError(
-                "sheet_not_found",
-                f"{path.name} has no sheet named {wanted!r}; its sheets: {', '.join(names)}",
-            )
-        names = [wanted]
-    else:
-        names = visible
-    for name in names:
-        try:
-            sheet = workbook.get_sheet_by_name(name)
-            cells = (sheet.end[0] + 1) * (sheet.end[1] + 1) if sheet.end else 0
-            if cells > limits.max_cells:
-                raise FileError(
-                    "file_too_large",
-                    f"sheet {name!r} of {path.name} spans {cells:,} cells, more than the limit of "
-                    f"{limits.max_cells:,}; remove empty formatted rows and columns or split it",
-                )
-            raw = sheet.to_python(skip_empty_area=False)
-        except FileError:
-            raise
-        except Exception as exc:  # see above
-            raise FileError(
-                "unreadable_file", f"sheet {name!r} of {path.name} cannot be read ({exc})"
-            ) from None
-        yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw)
+    if wanted is None:
+        return workbook, visible
+    if wanted not in names:
+        raise FileError(
+            "sheet_not_found",
+            f"{path.name} has no sheet named {wanted!r}; its sheets: {', '.join(names)}",
+        )
+    return workbook, [wanted]
+
+
+def _sheet_cells(
+    path: Path,
+    workbook: CalamineWorkbook,
+    archive: zipfile.ZipFile,
+    member: str | None,
+    name: str,
+    limits: Limits,
+) -> Sequence[Sequence[object]]:
+    """Every cell of a sheet from A1, once its XML shows that it fits `limits.max_cells`.
+
+    calamine allocates the whole block at once, before any limit could be checked on
+    what it returns; error cells it would lose are handed to it as text.
+    """
+    if member is None:
+        raise FileError("unreadable_file", f"sheet {name!r} of {path.name} is not in the workbook's parts")
+    scan = _guarded(path, name, lambda: xlsx_scan.scan_sheet(archive, member, limits.max_cells))
+    if scan.cells > limits.max_cells:
+        raise _too_large(path, name, scan, limits.max_cells)
+    if not scan.errors:
+        return _dense_cells(path, lambda: workbook, name, limits)
+    with _guarded(path, name, lambda: xlsx_scan.errors_as_text(archive, member)) as copy:
+        return _dense_cells(path, lambda: type(workbook).from_filelike(copy), name, limits)
+
+
+def _dense_cells(
+    path: Path, workbook: Callable[[], CalamineWorkbook], name: str, limits: Limits
+) -> Sequence[Sequence[object]]:
+    """The sheet's cells as calamine reads them, from A1."""
+    try:
+        sheet = workbook().get_sheet_by_name(name)
+        rows, columns = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+        if rows * columns > limits.max_cells:  # had the scan missed a cell
+            raise _too_large(path, name, xlsx_scan.SheetScan(rows, columns), limits.max_cells)
+        return sheet.to_python(skip_empty_area=False)
+    except FileError:
+        raise
+    except Exception as exc:  # see _open_workbook
+        raise FileError("unreadable_file", f"sheet {name!r} of {path.name} cannot be read ({exc})") from None
+
+
+def _guarded(path: Path, name: str | None, step: Callable[[], T]) -> T:
+    """The step's result; a workbook whose zip or XML cannot be scanned is unreadable."""
+    try:
+        return step()
+    except Exception as exc:  # zipfile and zlib raise several types for damaged parts
+        where = f"sheet {name!r} of {path.name}" if name else path.name
+        reason = str(exc) if isinstance(exc, xlsx_scan.SheetXmlError) else f"{type(exc).__name__}: {exc}"
+        raise FileError(
+            "unreadable_file",
+            f"{where} cannot be read: {reason}; open it in Excel and save it again as .xlsx",
+        ) from None
+
+
+def _too_large(path: Path, name: str, scan: xlsx_scan.SheetScan, limit: int) -> FileError:
+    """The refusal of a sheet whose block of cells exceeds `limit`, naming its far cells."""
+    spans = (
+        f"its used range A1:{xlsx_scan.cell_name(scan.rows - 1, scan.columns - 1)} spans "
+        f"{scan.cells:,} cells, more than the limit of {limit:,}"
+    )
+    # Mostly empty: a few stray values far from the data, not a sheet too big to read.
+    if scan.far and scan.values is not None and scan.values * 2 < scan.cells:
+        what = "a value in cell" if len(scan.far) == 1 else "values in cells"
+        return FileError(
+            "file_too_large",
+            f"sheet {name!r} of {path.name} has {what} {' and '.join(scan.far)}, far outside its data: "
+            f"{spans}; delete the stray cells or rows/columns and save again",
+        )
+    return FileError(
+        "file_too_large",
+        f"sheet {name!r} of {path.name}: {spans}; remove empty formatted rows and columns or split it",
+    )
