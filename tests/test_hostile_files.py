@@ -505,7 +505,8 @@ def raw_xlsx(path: Path, sheet_data: str, *, prefix: str = "", before: str = "",
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in _PACKAGE.items():
             archive.writestr(name, text)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        # surrogatepass: a test may put the UTF-8 bytes of a lone surrogate in the sheet.
+        archive.writestr("xl/worksheets/sheet1.xml", sheet.encode("utf-8", "surrogatepass"))
     return path
 
 
@@ -710,3 +711,21 @@ def test_sheet_xml_with_a_dtd_is_refused(tmp_path: Path, db_url: str, onboard: A
     )
     result, summary = import_json(onboard, path, db_url)
     assert_unusable(result, summary, "unreadable_file", store, "declares a DTD")
+
+
+@pytest.mark.parametrize(
+    "text", ["Weg &#xD800; 1", "Weg \ud800 1"], ids=["character reference", "UTF-8 bytes"]
+)
+def test_xlsx_string_with_a_lone_surrogate(
+    text: str, tmp_path: Path, db_url: str, onboard: Any, store: Any
+) -> None:
+    """It refuses in one line a workbook whose text holds a lone surrogate, which calamine
+    cannot read (so no such text ever reaches the rules or the store)."""
+    address = labels().index("Address")
+    row = values(customer(0))
+    row[address] = '<c r="{ref}" t="inlineStr"><is><t>' + text + "</t></is></c>"
+    sheet = xml_row(1, labels()) + xml_row(2, row)
+    path = tmp_path / "surrogate.xlsx"
+    raw_xlsx(path, sheet)
+    result, summary = import_json(onboard, path, db_url)
+    assert_unusable(result, summary, "unreadable_file", store, "cannot be read")
