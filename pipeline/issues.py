@@ -98,6 +98,12 @@ CODES: dict[str, Code] = _codes(
     ("missing_value", "row", "error", "A required field is blank."),
     ("too_long", "row", "error", "The text is longer than the field allows."),
     ("control_character", "row", "error", "The text contains an invisible control character."),
+    (
+        "encoding",
+        "row",
+        "error",
+        "The CSV cell holds bytes that are not valid text in the file's encoding (save it as UTF-8).",
+    ),
     ("spreadsheet_error", "row", "error", "The cell shows a spreadsheet error such as #REF! or #N/A."),
     (
         "scientific_notation",

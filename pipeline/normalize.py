@@ -72,6 +72,36 @@ def has_control_character(value: str) -> bool:
     return _CONTROL.search(value) is not None
 
 
+# A byte that a file's encoding cannot decode is read as a stand-in character, U+10FE00
+# plus the byte: Python's own surrogate escapes cannot be held in Arrow text or written
+# as UTF-8, and this private-use block is produced by no keyboard, code page or program.
+# The `encoding` rule rejects a cell holding one; reports show it as the byte, \xNN.
+UNDECODABLE_BASE = 0x10FE00
+UNDECODABLE_RANGE = "\U0010fe00-\U0010feff"
+UNDECODABLE = f"[{UNDECODABLE_RANGE}]"
+_UNDECODABLE = re.compile(UNDECODABLE)
+
+
+def stand_in_for_undecodable(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: every byte that cannot be decoded as its stand-in character."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(chr(UNDECODABLE_BASE + byte) for byte in bad), error.end
+
+
+def undecodable_part(value: str) -> str:
+    """The stand-ins of undecodable bytes in the text, in order (shown by `visible`)."""
+    return "".join(_UNDECODABLE.findall(value))
+
+
+def visible(value: str) -> str:
+    """The text as a person reads it in a report: each undecodable byte as \\xNN."""
+    if value.isascii():
+        return value
+    return _UNDECODABLE.sub(lambda m: f"\\x{ord(m.group()) - UNDECODABLE_BASE:02x}", value)
+
+
 # --- country -------------------------------------------------------------------------
 
 # Names real sheets use that neither ISO 3166 nor its translations list.

@@ -1,9 +1,11 @@
 """Read a spreadsheet into text cells exactly as the user sees them.
 
 `.xlsx` is read with python-calamine, `.csv` with the csv module after detecting the
-encoding and the delimiter. The header row is the first row (of the first 30) that names
-the most canonical fields, so title rows above it are skipped. Row numbers are those a
-spreadsheet program shows: Excel's row number, or a CSV record's number.
+encoding and the delimiter; bytes a CSV's encoding cannot decode are read as stand-ins
+that the `encoding` rule rejects (see `pipeline.normalize`), so the rest stays exact.
+The header row is the first row (of the first 30) that names the most canonical fields,
+so title rows above it are skipped. Row numbers are those a spreadsheet program shows:
+Excel's row number, or a CSV record's number.
 """
 
 from __future__ import annotations
@@ -13,17 +15,30 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
+import re
+import stat
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
+import pyarrow as arrow
 
+from pipeline import normalize as nz
+from pipeline import xlsx_scan
 from pipeline.columns import count_known, synonym_index
 from pipeline.config import Limits
 from pipeline.issues import FileError
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
+
+T = TypeVar("T")
 
 HEADER_SEARCH_ROWS = 30
 SUFFIXES = (".xlsx", ".csv")
@@ -72,10 +87,18 @@ def cells_frame(rows: Sequence[Sequence[str]], row_numbers: Sequence[int], width
     index = pd.Index(list(row_numbers), name="row", dtype="int64")
     by_position = list(zip(*rows, strict=True)) if rows else [()] * width
     return pd.DataFrame(
-        {position: pd.Series(cells, index=index, dtype="str") for position, cells in enumerate(by_position)},
+        {position: pd.Series(_text_array(cells), index=index) for position, cells in enumerate(by_position)},
         index=index,
         columns=range(width),
     )
+
+
+def _text_array(cells: Sequence[str]) -> pd.api.extensions.ExtensionArray:
+    """Cells as pandas text (Arrow); built by pyarrow, about 3× faster than from the list."""
+    text: pd.api.extensions.ExtensionArray = pd.array(
+        arrow.array(cells, type=arrow.large_string()), dtype="str"
+    )
+    return text
 
 
 def file_sha256(path: Path) -> str:
@@ -107,15 +130,15 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
             "unsupported_file_type", f"{path.name}: {suffix or 'no extension'} files are not read; {hint}"
         )
     try:
-        size = path.stat().st_size
+        # Look before opening: opening a FIFO blocks until a writer comes, a device never
+        # ends. A symlink is judged by its target: a link to a saved file is fine.
+        size = _regular_file_size(path)
         with path.open("rb") as handle:
             head = handle.read(8)
     except FileNotFoundError:
         raise FileError("file_not_found", f"{path}: no such file") from None
     except OSError as exc:
         raise FileError("file_not_found", f"{path}: cannot be opened ({exc.strerror})") from None
-    if not path.is_file():
-        raise FileError("file_not_found", f"{path}: not a file")
     if size > limits.max_file_mb * 1e6:
         raise FileError(
             "file_too_large",
@@ -130,6 +153,27 @@ def check_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> None:
                 "remove the password or save it again as .xlsx",
             )
         _check_unpacked_size(path, limits)
+
+
+def _regular_file_size(path: Path) -> int:
+    """The size of a regular file (following symlinks); refuses anything else."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        kind = _KINDS.get(stat.S_IFMT(info.st_mode), "a special file")
+        raise FileError(
+            "unreadable_file",
+            f"{path}: not a regular file but {kind}; give the path of a saved .xlsx or .csv file",
+        )
+    return info.st_size
+
+
+_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
 
 
 def _check_unpacked_size(path: Path, limits: Limits) -> None:
@@ -249,23 +293,31 @@ def _table(
 
 
 _SNIFF_BYTES = 1 << 16
+# The codec error handler that reads undecodable bytes as stand-ins (see normalize).
+_STAND_INS = "onboard-undecodable"
+codecs.register_error(_STAND_INS, nz.stand_in_for_undecodable)
 
 
 def _encoding(path: Path) -> tuple[str, str]:
     """(encoding, error handling) of a CSV file: UTF-8 (with or without BOM), UTF-16,
-    else Windows-1252; decided from the bytes without holding the whole file."""
+    else Windows-1252; decided from the bytes without holding the whole file.
+
+    A UTF-8 file with a few stray bytes (one cell typed in another program) stays UTF-8:
+    its good cells are read exactly, the stray bytes as stand-ins the `encoding` rule
+    rejects. Only a file with high bytes but no UTF-8 sequence at all is Windows-1252.
+    """
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", "replace"
+        return "utf-8-sig", _STAND_INS
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16", "strict"
+        return "utf-16", _STAND_INS
     if len(head) >= 4 and head.count(0) * 3 > len(head):
         # Text with a NUL in every other byte is UTF-16 written without a BOM.
         even_nuls = head[0::2].count(0)
-        return ("utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le"), "replace"
-    if _decodes(path, "utf-8"):
-        return "utf-8", "strict"
+        return ("utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le"), _STAND_INS
+    if _decodes(path, "utf-8") or _has_utf8_text(path):
+        return "utf-8", _STAND_INS
     # cp1252 leaves five bytes undefined; latin-1 maps them so nothing is dropped.
     return ("cp1252" if _decodes(path, "cp1252") else "latin-1"), "strict"
 
@@ -280,6 +332,20 @@ def _decodes(path: Path, encoding: str) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+# Decoded text other than ASCII and stand-ins: a real UTF-8 sequence.
+_UTF8_TEXT = re.compile(f"[^\x00-\x7f{nz.UNDECODABLE_RANGE}]")
+
+
+def _has_utf8_text(path: Path) -> bool:
+    """True when some of the file's high bytes decode as UTF-8 (so the rest are strays)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(_STAND_INS)
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            if _UTF8_TEXT.search(decoder.decode(block)):
+                return True
+    return False
 
 
 def _csv_records(path: Path, index: Mapping[str, str]) -> list[list[str]]:
@@ -297,7 +363,10 @@ def _csv_stream(path: Path, index: Mapping[str, str]) -> Iterator[list[str]]:
         raise FileError("unreadable_file", f"{path.name}: cannot be read ({exc})") from None
     delimiter = _delimiter("\n".join(sample.splitlines()[:HEADER_SEARCH_ROWS]), index)
     try:
-        with path.open(encoding=encoding, errors=errors, newline="") as handle:
+        with (
+            path.open(encoding=encoding, errors=errors, newline="") as handle,
+            _fields_up_to(path.stat().st_size),
+        ):
             reader = csv.reader(handle, delimiter=delimiter, strict=True)
             try:
                 yield from reader
@@ -306,6 +375,23 @@ def _csv_stream(path: Path, index: Mapping[str, str]) -> Iterator[list[str]]:
                 raise FileError("unreadable_file", message) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FileError("unreadable_file", f"{path.name}: cannot be read ({exc})") from None
+
+
+@contextmanager
+def _fields_up_to(characters: int) -> Iterator[None]:
+    """Let the csv module read fields up to `characters` long while the block runs.
+
+    Its default (131,072) would fail the whole file for one long cell, which is only its
+    row's problem (`too_long`). The limit is process-wide in the csv module, so it is raised
+    only while a file is read and restored after; a field is never longer than its file,
+    whose size `limits.max_file_mb` bounds.
+    """
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, characters))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _delimiter(sample: str, index: Mapping[str, str]) -> str:
@@ -347,6 +433,16 @@ def cell_text(value: object) -> str:
 def _xlsx_sheets(
     path: Path, wanted: str | None, limits: Limits = DEFAULT_LIMITS
 ) -> Iterator[tuple[str, Iterator[list[str]]]]:
+    workbook, names = _open_workbook(path, wanted)
+    with _guarded(path, None, lambda: zipfile.ZipFile(path)) as archive:
+        parts = _guarded(path, None, lambda: xlsx_scan.sheet_parts(archive))
+        for name in names:
+            raw = _sheet_cells(path, workbook, archive, parts.get(name), name, limits)
+            yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw)
+
+
+def _open_workbook(path: Path, wanted: str | None) -> tuple[CalamineWorkbook, list[str]]:
+    """The workbook and the names of the sheets to try: `wanted`, or every visible one."""
     import python_calamine
 
     try:
@@ -361,30 +457,84 @@ def _xlsx_sheets(
             f"{path.name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}); "
             "open it in Excel and save it again as .xlsx",
         ) from None
-    if wanted is not None:
-        if wanted not in names:
-            raise FileError(
-                "sheet_not_found",
-                f"{path.name} has no sheet named {wanted!r}; its sheets: {', '.join(names)}",
-            )
-        names = [wanted]
-    else:
-        names = visible
-    for name in names:
-        try:
-            sheet = workbook.get_sheet_by_name(name)
-            cells = (sheet.end[0] + 1) * (sheet.end[1] + 1) if sheet.end else 0
-            if cells > limits.max_cells:
-                raise FileError(
-                    "file_too_large",
-                    f"sheet {name!r} of {path.name} spans {cells:,} cells, more than the limit of "
-                    f"{limits.max_cells:,}; remove empty formatted rows and columns or split it",
-                )
-            raw = sheet.to_python(skip_empty_area=False)
-        except FileError:
-            raise
-        except Exception as exc:  # see above
-            raise FileError(
-                "unreadable_file", f"sheet {name!r} of {path.name} cannot be read ({exc})"
-            ) from None
-        yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw)
+    if wanted is None:
+        return workbook, visible
+    if wanted not in names:
+        raise FileError(
+            "sheet_not_found",
+            f"{path.name} has no sheet named {wanted!r}; its sheets: {', '.join(names)}",
+        )
+    return workbook, [wanted]
+
+
+def _sheet_cells(
+    path: Path,
+    workbook: CalamineWorkbook,
+    archive: zipfile.ZipFile,
+    member: str | None,
+    name: str,
+    limits: Limits,
+) -> Sequence[Sequence[object]]:
+    """Every cell of a sheet from A1, once its XML shows that it fits `limits.max_cells`.
+
+    calamine allocates the whole block at once, before any limit could be checked on
+    what it returns; error cells it would lose are handed to it as text.
+    """
+    if member is None:
+        raise FileError("unreadable_file", f"sheet {name!r} of {path.name} is not in the workbook's parts")
+    scan = _guarded(path, name, lambda: xlsx_scan.scan_sheet(archive, member, limits.max_cells))
+    if scan.cells > limits.max_cells:
+        raise _too_large(path, name, scan, limits.max_cells)
+    if not scan.errors:
+        return _dense_cells(path, lambda: workbook, name, limits)
+    with _guarded(path, name, lambda: xlsx_scan.errors_as_text(archive, member)) as copy:
+        return _dense_cells(path, lambda: type(workbook).from_filelike(copy), name, limits)
+
+
+def _dense_cells(
+    path: Path, workbook: Callable[[], CalamineWorkbook], name: str, limits: Limits
+) -> Sequence[Sequence[object]]:
+    """The sheet's cells as calamine reads them, from A1."""
+    try:
+        sheet = workbook().get_sheet_by_name(name)
+        rows, columns = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+        if rows * columns > limits.max_cells:  # had the scan missed a cell
+            raise _too_large(path, name, xlsx_scan.SheetScan(rows, columns), limits.max_cells)
+        return sheet.to_python(skip_empty_area=False)
+    except FileError:
+        raise
+    except Exception as exc:  # see _open_workbook
+        raise FileError("unreadable_file", f"sheet {name!r} of {path.name} cannot be read ({exc})") from None
+
+
+def _guarded(path: Path, name: str | None, step: Callable[[], T]) -> T:
+    """The step's result; a workbook whose zip or XML cannot be scanned is unreadable."""
+    try:
+        return step()
+    except Exception as exc:  # zipfile and zlib raise several types for damaged parts
+        where = f"sheet {name!r} of {path.name}" if name else path.name
+        reason = str(exc) if isinstance(exc, xlsx_scan.SheetXmlError) else f"{type(exc).__name__}: {exc}"
+        raise FileError(
+            "unreadable_file",
+            f"{where} cannot be read: {reason}; open it in Excel and save it again as .xlsx",
+        ) from None
+
+
+def _too_large(path: Path, name: str, scan: xlsx_scan.SheetScan, limit: int) -> FileError:
+    """The refusal of a sheet whose block of cells exceeds `limit`, naming its far cells."""
+    spans = (
+        f"its used range A1:{xlsx_scan.cell_name(scan.rows - 1, scan.columns - 1)} spans "
+        f"{scan.cells:,} cells, more than the limit of {limit:,}"
+    )
+    # Mostly empty: a few stray values far from the data, not a sheet too big to read.
+    if scan.far and scan.values is not None and scan.values * 2 < scan.cells:
+        what = "a value in cell" if len(scan.far) == 1 else "values in cells"
+        return FileError(
+            "file_too_large",
+            f"sheet {name!r} of {path.name} has {what} {' and '.join(scan.far)}, far outside its data: "
+            f"{spans}; delete the stray cells or rows/columns and save again",
+        )
+    return FileError(
+        "file_too_large",
+        f"sheet {name!r} of {path.name}: {spans}; remove empty formatted rows and columns or split it",
+    )

@@ -24,7 +24,8 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.issues import Issue
 from pipeline.names import plain_json
-from pipeline.result import FileResult
+from pipeline.normalize import visible
+from pipeline.result import FileResult, escape_surrogates
 from schemas.synonyms import ERRORS_COLUMN
 
 ISSUE_COLUMNS = ("row", "column", "field", "value", "code", "message")
@@ -73,18 +74,23 @@ def unescape_formulas(value: str) -> str:
 
 
 def write_people_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """A CSV for people: every field quoted and escaped (see `escape_formulas`)."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    """A CSV for people: every field quoted and escaped (see `escape_formulas`).
+
+    A lone surrogate (from a file that was not valid UTF-16) cannot be UTF-8: it is
+    written as a visible \\udcxx."""
+    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
         writer.writerow([escape_formulas(str(name)) for name in header])
         writer.writerows([escape_formulas(str(cell)) for cell in row] for row in rows)
 
 
 def safe_text(value: object) -> str:
-    """The text of `value` as a worksheet can hold it: within Excel's cell limit, and
-    control characters (which a worksheet cannot store) shown as U+FFFD."""
-    text: str = ILLEGAL_CHARACTERS_RE.sub("\ufffd", shorten("" if value is None else str(value), MAX_CELL))
-    return text
+    """The text of `value` as a worksheet can hold it: within Excel's cell limit,
+    undecodable bytes and lone surrogates as escapes, and control characters (which a
+    worksheet cannot store) shown as U+FFFD."""
+    text = escape_surrogates(visible(shorten("" if value is None else str(value), MAX_CELL)))
+    shown: str = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+    return shown
 
 
 def set_text(cell: Cell, value: object) -> None:
@@ -99,7 +105,10 @@ def set_text(cell: Cell, value: object) -> None:
 
 def write_issues_csv(path: Path, issues: Iterable[Issue]) -> None:
     """One line per problem: row, column, field, value, code, message."""
-    lines = ([issue.row, *(shorten(str(getattr(issue, c))) for c in ISSUE_COLUMNS[1:])] for issue in issues)
+    lines = (
+        [issue.row, *(visible(shorten(str(getattr(issue, c)))) for c in ISSUE_COLUMNS[1:])]
+        for issue in issues
+    )
     write_people_csv(path, ISSUE_COLUMNS, lines)
 
 

@@ -3,6 +3,7 @@ workbooks) is a rendering of a `FileResult`, and the exit code is decided here."
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,8 @@ from typing import Any
 from pipeline.issues import FileError, Issue
 
 EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE = 0, 1, 2
+# A file name that is not valid UTF-8 reaches Python with lone surrogates in it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -82,3 +85,10 @@ class FileResult:
 def worst_exit(results: list[FileResult]) -> int:
     """The exit code of a run over several files: the worst of theirs."""
     return max((r.exit_code for r in results), default=EXIT_OK)
+
+
+def escape_surrogates(text: str) -> str:
+    """The text with each lone surrogate as \\udcxx: UTF-8 cannot encode one."""
+    if text.isascii():
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

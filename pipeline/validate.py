@@ -238,11 +238,19 @@ def _issues(
                 row=int(row),
                 column=columns.column_of(field) if field in columns.fields else label(field),
                 field=field,
-                value=value,
+                value=nz.visible(value),
                 code=code,
-                message=text,
+                message=nz.visible(text),
                 severity=CODES[code].severity,
             )
         )
     issues.sort(key=lambda i: (i.row, order.get(i.field, 99), i.code))
-    return issues
+    return _undecodable_alone(issues)
+
+
+def _undecodable_alone(issues: list[Issue]) -> list[Issue]:
+    """A cell holding undecodable bytes is not text yet: its other problems are left out."""
+    undecodable = {(i.row, i.field) for i in issues if i.code == "encoding"}
+    if not undecodable:
+        return issues
+    return [i for i in issues if i.code == "encoding" or (i.row, i.field) not in undecodable]

@@ -64,6 +64,12 @@ def control_character(values: pd.Series) -> pd.Series:
     return ~values.str.contains(nz.CONTROL_CHARACTERS, regex=True)
 
 
+@extensions.register_check_method()
+def encoding(values: pd.Series) -> pd.Series:
+    """No bytes the file's encoding could not decode (the reader marks each with a stand-in)."""
+    return ~values.str.contains(nz.UNDECODABLE, regex=True)
+
+
 # Excel's error values, as a CSV saved by Excel holds them.
 SPREADSHEET_ERRORS = r"#(?:REF!|VALUE!|DIV/0!|N/A|NAME\?|NULL!|NUM!|SPILL!|CALC!|GETTING_DATA)"
 # A long number that Excel displayed (and a CSV saved) as 1.23457E+11: the digits are gone.
@@ -188,6 +194,11 @@ def message(
         return f"{name} is {len(value)} characters long; at most {limits[field]} allowed"
     if code == "control_character":
         return f"{name} contains an invisible control character; retype the value"
+    if code == "encoding":
+        return (
+            f"{name} {value} contains bytes that are not valid text in the file's encoding "
+            f"({nz.undecodable_part(value)}); save the file as UTF-8 (CSV UTF-8 in Excel) and drop it again"
+        )
     if code == "spreadsheet_error":
         return f"{name} shows the spreadsheet error {value}: fix the formula or type the value"
     if code == "scientific_notation":

@@ -45,6 +45,7 @@ def _text(field: str, required: bool = True, **rules: Any) -> Any:
         nullable=not required,
         too_long=MAX_LENGTH[field],
         control_character=(),
+        encoding=(),
         spreadsheet_error=(),
         **rules,
     )

@@ -3,15 +3,24 @@ never a traceback, and a file-level failure leaves the store untouched."""
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import Result
+from factories import valid_row as customer
 from openpyxl import Workbook, load_workbook
 
 from pipeline.store import batches, customers
@@ -304,3 +313,419 @@ def test_scientific_notation(tmp_path: Path, db_url: str, onboard: Any, valid_ro
     assert summary["errors_by_code"] == {"scientific_notation": 1}
     rejects = (Path(summary["report_dir"]) / "rejects.csv").read_text(encoding="utf-8")
     assert "as Text" in rejects
+
+
+# --- file trust: what the reader refuses or survives ---------------------------------------
+
+ONBOARD = str(Path(sys.executable).parent / "onboard")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_fifo_or_device_named_csv_is_refused(kind: str, tmp_path: Path, db_url: str, store: Any) -> None:
+    """It refuses a FIFO or a device named .csv in one line, without opening (and hanging on) it."""
+    path = tmp_path / ("pipe.csv" if kind == "fifo" else "zero.csv")
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    # A separate process with a timeout: a reader that opens the FIFO blocks forever.
+    result = subprocess.run(
+        [ONBOARD, "import", str(path), "--db", db_url, "--json", "--report-dir", str(tmp_path / "r")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["error"]["code"] == "unreadable_file"
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "not a regular file" in lines[0]
+    assert store.count(customers) == 0
+    assert store.count(batches) == 0
+
+
+def test_symlink_to_a_file_is_read(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
+    """It reads a symlink to a regular file named on the command line: the target decides."""
+    target = tmp_path / "real.csv"
+    target.write_text(",".join(labels()) + "\n" + ",".join(values(valid_row(0))) + "\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    result, summary = import_json(onboard, link, db_url)
+    assert result.exit_code == 0, summary
+    assert summary["accepted"] == 1
+
+
+def test_csv_cell_over_the_csv_field_limit(
+    tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any
+) -> None:
+    """It rejects only the row of a CSV cell larger than the csv module's default field limit."""
+    big = "x" * 1_000_000  # the csv module refuses fields over 131,072 characters by default
+    path = tmp_path / "big.csv"
+    lines = [labels(), values(valid_row(0, full_name=big)), values(valid_row(1))]
+    path.write_text("".join(",".join(line) + "\n" for line in lines), encoding="utf-8")
+    result, summary = import_json(onboard, path, db_url)
+    assert result.exit_code == 1, summary
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (2, 1, 1)
+    assert summary["errors_by_code"] == {"too_long": 1}
+    assert [row["erp_id"] for row in store.rows(customers)] == [valid_row(1)["erp_id"]]
+    assert (Path(summary["report_dir"]) / "rejects.csv").stat().st_size < 10_000
+    assert csv.field_size_limit() == 131_072  # raised while reading only
+
+
+def _accented_csv(bad_address: bytes, encoding: str = "utf-8", bom: bytes = b"") -> bytes:
+    """Three customers with accented text; the second's address is `bad_address` (raw bytes)."""
+    marker = "ADDRESS-OF-THE-BAD-ROW"
+    rows = [labels(), *(values(row) for row in ACCENTED), values(customer(1, address=marker))]
+    text = "".join(",".join(row) + "\r\n" for row in rows)
+    return bom + text.encode(encoding).replace(marker.encode(encoding), bad_address)
+
+
+ACCENTED = [customer(0, city="Zoëtermeer", full_name="Café Ümit B.V."), customer(2, city="’s-Hertogenbosch")]
+_UNPAIRED = "Weg ".encode("utf-16-le") + b"\x3d\xd8" + " 1".encode("utf-16-le")
+# A good text around bytes the file's own encoding cannot decode: (file, value shown, bytes shown).
+STRAY_BYTES = {
+    "cp1252 byte in UTF-8": (_accented_csv(b"Kantoor Z\xfcrich"), r"Kantoor Z\xfcrich", r"\xfc"),
+    "cp1252 byte in UTF-8 with BOM": (
+        _accented_csv(b"Kantoor Z\xfcrich", bom=codecs.BOM_UTF8),
+        r"Kantoor Z\xfcrich",
+        r"\xfc",
+    ),
+    "UTF-8 bytes of a surrogate": (
+        _accented_csv(b"Weg \xed\xa0\x80 1"),
+        r"Weg \xed\xa0\x80 1",
+        r"\xed\xa0\x80",
+    ),
+    "unpaired surrogate in UTF-16": (
+        _accented_csv(_UNPAIRED, "utf-16-le", bom=codecs.BOM_UTF16_LE),
+        r"Weg \x3d\xd8 1",
+        r"\x3d\xd8",
+    ),
+    "unpaired surrogate in UTF-16 without BOM": (
+        _accented_csv(_UNPAIRED, "utf-16-le"),
+        r"Weg \x3d\xd8 1",
+        r"\x3d\xd8",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(STRAY_BYTES))
+def test_undecodable_bytes_reject_their_row_only(
+    case: str, tmp_path: Path, db_url: str, onboard: Any, store: Any, read_csv: Any
+) -> None:
+    """It rejects the row of a cell holding bytes its file's encoding cannot decode (encoding),
+    shows them as \\xNN in every report, and stores every other row exactly as typed."""
+    content, shown, bad = STRAY_BYTES[case]
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(content)
+    result, summary = import_json(onboard, path, db_url)
+    assert result.exit_code == 1, summary
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (3, 2, 1)
+    assert summary["errors_by_code"] == {"encoding": 1}
+    stored = {row["erp_id"]: row for row in store.rows(customers)}
+    for row in ACCENTED:
+        assert (stored[row["erp_id"]]["city"], stored[row["erp_id"]]["full_name"]) == (
+            row["city"],
+            row["full_name"],
+        )
+    report = Path(summary["report_dir"])
+    [line] = read_csv(report / "rejects.csv")
+    assert (line["row"], line["field"], line["code"], line["value"]) == ("4", "address", "encoding", shown)
+    assert shown in line["message"]
+    assert f"({bad})" in line["message"]
+    assert "UTF-8" in line["message"]
+    rejected = load_workbook(report / "rejects.xlsx")["Rejected rows"]
+    assert [cell.value for cell in rejected[2]][labels().index("Address")] == shown
+    assert json.loads((report / "summary.json").read_text(encoding="utf-8"))["errors_by_code"] == {
+        "encoding": 1
+    }
+
+
+def test_legacy_windows_1252_csv_is_read_whole(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
+    """It reads a file without any UTF-8 sequence but with high bytes as Windows-1252, every row."""
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(_accented_csv("Kantoor Zürich".encode("cp1252"), "cp1252"))
+    result, summary = import_json(onboard, path, db_url)
+    assert result.exit_code == 0, summary
+    assert summary["accepted"] == 3
+    assert store.customer(customer(1)["erp_id"])["address"] == "Kantoor Zürich"
+    assert store.customer(ACCENTED[0]["erp_id"])["city"] == "Zoëtermeer"
+
+
+def test_file_name_with_undecodable_bytes(tmp_path: Path) -> None:
+    """It writes summary.json and --json for a file whose name is not valid UTF-8 (shown escaped)."""
+    folder = os.fsencode(tmp_path)
+    name = os.path.join(folder, b"caf\xe9.csv")
+    with open(name, "wb") as handle:
+        handle.write(_accented_csv(b"Kantoor Z\xfcrich"))
+    result = subprocess.run(
+        [ONBOARD, "validate", name, "--json", "--report-dir", str(tmp_path / "r")],
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["file"] == os.fsdecode(name).replace("\udce9", "\\xe9")  # the byte shown as \xe9
+    assert summary["errors_by_code"] == {"encoding": 1}
+    written = json.loads((Path(summary["report_dir"]) / "summary.json").read_text(encoding="utf-8"))
+    assert written["file"] == summary["file"]
+
+
+# --- workbooks written as raw XML, so the test controls every byte ---------------------------
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_PACKAGE = {
+    "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/></Types>',
+    "_rels/.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="xl/workbook.xml" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/officeDocument"/></Relationships>',
+    "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships"><sheets><sheet name="Customers" sheetId="1" r:id="rId1"/>'
+    "</sheets></workbook>",
+    "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml" Type="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships/worksheet"/></Relationships>',
+}
+
+
+def raw_xlsx(path: Path, sheet_data: str, *, prefix: str = "", before: str = "", doctype: str = "") -> Path:
+    """A workbook whose one sheet, Customers, holds exactly `sheet_data` (XML of its rows).
+
+    With `prefix`, the sheet's elements carry that namespace prefix (x:row, x:c, …);
+    `before` goes between <worksheet> and <sheetData> (a <dimension>, say), `doctype`
+    before <worksheet>.
+    """
+    tag = f"{prefix}:" if prefix else ""
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n{doctype}'
+        f'<{tag}worksheet xmlns{":" + prefix if prefix else ""}="{MAIN}">{before}'
+        f"<{tag}sheetData>{sheet_data}</{tag}sheetData></{tag}worksheet>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _PACKAGE.items():
+            archive.writestr(name, text)
+        # surrogatepass: a test may put the UTF-8 bytes of a lone surrogate in the sheet.
+        archive.writestr("xl/worksheets/sheet1.xml", sheet.encode("utf-8", "surrogatepass"))
+    return path
+
+
+def xml_row(number: int, cells: list[str], prefix: str = "") -> str:
+    """A <row> of inline-string cells from column A; a cell starting with "<" is raw XML."""
+    tag = f"{prefix}:" if prefix else ""
+    xml = []
+    for column, cell in enumerate(cells):
+        ref = f"{chr(ord('A') + column)}{number}"
+        if cell.startswith("<"):
+            xml.append(cell.replace("{ref}", ref))
+        elif cell:
+            xml.append(
+                f'<{tag}c r="{ref}" t="inlineStr"><{tag}is><{tag}t>{escape(cell)}</{tag}t></{tag}is></{tag}c>'
+            )
+    return f'<{tag}row r="{number}">{"".join(xml)}</{tag}row>'
+
+
+def customers_xml(count: int = 2, prefix: str = "") -> str:
+    """The header row and `count` valid customers, as sheet XML."""
+    rows = [labels(), *(values(customer(i)) for i in range(count))]
+    return "".join(xml_row(number, row, prefix) for number, row in enumerate(rows, start=1))
+
+
+def run_measured(args: list[str], timeout: float = 120) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`onboard args` in a process of its own: its outcome and its peak memory (MB).
+
+    A separate process, because a regression here aborts the process (or takes gigabytes).
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen([ONBOARD, *args], stdout=out, stderr=err)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+                os.wait4(process.pid, 0)
+                pytest.fail(f"onboard {' '.join(args)} did not finish in {timeout} s")
+            time.sleep(0.05)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        outcome = subprocess.CompletedProcess(
+            args, process.returncode, out.read().decode(), err.read().decode()
+        )
+    return outcome, usage.ru_maxrss / 1024
+
+
+FAR = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+EVERY_CELL = "17,179,869,184"
+# Sheets whose few values span a huge block: (sheet XML, prefix, before, far cells, cells).
+STRAY_CELLS = {
+    "value in XFD1048576": (customers_xml() + FAR, "", "", "XFD1048576", EVERY_CELL),
+    "a dimension that lies": (
+        customers_xml() + FAR,
+        "",
+        '<dimension ref="A1:R3"/>',
+        "XFD1048576",
+        EVERY_CELL,
+    ),
+    "attributes reordered, single quotes": (
+        customers_xml() + "<row r='1048576'><c t='str' r='XFD1048576'><v>x</v></c></row>",
+        "",
+        "",
+        "XFD1048576",
+        EVERY_CELL,
+    ),
+    "namespace prefix": (
+        customers_xml(prefix="x") + '<x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>',
+        "x",
+        "",
+        "XFD1048576",
+        EVERY_CELL,
+    ),
+    "a cell without r after XFC": (
+        customers_xml() + '<row r="1048576"><c r="XFC1048576"><v>1</v></c><c><v>2</v></c></row>',
+        "",
+        "",
+        "XFD1048576",
+        EVERY_CELL,
+    ),
+    "rows without r": (
+        customers_xml()
+        + '<row r="4"><c r="XFD4"><v>1</v></c></row><row r="1048575"/><row><c><v>1</v></c></row>',
+        "",
+        "",
+        "XFD4 and A1048576",
+        EVERY_CELL,
+    ),
+    "value in XFD4000 (a 2 GB block)": (
+        customers_xml() + '<row r="4000"><c r="XFD4000" t="str"><v>x</v></c></row>',
+        "",
+        "",
+        "XFD4000",
+        "65,536,000",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(STRAY_CELLS))
+def test_stray_far_cell_is_refused_before_reading(case: str, tmp_path: Path, db_url: str, store: Any) -> None:
+    """It refuses a sheet whose few values span more than limits.max_cells, from its XML,
+    before calamine allocates the block: one line naming the far cell, peak memory small."""
+    data, prefix, before, far, cells = STRAY_CELLS[case]
+    path = raw_xlsx(tmp_path / "stray.xlsx", data, prefix=prefix, before=before)
+    assert path.stat().st_size < 20_000
+    result, peak_mb = run_measured(
+        ["import", str(path), "--db", db_url, "--json", "--report-dir", str(tmp_path)]
+    )
+    assert result.returncode == 2, result.stderr
+    assert json.loads(result.stdout)["error"]["code"] == "file_too_large"
+    [line] = result.stderr.strip().splitlines()
+    what = "values in cells" if " and " in far else "a value in cell"
+    assert f"sheet 'Customers' of stray.xlsx has {what} {far}, far outside its data" in line
+    assert f"spans {cells} cells, more than the limit of 30,000,000" in line
+    assert peak_mb < 600, f"peak memory {peak_mb:.0f} MB"
+    assert store.count(customers) == 0
+    assert store.count(batches) == 0
+
+
+def test_stray_cell_written_by_openpyxl(tmp_path: Path, db_url: str, store: Any) -> None:
+    """It refuses a workbook saved by openpyxl with one value in XFD1048576."""
+    path = xlsx(tmp_path / "openpyxl.xlsx", [labels(), values(customer(0))])
+    workbook = load_workbook(path)
+    workbook.active["XFD1048576"] = "stray"  # type: ignore[index]
+    workbook.save(path)
+    result, peak_mb = run_measured(
+        ["import", str(path), "--db", db_url, "--json", "--report-dir", str(tmp_path)]
+    )
+    assert result.returncode == 2, result.stderr
+    assert "has a value in cell XFD1048576, far outside its data" in result.stderr
+    assert peak_mb < 600, f"peak memory {peak_mb:.0f} MB"
+    assert store.count(customers) == 0
+
+
+@pytest.mark.parametrize(
+    ("case", "data", "before"),
+    [
+        ("style-only cell in XFD1048576", '<row r="1048576"><c r="XFD1048576" s="1"/></row>', ""),
+        ("empty value in XFD1048576", '<row r="1048576"><c r="XFD1048576"><v></v></c></row>', ""),
+        ("a dimension claiming every cell", "", '<dimension ref="A1:XFD1048576"/>'),
+    ],
+)
+def test_far_cells_without_value_are_read(
+    case: str, data: str, before: str, tmp_path: Path, db_url: str, onboard: Any
+) -> None:
+    """It reads a sheet whose far cells hold no value (calamine does not count them)."""
+    path = raw_xlsx(tmp_path / "styled.xlsx", customers_xml() + data, before=before)
+    result, summary = import_json(onboard, path, db_url)
+    assert result.exit_code == 0, summary
+    assert (summary["rows"], summary["accepted"]) == (2, 2)
+
+
+ERRORS = [
+    "#REF!",
+    "#DIV/0!",
+    "#N/A",
+    "#VALUE!",
+    "#NAME?",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#GETTING_DATA",
+]
+
+
+def test_error_cells_are_spreadsheet_errors(
+    tmp_path: Path, db_url: str, onboard: Any, store: Any, read_csv: Any
+) -> None:
+    """It rejects every row whose cell holds an Excel error (t="e"), cached formula results
+    too, as spreadsheet_error with the error as its value, never as a blank cell."""
+    city = labels().index("City")
+    rows = [labels(), values(customer(0))]
+    for number, error in enumerate(ERRORS, start=1):
+        cells = values(customer(number))
+        cells[city] = f'<c r="{{ref}}" t="e"><v>{escape(error)}</v></c>'
+        rows.append(cells)
+    cells = values(customer(len(ERRORS) + 1))
+    cells[city] = '<c r="{ref}" s="0" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+    rows.append(cells)
+    path = raw_xlsx(tmp_path / "errors.xlsx", "".join(xml_row(n, row) for n, row in enumerate(rows, start=1)))
+    result, summary = import_json(onboard, path, db_url)
+    assert result.exit_code == 1, summary
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (12, 1, 11)
+    assert summary["errors_by_code"] == {"spreadsheet_error": 11}
+    lines = read_csv(Path(summary["report_dir"]) / "rejects.csv")
+    assert [(line["field"], line["value"]) for line in lines] == [("city", e) for e in [*ERRORS, "#DIV/0!"]]
+    assert [row["erp_id"] for row in store.rows(customers)] == [customer(0)["erp_id"]]
+
+
+def test_sheet_xml_with_a_dtd_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
+    """It refuses a sheet declaring a DTD (a billion-laughs bomb here) without expanding it."""
+    laughs = '<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    path = raw_xlsx(
+        tmp_path / "laughs.xlsx",
+        customers_xml(prefix="x"),  # a prefixed sheet is parsed as XML, not only scanned
+        prefix="x",
+        doctype=f"<!DOCTYPE x:worksheet [{laughs}]>",
+    )
+    result, summary = import_json(onboard, path, db_url)
+    assert_unusable(result, summary, "unreadable_file", store, "declares a DTD")
+
+
+@pytest.mark.parametrize(
+    "text", ["Weg &#xD800; 1", "Weg \ud800 1"], ids=["character reference", "UTF-8 bytes"]
+)
+def test_xlsx_string_with_a_lone_surrogate(
+    text: str, tmp_path: Path, db_url: str, onboard: Any, store: Any
+) -> None:
+    """It refuses in one line a workbook whose text holds a lone surrogate, which calamine
+    cannot read (so no such text ever reaches the rules or the store)."""
+    address = labels().index("Address")
+    row = values(customer(0))
+    row[address] = '<c r="{ref}" t="inlineStr"><is><t>' + text + "</t></is></c>"
+    sheet = xml_row(1, labels()) + xml_row(2, row)
+    path = tmp_path / "surrogate.xlsx"
+    raw_xlsx(path, sheet)
+    result, summary = import_json(onboard, path, db_url)
+    assert_unusable(result, summary, "unreadable_file", store, "cannot be read")

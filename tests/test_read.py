@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from pipeline import xlsx_scan
 from pipeline.issues import FileError
 from pipeline.read import read_table
 
@@ -252,3 +257,59 @@ def test_no_header_row(tmp_path: Path, suffix: str) -> None:
     else:
         path = write_xlsx(tmp_path / "fruit.xlsx", {"Fruit": rows})
     assert read_error(path).code == "no_header_row"
+
+
+# --- the sheet's extent, from its XML, before calamine reads it ------------------------------
+
+
+@given(bound=st.integers(1, 2_000_000), value=st.integers(1, 3_000_000))
+def test_at_most_pattern_compares_like_numbers(bound: int, value: int) -> None:
+    """It builds a pattern that matches a row number or column exactly when it is at most the bound."""
+    rows = re.compile(xlsx_scan._at_most(str(bound), "0", "9"))
+    assert bool(rows.fullmatch(str(value))) == (value <= bound)
+    columns = re.compile(xlsx_scan._at_most(xlsx_scan._column_letters(bound), "A", "Z"))
+    assert bool(columns.fullmatch(xlsx_scan._column_letters(value))) == (value <= bound)
+
+
+def _sheet_zip(path: Path, rows: list[str]) -> zipfile.ZipFile:
+    """A zip holding one sheet part whose sheetData is `rows` (XML), for `scan_sheet`."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("sheet.xml", f"<worksheet><sheetData>{''.join(rows)}</sheetData></worksheet>")
+    return zipfile.ZipFile(path)
+
+
+def _row(number: int, columns: tuple[str, ...] = ("A", "B", "C")) -> str:
+    cells = "".join(f'<c r="{column}{number}"><v>{number}</v></c>' for column in columns)
+    return f'<row r="{number}">{cells}</row>'
+
+
+@pytest.mark.parametrize(
+    ("case", "rows", "last_row", "last_column"),
+    [
+        ("rows in order", [_row(n) for n in range(1, 40_001)], 40_000, 3),
+        ("rows in reverse order", [_row(n) for n in range(40_000, 0, -1)], 40_000, 3),
+        (
+            "a wider row half-way",
+            [_row(n, ("A", "B", "C", "AZ") if n == 20_000 else ("A", "B", "C")) for n in range(1, 40_001)],
+            40_000,
+            52,
+        ),
+        (
+            "a cell of a far row inside an early row",
+            [_row(1), '<row r="2"><c r="B2000000"><v>1</v></c></row>', *(_row(n) for n in range(3, 40_001))],
+            2_000_000,
+            3,
+        ),
+    ],
+)
+def test_sheet_extent_across_pieces(
+    case: str, rows: list[str], last_row: int, last_column: int, tmp_path: Path
+) -> None:
+    """It bounds a sheet of several megabytes of XML by every cell, wherever it lies."""
+    with _sheet_zip(tmp_path / "sheet.zip", rows) as archive:
+        assert archive.getinfo("sheet.xml").file_size > 3 * xlsx_scan._CHUNK
+        bound = xlsx_scan.scan_sheet(archive, "sheet.xml", limit=10**12)
+        exact = xlsx_scan.scan_sheet(archive, "sheet.xml", limit=1)
+    assert last_row <= bound.rows <= last_row * 1.1
+    assert bound.columns == last_column
+    assert (exact.rows, exact.columns) == (last_row, last_column)
