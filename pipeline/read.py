@@ -26,8 +26,10 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+import numpy as np
 import pandas as pd
 import pyarrow as arrow
+import pyarrow.compute
 
 from pipeline import normalize as nz
 from pipeline import xlsx_scan
@@ -85,20 +87,20 @@ class Table:
 def cells_frame(rows: Sequence[Sequence[str]], row_numbers: Sequence[int], width: int) -> pd.DataFrame:
     """Text columns 0 … width-1 of `rows` (each exactly `width` long), indexed by row number."""
     index = pd.Index(list(row_numbers), name="row", dtype="int64")
-    by_position = list(zip(*rows, strict=True)) if rows else [()] * width
+    # Every cell converted to Arrow at once, then each column taken by stride: pyarrow does
+    # in C what zip(*rows) and a conversion per column did (0.63 s → 0.15 s per 100k × 18).
+    table = arrow.array(rows, type=arrow.list_(arrow.large_string()))
+    if len(table) and arrow.compute.min_max(table.value_lengths()).as_py() != {"min": width, "max": width}:
+        raise ValueError(f"rows must all have {width} cells")
+    cells, starts = table.flatten(), np.arange(len(table), dtype=np.int64) * width
     return pd.DataFrame(
-        {position: pd.Series(_text_array(cells), index=index) for position, cells in enumerate(by_position)},
+        {
+            position: pd.Series(pd.array(cells.take(starts + position), dtype="str"), index=index)
+            for position in range(width)
+        },
         index=index,
         columns=range(width),
     )
-
-
-def _text_array(cells: Sequence[str]) -> pd.api.extensions.ExtensionArray:
-    """Cells as pandas text (Arrow); built by pyarrow, about 3× faster than from the list."""
-    text: pd.api.extensions.ExtensionArray = pd.array(
-        arrow.array(cells, type=arrow.large_string()), dtype="str"
-    )
-    return text
 
 
 def file_sha256(path: Path) -> str:

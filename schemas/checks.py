@@ -70,8 +70,12 @@ def encoding(values: pd.Series) -> pd.Series:
     return ~values.str.contains(nz.UNDECODABLE, regex=True)
 
 
-# Excel's error values, as a CSV saved by Excel holds them.
-SPREADSHEET_ERRORS = r"#(?:REF!|VALUE!|DIV/0!|N/A|NAME\?|NULL!|NUM!|SPILL!|CALC!|GETTING_DATA)"
+# Excel's error values, as a CSV saved by Excel holds them (and the reader gives for an
+# xlsx error cell), the newer ones of dynamic arrays, data types and Python in Excel too.
+SPREADSHEET_ERRORS = (
+    r"#(?:REF!|VALUE!|DIV/0!|N/A|NAME\?|NULL!|NUM!|SPILL!|CALC!|GETTING_DATA"
+    r"|FIELD!|BLOCKED!|CONNECT!|UNKNOWN!|BUSY!|EXTERNAL!|PYTHON!)"
+)
 # A long number that Excel displayed (and a CSV saved) as 1.23457E+11: the digits are gone.
 SCIENTIFIC = r"[+-]?\d(?:[.,]\d+)?[eE]\+?\d{1,3}"
 
