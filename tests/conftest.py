@@ -1,7 +1,8 @@
 """Shared fixtures: customer sheets, the CLI, and an empty store per backend.
 
 `db_url` gives each test an empty store: a SQLite file in `tmp_path`, and PostgreSQL when
-ONBOARD_TEST_PG_URL names a server (otherwise those tests are skipped, and say so).
+ONBOARD_TEST_PG_URL names a server (otherwise those tests are skipped, and say so; with
+ONBOARD_REQUIRE_PG=1, as in CI, they fail instead).
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from factories import PG_URL_VARIABLE, StoreView, read_csv, reset_postgres, valid_row, write_sheet
+from factories import (
+    PG_URL_VARIABLE,
+    StoreView,
+    read_csv,
+    reset_postgres,
+    unavailable,
+    valid_row,
+    write_sheet,
+)
 
 from pipeline.cli import cli
 
@@ -44,7 +53,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, workdir: Path) -> Ite
         return
     url = os.environ.get(PG_URL_VARIABLE)
     if not url:
-        pytest.skip(f"{PG_URL_VARIABLE} is not set: PostgreSQL tests skipped")
+        unavailable("PG", f"{PG_URL_VARIABLE} is not set: PostgreSQL tests skipped")
     reset_postgres(url)
     yield url
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import pwd
@@ -299,9 +298,6 @@ def test_export_of_another_extension_is_a_usage_error(onboard: Onboard, db_url: 
     assert "Traceback" not in result.output
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("pipeline.sample") is None, reason="pipeline/sample.py does not exist yet"
-)
 def test_sample_writes_a_sheet_that_validates(tmp_path: Path, onboard: Onboard) -> None:
     """It writes the asked number of customers, the same ones for the same seed."""
     first, again = tmp_path / "a.csv", tmp_path / "b.csv"
