@@ -689,13 +689,13 @@ def db() -> None:
 def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
     """Bring the store's schema to the newest revision (new SQLite files are set up automatically)."""
     from pipeline.migrate import upgrade
-    from pipeline.store import connect, safe_url
+    from pipeline.store import connect, reason, safe_url
 
     config = _config(config_path, db_url, report_dir)
     try:
         before, after = upgrade(connect(config.db_url, config.connect_timeout, config.statement_timeout))
     except Exception as exc:  # SQLAlchemy and Alembic errors alike: one line for the user
-        raise FileError("store_error", f"cannot upgrade {safe_url(config.db_url)}: {exc}") from None
+        raise FileError("store_error", f"cannot upgrade {safe_url(config.db_url)}: {reason(exc)}") from None
     if as_json:
         _echo_json({"db": safe_url(config.db_url), "before": before, "after": after})
     else:
@@ -707,13 +707,13 @@ def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | 
 def db_current(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
     """Show the store's schema revision and the newest one this onboard knows."""
     from pipeline.migrate import current_revision, head_revision
-    from pipeline.store import connect, safe_url
+    from pipeline.store import connect, reason, safe_url
 
     config = _config(config_path, db_url, report_dir)
     try:
         current = current_revision(connect(config.db_url, config.connect_timeout, config.statement_timeout))
     except Exception as exc:  # unreachable store: one line for the user
-        raise FileError("store_error", f"cannot read {safe_url(config.db_url)}: {exc}") from None
+        raise FileError("store_error", f"cannot read {safe_url(config.db_url)}: {reason(exc)}") from None
     if as_json:
         _echo_json({"db": safe_url(config.db_url), "current": current, "head": head_revision()})
     else:

@@ -170,7 +170,7 @@ def connect(url: str, connect_timeout: float = 10.0, statement_timeout: float = 
             engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except (ArgumentError, ImportError) as exc:
         raise FileError(
-            "store_error", f"cannot open the store {safe_url(url)}: {_reason(exc)}", "load"
+            "store_error", f"cannot open the store {safe_url(url)}: {reason(exc)}", "load"
         ) from None
     return engine
 
@@ -189,7 +189,7 @@ def open_store(url: str, connect_timeout: float = 10.0, statement_timeout: float
         raise FileError("store_error", f"{safe_url(url)}: {exc}", "load") from None
     except SQLAlchemyError as exc:
         raise FileError(
-            "store_error", f"cannot open the store {safe_url(url)}: {_reason(exc)}", "load"
+            "store_error", f"cannot open the store {safe_url(url)}: {reason(exc)}", "load"
         ) from None
     return engine
 
@@ -200,7 +200,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
+    """The first line of what the driver said: one line for the user, no SQL, no URL."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
@@ -215,7 +216,7 @@ def transaction(engine: Engine, stage: str, commit: bool = True) -> Iterator[Con
             if not commit:
                 outer.rollback()
     except SQLAlchemyError as exc:
-        raise FileError("store_error", f"store failed: {_reason(exc)}", stage) from None
+        raise FileError("store_error", f"store failed: {reason(exc)}", stage) from None
 
 
 def earlier_import(engine: Engine, sha256: str) -> dict[str, Any] | None:
