@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
 import os
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -133,6 +135,18 @@ def write_sheet(
             # openpyxl reads "=…" as a formula; the user typed text.
             cell.data_type = "s"
     workbook.save(path)
+    return path
+
+
+def json_lines(output: str) -> list[dict[str, Any]]:
+    """Standard output parsed as one JSON object per line (every line must be one)."""
+    return [json.loads(line) for line in output.splitlines()]
+
+
+def age(path: Path, seconds: float = 60) -> Path:
+    """Make a file look as if it was written `seconds` ago (settled, for a sweep)."""
+    stamp = time.time() - seconds
+    os.utime(path, (stamp, stamp))
     return path
 
 
