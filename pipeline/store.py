@@ -209,13 +209,18 @@ def reason(exc: BaseException) -> str:
 @contextmanager
 def transaction(engine: Engine, stage: str, commit: bool = True) -> Iterator[Connection]:
     """One transaction, committed at the end (rolled back when `commit` is False or on
-    any error); database failures become a `FileError` of the stage."""
+    any error); database failures become a `FileError` of the stage.
+
+    The driver's own errors count too: COPY on PostgreSQL runs on the raw psycopg
+    connection, where SQLAlchemy does not wrap what the server says.
+    """
+    driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
     try:
         with engine.connect() as connection, connection.begin() as outer:
             yield connection
             if not commit:
                 outer.rollback()
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, driver_error) as exc:
         raise FileError("store_error", f"store failed: {reason(exc)}", stage) from None
 
 

@@ -51,11 +51,22 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, workdir: Path) -> Ite
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'onboarding.db'}"
         return
+    yield postgres()
+
+
+@pytest.fixture
+def pg_url(workdir: Path) -> str:
+    """The test PostgreSQL with fresh tables, for what only PostgreSQL can do (two writers
+    at once); mark such tests `postgres`."""
+    return postgres()
+
+
+def postgres() -> str:
     url = os.environ.get(PG_URL_VARIABLE)
     if not url:
         unavailable("PG", f"{PG_URL_VARIABLE} is not set: PostgreSQL tests skipped")
     reset_postgres(url)
-    yield url
+    return url
 
 
 @pytest.fixture(name="valid_row")
