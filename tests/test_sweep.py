@@ -158,6 +158,7 @@ def _spawn(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow  # concurrency: two sweep processes
 def test_two_sweeps_at_once_import_each_file_once(db: str, tmp_path: Path) -> None:
     """It imports every file exactly once when two sweeps start at once on one folder."""
     root = drop_folder(tmp_path)
@@ -175,6 +176,7 @@ def test_two_sweeps_at_once_import_each_file_once(db: str, tmp_path: Path) -> No
     assert count(db, customers) == 6
 
 
+@pytest.mark.slow  # concurrency: two sweep processes
 def test_sweeps_on_two_hosts_sharing_a_store_import_each_content_once(db: str, tmp_path: Path) -> None:
     """It imports each file content once when two hosts' sweeps share one store (claims)."""
     roots = [drop_folder(tmp_path / name) for name in ("host-a", "host-b")]

@@ -192,6 +192,7 @@ def silent_server() -> Iterator[int]:
     server.close()
 
 
+@pytest.mark.slow  # waits for the connection time-out
 def test_a_store_that_never_answers_leaves_the_files_for_the_next_run(
     tmp_path: Path, silent_server: int
 ) -> None:
@@ -340,6 +341,7 @@ def test_the_notify_command_gets_the_sweeps_summary(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # waits for the statement time-out
 def test_a_statement_waiting_too_long_is_cancelled(tmp_path: Path) -> None:
     """It cancels an import whose statement waits past database.statement_timeout (here a
     lock another session holds), exits 2 with store_error, and stores nothing."""
