@@ -80,7 +80,14 @@ def _store(config: Config) -> Engine:
     """The store of `config`, schema up to date, with its time-outs."""
     from pipeline.store import open_store
 
-    return open_store(config.db_url, config.connect_timeout, config.statement_timeout)
+    return _closed_with_command(open_store(config.db_url, config.connect_timeout, config.statement_timeout))
+
+
+def _closed_with_command(engine: Engine) -> Engine:
+    """Close the engine's pooled connections when the command ends: a process running many
+    commands (the tests, a script calling `cli`) would otherwise keep them all open."""
+    click.get_current_context().call_on_close(engine.dispose)
+    return engine
 
 
 def _echo_json(data: dict[str, Any]) -> None:
@@ -693,7 +700,9 @@ def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | 
 
     config = _config(config_path, db_url, report_dir)
     try:
-        before, after = upgrade(connect(config.db_url, config.connect_timeout, config.statement_timeout))
+        engine = connect(config.db_url, config.connect_timeout, config.statement_timeout)
+        _closed_with_command(engine)
+        before, after = upgrade(engine)
     except Exception as exc:  # SQLAlchemy and Alembic errors alike: one line for the user
         raise FileError("store_error", f"cannot upgrade {safe_url(config.db_url)}: {reason(exc)}") from None
     if as_json:
@@ -711,7 +720,9 @@ def db_current(db_url: str | None, config_path: Path | None, report_dir: Path | 
 
     config = _config(config_path, db_url, report_dir)
     try:
-        current = current_revision(connect(config.db_url, config.connect_timeout, config.statement_timeout))
+        engine = connect(config.db_url, config.connect_timeout, config.statement_timeout)
+        _closed_with_command(engine)
+        current = current_revision(engine)
     except Exception as exc:  # unreachable store: one line for the user
         raise FileError("store_error", f"cannot read {safe_url(config.db_url)}: {reason(exc)}") from None
     if as_json:
