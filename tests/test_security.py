@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 from factories import unavailable, valid_row, write_sheet
 from openpyxl import load_workbook
 
+from pipeline.cli import cli
 from pipeline.store import customers
 
 ONBOARD = str(Path(sys.executable).parent / "onboard")
@@ -24,31 +26,35 @@ HOSTILE = ["=1+2", "+1+2", "-1+2", "@SUM(1,2)", '=HYPERLINK("http://evil","x")']
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    # No ONBOARD_* setting of the shell: the module-scoped fixture runs outside `hermetic`.
-    env = {name: value for name, value in os.environ.items() if not name.startswith("ONBOARD_")}
-    return subprocess.run([ONBOARD, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run([ONBOARD, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every kind of file onboard writes, from rows full of formula-like text (built once
-    for the module: the tests only read them)."""
+    for the module, in-process: the tests only read the files)."""
     tmp_path = tmp_path_factory.mktemp("outputs")
     db = f"sqlite:///{tmp_path}/s.db"
     rows = [valid_row(i + 1, contact_role=value, address2=value) for i, value in enumerate(HOSTILE)]
     rows.append(valid_row(9, contact_role="=1+2", contact_email='=HYPERLINK("http://evil","x")'))
-    result = run(["import", str(write_sheet(tmp_path / "in.csv", rows)), "--db", db, "--json"], tmp_path)
-    assert result.returncode == 1, result.stderr  # the HYPERLINK e-mail address is rejected
-    summary = json.loads(result.stdout)
-    report = Path(tmp_path / summary["report_dir"])
+    # No ONBOARD_* setting of the shell: a module-scoped fixture runs outside `hermetic`.
+    runner = CliRunner(env=dict.fromkeys((n for n in os.environ if n.startswith("ONBOARD_")), None))
+
+    def onboard(*args: object) -> Result:
+        return runner.invoke(cli, [str(a) for a in args])
+
+    sheet = write_sheet(tmp_path / "in.csv", rows)
+    result = onboard("import", sheet, "--db", db, "--report-dir", tmp_path / "reports", "--json")
+    assert result.exit_code == 1, result.output  # the HYPERLINK e-mail address is rejected
+    report = Path(json.loads(result.stdout)["report_dir"])
     for args in (
-        ["review", "export", "--out", "review.xlsx"],
-        ["review", "export", "--out", "review.csv"],
-        ["export", "--status", "pending", "--out", "pending.xlsx"],
-        ["export", "--status", "pending", "--out", "pending.csv"],
+        ["review", "export", "--out", tmp_path / "review.xlsx"],
+        ["review", "export", "--out", tmp_path / "review.csv"],
+        ["export", "--status", "pending", "--out", tmp_path / "pending.xlsx"],
+        ["export", "--status", "pending", "--out", tmp_path / "pending.csv"],
     ):
-        done = run([*args, "--db", db], tmp_path)
-        assert done.returncode == 0, (args, done.stderr)
+        done = onboard(*args, "--db", db)
+        assert done.exit_code == 0, (args, done.output)
     return {
         "rejects.xlsx": report / "rejects.xlsx",
         "rejects.csv": report / "rejects.csv",
