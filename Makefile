@@ -40,14 +40,17 @@ demo: $(STAMP)
 	$(BIN)/onboard export --status approved --out $(DEMO)/approved.csv --db sqlite:///$(DEMO)/onboarding.db
 	@echo "Reports are in $(DEMO)/reports/; the store is $(DEMO)/onboarding.db"
 
-## test: the quick test suite, all but the slow tests (PostgreSQL tests run when ONBOARD_TEST_PG_URL is set)
+## test: the quick test suite, all but the slow tests, on WORKERS processes (default 2; each
+## with a PostgreSQL database of its own, the test database's name + _gw0, _gw1, …);
+## PostgreSQL tests run when ONBOARD_TEST_PG_URL is set
+WORKERS ?= 2
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n $(WORKERS)
 
 ## test-cov: the quick suite with branch coverage of pipeline/ and schemas/, the onboard
 ## processes the tests start included; fails below fail_under (pyproject.toml). CI runs it.
 test-cov: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow" --cov=pipeline --cov=schemas --cov-branch
+	$(BIN)/python -m pytest -q -m "not slow" -n $(WORKERS) --cov=pipeline --cov=schemas --cov-branch
 
 ## wheel-check: install from a built wheel into a fresh venv; migrate, import, review, export with it
 wheel-check:

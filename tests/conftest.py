@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from factories import (
     PG_URL_VARIABLE,
     StoreView,
+    database_per_worker,
     read_csv,
     reset_postgres,
     unavailable,
@@ -24,6 +25,9 @@ from factories import (
 )
 
 from pipeline.cli import cli
+
+# Under pytest-xdist (`make test` runs two workers) each worker has a test database of its own.
+database_per_worker()
 
 
 @pytest.fixture(autouse=True)

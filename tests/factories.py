@@ -19,7 +19,7 @@ import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from openpyxl import Workbook
-from sqlalchemy import Connection, Table, create_engine, func, select, text, update
+from sqlalchemy import Connection, Table, create_engine, func, make_url, select, text, update
 from stdnum.eu import vat
 
 from pipeline.migrate import MIGRATIONS
@@ -199,6 +199,26 @@ class StoreView:
                 assert done.rowcount == 1
         finally:
             engine.dispose()
+
+
+def database_per_worker() -> None:
+    """Under pytest-xdist, point ONBOARD_TEST_PG_URL at a database of this worker's own
+    (the test database's name + `_gw1`, …), created when missing: PostgreSQL tests empty
+    the tables, so two workers must never share them."""
+    url, worker = os.environ.get(PG_URL_VARIABLE), os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if found.first() is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    os.environ[PG_URL_VARIABLE] = base.set(database=name).render_as_string(hide_password=False)
 
 
 def reset_postgres(url: str) -> None:
