@@ -85,7 +85,14 @@ def _store(config: Config) -> Engine:
     """The store of `config`, schema up to date, with its time-outs."""
     from pipeline.store import open_store
 
-    return open_store(config.db_url, config.connect_timeout, config.statement_timeout)
+    return _closed_with_command(open_store(config.db_url, config.connect_timeout, config.statement_timeout))
+
+
+def _closed_with_command(engine: Engine) -> Engine:
+    """Close the engine's pooled connections when the command ends: a process running many
+    commands (the tests, a script calling `cli`) would otherwise keep them all open."""
+    click.get_current_context().call_on_close(engine.dispose)
+    return engine
 
 
 # --- the echo boundary: everything printed passes here -----------------------------------
@@ -628,7 +635,7 @@ def run_(
     """
     from pipeline.sweep import SweepBusy, folder_lock, sweep
 
-    folder = root
+    folder = root or (Path(os.environ["ONBOARD_ROOT"]) if os.environ.get("ONBOARD_ROOT") else None)
     own = folder / "onboard.toml" if folder is not None else None
     if config_path is None and not os.environ.get("ONBOARD_CONFIG") and own is not None and own.is_file():
         config_path = own  # the drop folder's own configuration
@@ -783,13 +790,15 @@ def db() -> None:
 def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
     """Bring the store's schema to the newest revision (new SQLite files are set up automatically)."""
     from pipeline.migrate import upgrade
-    from pipeline.store import connect, safe_url
+    from pipeline.store import connect, reason, safe_url
 
     config = _config(config_path, db_url, report_dir)
     try:
-        before, after = upgrade(connect(config.db_url, config.connect_timeout, config.statement_timeout))
+        engine = connect(config.db_url, config.connect_timeout, config.statement_timeout)
+        _closed_with_command(engine)
+        before, after = upgrade(engine)
     except Exception as exc:  # SQLAlchemy and Alembic errors alike: one line for the user
-        raise FileError("store_error", f"cannot upgrade {safe_url(config.db_url)}: {exc}") from None
+        raise FileError("store_error", f"cannot upgrade {safe_url(config.db_url)}: {reason(exc)}") from None
     if as_json:
         _echo_json({"db": safe_url(config.db_url), "before": before, "after": after})
     else:
@@ -801,13 +810,15 @@ def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | 
 def db_current(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
     """Show the store's schema revision and the newest one this onboard knows."""
     from pipeline.migrate import current_revision, head_revision
-    from pipeline.store import connect, safe_url
+    from pipeline.store import connect, reason, safe_url
 
     config = _config(config_path, db_url, report_dir)
     try:
-        current = current_revision(connect(config.db_url, config.connect_timeout, config.statement_timeout))
+        engine = connect(config.db_url, config.connect_timeout, config.statement_timeout)
+        _closed_with_command(engine)
+        current = current_revision(engine)
     except Exception as exc:  # unreachable store: one line for the user
-        raise FileError("store_error", f"cannot read {safe_url(config.db_url)}: {exc}") from None
+        raise FileError("store_error", f"cannot read {safe_url(config.db_url)}: {reason(exc)}") from None
     if as_json:
         _echo_json({"db": safe_url(config.db_url), "current": current, "head": head_revision()})
     else:

@@ -170,7 +170,7 @@ def connect(url: str, connect_timeout: float = 10.0, statement_timeout: float = 
             engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except (ArgumentError, ImportError) as exc:
         raise FileError(
-            "store_error", f"cannot open the store {safe_url(url)}: {_reason(exc)}", "load"
+            "store_error", f"cannot open the store {safe_url(url)}: {reason(exc)}", "load"
         ) from None
     return engine
 
@@ -189,7 +189,7 @@ def open_store(url: str, connect_timeout: float = 10.0, statement_timeout: float
         raise FileError("store_error", f"{safe_url(url)}: {exc}", "load") from None
     except SQLAlchemyError as exc:
         raise FileError(
-            "store_error", f"cannot open the store {safe_url(url)}: {_reason(exc)}", "load"
+            "store_error", f"cannot open the store {safe_url(url)}: {reason(exc)}", "load"
         ) from None
     return engine
 
@@ -200,7 +200,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
+    """The first line of what the driver said: one line for the user, no SQL, no URL."""
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
 
@@ -208,14 +209,19 @@ def _reason(exc: BaseException) -> str:
 @contextmanager
 def transaction(engine: Engine, stage: str, commit: bool = True) -> Iterator[Connection]:
     """One transaction, committed at the end (rolled back when `commit` is False or on
-    any error); database failures become a `FileError` of the stage."""
+    any error); database failures become a `FileError` of the stage.
+
+    The driver's own errors count too: COPY on PostgreSQL runs on the raw psycopg
+    connection, where SQLAlchemy does not wrap what the server says.
+    """
+    driver_error: type[Exception] = engine.dialect.loaded_dbapi.Error
     try:
         with engine.connect() as connection, connection.begin() as outer:
             yield connection
             if not commit:
                 outer.rollback()
-    except SQLAlchemyError as exc:
-        raise FileError("store_error", f"store failed: {_reason(exc)}", stage) from None
+    except (SQLAlchemyError, driver_error) as exc:
+        raise FileError("store_error", f"store failed: {reason(exc)}", stage) from None
 
 
 def earlier_import(engine: Engine, sha256: str) -> dict[str, Any] | None:

@@ -1,7 +1,8 @@
 """Shared fixtures: customer sheets, the CLI, and an empty store per backend.
 
 `db_url` gives each test an empty store: a SQLite file in `tmp_path`, and PostgreSQL when
-ONBOARD_TEST_PG_URL names a server (otherwise those tests are skipped, and say so).
+ONBOARD_TEST_PG_URL names a server (otherwise those tests are skipped, and say so; with
+ONBOARD_REQUIRE_PG=1, as in CI, they fail instead).
 """
 
 from __future__ import annotations
@@ -12,9 +13,21 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from factories import PG_URL_VARIABLE, StoreView, read_csv, reset_postgres, valid_row, write_sheet
+from factories import (
+    PG_URL_VARIABLE,
+    StoreView,
+    database_per_worker,
+    read_csv,
+    reset_postgres,
+    unavailable,
+    valid_row,
+    write_sheet,
+)
 
 from pipeline.cli import cli
+
+# Under pytest-xdist (`make test` runs two workers) each worker has a test database of its own.
+database_per_worker()
 
 
 @pytest.fixture(autouse=True)
@@ -42,11 +55,22 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, workdir: Path) -> Ite
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'onboarding.db'}"
         return
+    yield postgres()
+
+
+@pytest.fixture
+def pg_url(workdir: Path) -> str:
+    """The test PostgreSQL with fresh tables, for what only PostgreSQL can do (two writers
+    at once); mark such tests `postgres`."""
+    return postgres()
+
+
+def postgres() -> str:
     url = os.environ.get(PG_URL_VARIABLE)
     if not url:
-        pytest.skip(f"{PG_URL_VARIABLE} is not set: PostgreSQL tests skipped")
+        unavailable("PG", f"{PG_URL_VARIABLE} is not set: PostgreSQL tests skipped")
     reset_postgres(url)
-    yield url
+    return url
 
 
 @pytest.fixture(name="valid_row")

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import csv
 import itertools
+import json
+import os
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from openpyxl import Workbook
-from sqlalchemy import Table, create_engine, func, select, text, update
+from sqlalchemy import Connection, Table, create_engine, func, make_url, select, text, update
 from stdnum.eu import vat
 
 from pipeline.migrate import MIGRATIONS
@@ -23,6 +27,24 @@ from pipeline.store import customers, metadata
 from schemas.synonyms import SYNONYMS
 
 PG_URL_VARIABLE = "ONBOARD_TEST_PG_URL"
+
+# Components CI must have: ONBOARD_REQUIRE_PG=1, ONBOARD_REQUIRE_LIBREOFFICE=1, … (set by
+# .ci/run). Read once at import, before the `hermetic` fixture clears ONBOARD_* settings.
+REQUIRED = frozenset(
+    name.removeprefix("ONBOARD_REQUIRE_")
+    for name, value in os.environ.items()
+    if name.startswith("ONBOARD_REQUIRE_") and value.strip() == "1"
+)
+
+
+def unavailable(component: str, reason: str) -> NoReturn:
+    """Skip a test whose `component` (PG, LIBREOFFICE, MAKE) is missing here; fail it
+    instead where ONBOARD_REQUIRE_<COMPONENT>=1 says it must be there (CI), so a broken
+    install step cannot turn into a green run with skips."""
+    if component in REQUIRED:
+        pytest.fail(f"{reason}, and ONBOARD_REQUIRE_{component}=1 requires it", pytrace=False)
+    pytest.skip(reason)
+
 
 # The portal's label of every canonical field, in the order of its Create form.
 LABELS: dict[str, str] = {field: names[0] for field, names in SYNONYMS.items()}
@@ -117,6 +139,18 @@ def write_sheet(
     return path
 
 
+def json_lines(output: str) -> list[dict[str, Any]]:
+    """Standard output parsed as one JSON object per line (every line must be one)."""
+    return [json.loads(line) for line in output.splitlines()]
+
+
+def age(path: Path, seconds: float = 60) -> Path:
+    """Make a file look as if it was written `seconds` ago (settled, for a sweep)."""
+    stamp = time.time() - seconds
+    os.utime(path, (stamp, stamp))
+    return path
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     """The lines of a CSV report as dicts."""
     with path.open(encoding="utf-8", newline="") as handle:
@@ -167,11 +201,39 @@ class StoreView:
             engine.dispose()
 
 
+def database_per_worker() -> None:
+    """Under pytest-xdist, point ONBOARD_TEST_PG_URL at a database of this worker's own
+    (the test database's name + `_gw1`, …), created when missing: PostgreSQL tests empty
+    the tables, so two workers must never share them."""
+    url, worker = os.environ.get(PG_URL_VARIABLE), os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if found.first() is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    os.environ[PG_URL_VARIABLE] = base.set(database=name).render_as_string(hide_password=False)
+
+
 def reset_postgres(url: str) -> None:
-    """Empty tables at the newest schema revision, as `onboard` would create them."""
+    """Empty tables at the newest schema revision, as `onboard` would create them.
+
+    When the tables are already those of the newest revision (the usual case), emptying
+    them is enough and much quicker than dropping and creating them again.
+    """
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
+            if _at_head(connection):
+                names = ", ".join(table.name for table in metadata.sorted_tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))
+                return
             metadata.drop_all(connection)
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
             metadata.create_all(connection)
@@ -179,3 +241,24 @@ def reset_postgres(url: str) -> None:
             MigrationContext.configure(connection).stamp(ScriptDirectory(str(MIGRATIONS)), "head")
     finally:
         engine.dispose()
+
+
+def _at_head(connection: Connection) -> bool:
+    """The store has exactly the tables and columns of `metadata`, at the newest revision,
+    and no trigger a test added."""
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    if MigrationContext.configure(connection).get_current_revision() != head:
+        return False
+    names = [table.name for table in metadata.sorted_tables]
+    found = connection.execute(
+        text(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ANY(:names)"
+        ),
+        {"names": names},
+    ).all()
+    expected = {(table.name, column.name) for table in metadata.sorted_tables for column in table.columns}
+    triggers = connection.execute(
+        text("SELECT count(*) FROM information_schema.triggers WHERE trigger_schema = current_schema()")
+    ).scalar_one()
+    return set(found) == expected and len(found) == len(expected) and triggers == 0

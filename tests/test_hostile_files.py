@@ -158,6 +158,7 @@ def test_too_many_cells_is_refused(tmp_path: Path, db_url: str, onboard: Any, st
     assert_unusable(result, summary, "file_too_large", store, "cells")
 
 
+@pytest.mark.slow  # 20,000 columns take seconds per backend
 def test_twenty_thousand_columns(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It reads a sheet with 20,000 columns, ignoring the unknown ones."""
     extra = [f"extra {i}" for i in range(20_000 - 18)]

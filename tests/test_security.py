@@ -18,9 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import FIELDS
+from click.testing import CliRunner, Result
+from factories import FIELDS, unavailable, valid_row, write_sheet
 from openpyxl import load_workbook
 
+from pipeline.cli import cli
 from pipeline.store import customers
 
 ONBOARD = str(Path(sys.executable).parent / "onboard")
@@ -35,24 +37,35 @@ def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([ONBOARD, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
-@pytest.fixture
-def outputs(
-    tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Callable[..., Any]
-) -> dict[str, Path]:
-    """Every kind of file onboard writes, from rows full of formula-like text."""
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every kind of file onboard writes, from rows full of formula-like text (built once
+    for the module, in-process: the tests only read the files)."""
+    tmp_path = tmp_path_factory.mktemp("outputs")
     db = f"sqlite:///{tmp_path}/s.db"
     values = HOSTILE + SPLIT_HOSTILE
     rows = [valid_row(i + 1, contact_role=value, address2=value) for i, value in enumerate(values)]
     rows.append(valid_row(20, contact_role="=1+2", contact_email='=HYPERLINK("http://evil","x")'))
     rows.append(valid_row(21, tax_id="NL1;=1+2", Notes="\t=1+2"))
+    # No ONBOARD_* setting of the shell: a module-scoped fixture runs outside `hermetic`.
+    runner = CliRunner(env=dict.fromkeys((n for n in os.environ if n.startswith("ONBOARD_")), None))
+
+    def onboard(*args: object) -> Result:
+        return runner.invoke(cli, [str(a) for a in args])
+
     sheet = write_sheet(tmp_path / "in.csv", rows, fields=[*FIELDS, "Notes"])
-    summary = json.loads(run(["import", str(sheet), "--db", db, "--json"], tmp_path).stdout)
-    report = Path(tmp_path / summary["report_dir"])
-    run(["review", "export", "--out", "review.xlsx", "--db", db], tmp_path)
-    run(["review", "export", "--out", "review.csv", "--db", db], tmp_path)
-    run(["export", "--status", "pending", "--out", "pending.xlsx", "--db", db], tmp_path)
-    run(["export", "--status", "pending", "--out", "pending.csv", "--for-spreadsheet", "--db", db], tmp_path)
-    run(["sample", "--rows", "30", "--out", "sample.xlsx"], tmp_path)
+    result = onboard("import", sheet, "--db", db, "--report-dir", tmp_path / "reports", "--json")
+    assert result.exit_code == 1, result.output  # the HYPERLINK e-mail address is rejected
+    report = Path(json.loads(result.stdout)["report_dir"])
+    for args in (
+        ["review", "export", "--out", tmp_path / "review.xlsx", "--db", db],
+        ["review", "export", "--out", tmp_path / "review.csv", "--db", db],
+        ["export", "--status", "pending", "--out", tmp_path / "pending.xlsx", "--db", db],
+        ["export", "--status", "pending", "--out", tmp_path / "pending.csv", "--for-spreadsheet", "--db", db],
+        ["sample", "--rows", "30", "--out", tmp_path / "sample.xlsx"],
+    ):
+        done = onboard(*args)
+        assert done.exit_code == 0, (args, done.output)
     return {
         "rejects.xlsx": report / "rejects.xlsx",
         "rejects.csv": report / "rejects.csv",
@@ -116,9 +129,10 @@ def libreoffice(source: Path, outdir: Path, profile: Path, *options: str) -> Non
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_evaluates_no_formula(outputs: dict[str, Path], tmp_path: Path) -> None:
     """It writes workbooks, and CSVs split on , ; or tab, that LibreOffice opens with no formula evaluated."""
+    if shutil.which("soffice") is None:
+        unavailable("LIBREOFFICE", "LibreOffice (soffice) is not installed")
     converted = tmp_path / "converted"
     # LibreOffice's CSV filter: separator, text delimiter (34 = "), UTF-8 (76), first line.
     for separator in (44, 59, 9):

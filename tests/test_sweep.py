@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from factories import unavailable, write_sheet
 from factories import valid_row as customer
-from factories import write_sheet
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, func, select
 
@@ -158,6 +158,7 @@ def _spawn(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow  # concurrency: two sweep processes
 def test_two_sweeps_at_once_import_each_file_once(db: str, tmp_path: Path) -> None:
     """It imports every file exactly once when two sweeps start at once on one folder."""
     root = drop_folder(tmp_path)
@@ -175,6 +176,7 @@ def test_two_sweeps_at_once_import_each_file_once(db: str, tmp_path: Path) -> No
     assert count(db, customers) == 6
 
 
+@pytest.mark.slow  # concurrency: two sweep processes
 def test_sweeps_on_two_hosts_sharing_a_store_import_each_content_once(db: str, tmp_path: Path) -> None:
     """It imports each file content once when two hosts' sweeps share one store (claims)."""
     roots = [drop_folder(tmp_path / name) for name in ("host-a", "host-b")]
@@ -192,10 +194,11 @@ def test_sweeps_on_two_hosts_sharing_a_store_import_each_content_once(db: str, t
             assert path.suffix == ".csv"
 
 
+@pytest.mark.slow  # make runs eight times
 def test_make_targets(tmp_path: Path) -> None:
     """It runs the team's make targets: validate, import, review-export, review-apply, sweep."""
     if shutil.which("make") is None:
-        pytest.skip("make is not installed")
+        unavailable("MAKE", "make is not installed")
     db = f"sqlite:///{tmp_path}/make.db"
     good = write_sheet(tmp_path / "good.csv", [customer(0), customer(1)])
     bad = write_sheet(tmp_path / "bad.csv", [customer(2, tax_id="NL123")])

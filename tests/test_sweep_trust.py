@@ -96,6 +96,19 @@ def test_the_drop_folders_own_configuration_is_used(tmp_path: Path) -> None:
     assert StoreView(f"sqlite:///{root / 'onboarding.db'}").count(customers) == 1
 
 
+def test_onboard_root_also_finds_the_folders_own_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It reads DIR/onboard.toml when the folder comes from ONBOARD_ROOT too."""
+    root = drop_folder(tmp_path)
+    settled(write_sheet(root / "inbox" / "a.csv", [customer(0)]))
+    monkeypatch.setenv("ONBOARD_ROOT", str(root))
+    result = CliRunner().invoke(cli, ["run"])
+    assert result.exit_code == 0, result.stderr
+    assert not (tmp_path / "onboarding.db").exists()
+    assert StoreView(f"sqlite:///{root / 'onboarding.db'}").count(customers) == 1
+
+
 def test_a_long_file_name_is_imported_and_moved(tmp_path: Path) -> None:
     """It shortens a name that would exceed the file system's limit with its batch id."""
     root = drop_folder(tmp_path)
@@ -192,6 +205,7 @@ def silent_server() -> Iterator[int]:
     server.close()
 
 
+@pytest.mark.slow  # waits for the connection time-out
 def test_a_store_that_never_answers_leaves_the_files_for_the_next_run(
     tmp_path: Path, silent_server: int
 ) -> None:
@@ -340,6 +354,7 @@ def test_the_notify_command_gets_the_sweeps_summary(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # waits for the statement time-out
 def test_a_statement_waiting_too_long_is_cancelled(tmp_path: Path) -> None:
     """It cancels an import whose statement waits past database.statement_timeout (here a
     lock another session holds), exits 2 with store_error, and stores nothing."""
