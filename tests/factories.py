@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import Connection, Table, create_engine, func, make_url, select, text, update
 from stdnum.eu import vat
 
@@ -155,6 +155,61 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     """The lines of a CSV report as dicts."""
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def read_review(path: Path) -> list[dict[str, str]]:
+    """The lines of a review file (.xlsx or .csv) as dicts by column, empty cells as ""."""
+    if path.suffix.lower() == ".csv":
+        return read_csv(path)
+    workbook = load_workbook(path, read_only=True)
+    try:
+        rows = list(workbook["Review"].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    header = [str(name) for name in rows[0]]
+    return [
+        dict(zip(header, ("" if v is None else str(v) for v in row), strict=True))
+        for row in rows[1:]
+        if any(v is not None for v in row)
+    ]
+
+
+def write_review(path: Path, lines: Iterable[Mapping[str, str]]) -> Path:
+    """Replace the lines of the exported review file `path` with `lines`, as a reviewer
+    editing it would: the header, the workbook's other sheets and its drop-down stay."""
+    if path.suffix.lower() == ".csv":
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle))
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows([line.get(name, "") for name in header] for line in lines)
+        return path
+    workbook = load_workbook(path)
+    sheet = workbook["Review"]
+    header = [cell.value for cell in sheet[1]]
+    sheet.delete_rows(2, sheet.max_row)
+    for number, line in enumerate(lines, start=2):
+        for column, name in enumerate(header, start=1):
+            value = line.get(str(name), "")
+            if value:
+                sheet.cell(row=number, column=column, value=value).data_type = "s"
+    workbook.save(path)
+    return path
+
+
+def decide(path: Path, decisions: Mapping[str, tuple[str, str]]) -> Path:
+    """Fill in (decision, reason) per ERP ID in the review file `path`, .xlsx or .csv."""
+    lines = read_review(path)
+    for line in lines:
+        if line["erp_id"] in decisions:
+            line["decision"], line["reason"] = decisions[line["erp_id"]]
+    return write_review(path, lines)
+
+
+def review_report(summary: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The lines of the review-report.csv that `review apply` wrote, in the file's order."""
+    return read_csv(Path(str(summary["report_dir"])) / "review-report.csv")
 
 
 class StoreView:

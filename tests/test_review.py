@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from factories import StoreView, decide, read_review, review_report, write_review, write_sheet
 from factories import valid_row as customer
-from factories import write_sheet
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine
 
 from pipeline.cli import cli
 from pipeline.report import unescape_formulas
@@ -41,55 +43,27 @@ def export(db: str, out: Path, *extra: str) -> list[dict[str, str]]:
     return read_review(out)
 
 
-def read_review(path: Path) -> list[dict[str, str]]:
-    if path.suffix == ".csv":
-        with path.open(encoding="utf-8", newline="") as handle:
-            return list(csv.DictReader(handle))
-    sheet = load_workbook(path)["Review"]
-    rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(rows[0], (v or "" for v in row), strict=True)) for row in rows[1:]]
-
-
-def decide(path: Path, decisions: dict[str, tuple[str, str]]) -> None:
-    """Fill in decision and reason per ERP ID, the way a reviewer does in Excel."""
-    workbook = load_workbook(path)
-    sheet = workbook["Review"]
-    headers = [c.value for c in sheet[1]]
-    key, decision, reason = (headers.index(n) + 1 for n in ("erp_id", "decision", "reason"))
-    for row in range(2, sheet.max_row + 1):
-        erp_id = sheet.cell(row=row, column=key).value
-        if erp_id in decisions:
-            sheet.cell(row=row, column=decision).value = decisions[erp_id][0]
-            sheet.cell(row=row, column=reason).value = decisions[erp_id][1] or None
-    workbook.save(path)
+def apply_file(db: str, path: Path, *extra: str, reviewer: str = "reviewer") -> tuple[Result, dict[str, Any]]:
+    """Run review apply with --json: the result and the file's summary."""
+    result = onboard(db, "review", "apply", str(path), "--reviewer", reviewer, "--json", *extra)
+    assert result.stdout.strip(), result.output
+    return result, json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def apply(
     db: str, path: Path, *extra: str, reviewer: str = "reviewer"
 ) -> tuple[Result, dict[str, dict[str, str]]]:
-    result = onboard(db, "review", "apply", str(path), "--reviewer", reviewer, "--json", *extra)
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
-    report = {}
-    if summary.get("report_dir"):
-        with (Path(summary["report_dir"]) / "review-report.csv").open(encoding="utf-8") as handle:
-            report = {line["erp_id"]: line for line in csv.DictReader(handle)}
+    result, summary = apply_file(db, path, *extra, reviewer=reviewer)
+    report = {line["erp_id"]: line for line in review_report(summary)} if summary.get("report_dir") else {}
     return result, report
 
 
-def stored(db: str) -> dict[str, dict[str, object]]:
-    engine = create_engine(db)
-    with engine.connect() as connection:
-        found = {r.erp_id: dict(r._mapping) for r in connection.execute(select(customers))}
-    engine.dispose()
-    return found
+def stored(db: str) -> dict[str, dict[str, Any]]:
+    return {row["erp_id"]: row for row in StoreView(db).rows(customers)}
 
 
-def audit_rows(db: str) -> list[dict[str, object]]:
-    engine = create_engine(db)
-    with engine.connect() as connection:
-        found = [dict(r._mapping) for r in connection.execute(select(audit).order_by(audit.c.id))]
-    engine.dispose()
-    return found
+def audit_rows(db: str) -> list[dict[str, Any]]:
+    return StoreView(db).rows(audit)
 
 
 def test_export_holds_pending_customers_with_fingerprint_and_dropdown(db: str, tmp_path: Path) -> None:
@@ -161,21 +135,6 @@ def test_reject_without_reason_is_refused(db: str, tmp_path: Path) -> None:
     assert "reason" in report["00123"]["message"]
     assert report["00124"]["outcome"] == "approved"
     assert stored(db)["00123"]["status"] == "pending"
-
-
-def test_applying_twice_changes_nothing(db: str, tmp_path: Path) -> None:
-    """It treats a decision already in force as unchanged, so a file can be applied twice."""
-    imported(db, tmp_path, [customer(0), customer(1)])
-    review = tmp_path / "review.xlsx"
-    export(db, review)
-    decide(review, {"00123": ("approve", ""), "00124": ("reject", "No contract")})
-    apply(db, review)
-    before = stored(db)
-    result, report = apply(db, review)
-    assert result.exit_code == 0
-    assert {v["outcome"] for v in report.values()} == {"unchanged"}
-    assert stored(db) == before
-    assert len(audit_rows(db)) == 4  # two created, two decisions
 
 
 def test_stale_fingerprint_after_reimport_is_refused(db: str, tmp_path: Path) -> None:
@@ -387,3 +346,170 @@ def test_four_eyes_refuses_a_batch_with_no_recorded_importer(db: str, tmp_path: 
     decide(review, {"00123": ("approve", "")})
     _result, report = apply(db, review, "--config", str(config), reviewer="carol")
     assert report["00123"]["outcome"] == "refused" and "no recorded importer" in report["00123"]["message"]
+
+
+def erp(index: int) -> str:
+    return customer(index)["erp_id"]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One customer's line(s) in a review file, what happened to the customer between the
+    export and the apply, and what applying the file must leave."""
+
+    name: str
+    index: int
+    decisions: tuple[tuple[str, str], ...]  # (decision, reason) of each line written for it
+    outcomes: tuple[str, ...]  # of those lines, in order
+    status: str
+    reviewed_by: str | None
+    trail: tuple[str, ...]  # the customer's audit actions, in order
+    erp_id: str | None = None  # written instead of the customer's own ERP ID
+    meanwhile: str = ""  # "approve"/"reject" by carol from the same export, or "change" by a re-import
+
+
+CASES = (
+    Case("approve", 1, (("approve", ""),), ("approved",), "approved", "bob", ("created", "approved")),
+    Case("reject", 2, (("reject", "Closed"),), ("rejected",), "rejected", "bob", ("created", "rejected")),
+    Case("no decision", 3, (("", ""),), ("skipped",), "pending", None, ("created",)),
+    Case(
+        "ERP ID on several lines",
+        4,
+        (("approve", ""), ("reject", "Duplicate")),
+        ("refused", "refused"),
+        "pending",
+        None,
+        ("created",),
+    ),
+    Case(
+        "rejected meanwhile, approved by the old file",
+        5,
+        (("approve", ""),),
+        ("refused",),
+        "rejected",
+        "carol",
+        ("created", "rejected"),
+        meanwhile="reject",
+    ),
+    Case(
+        "approved meanwhile, rejected by the old file",
+        6,
+        (("reject", "Closed"),),
+        ("refused",),
+        "approved",
+        "carol",
+        ("created", "approved"),
+        meanwhile="approve",
+    ),
+    Case("no ERP ID", 7, (("approve", ""),), ("refused",), "pending", None, ("created",), erp_id=""),
+    Case(
+        "unknown ERP ID", 8, (("approve", ""),), ("refused",), "pending", None, ("created",), erp_id="99999"
+    ),
+    Case(
+        "stale fingerprint",
+        9,
+        (("approve", ""),),
+        ("refused",),
+        "pending",
+        None,
+        ("created", "updated"),
+        meanwhile="change",
+    ),
+    Case("reject without reason", 10, (("reject", ""),), ("refused",), "pending", None, ("created",)),
+)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_each_refused_line_leaves_its_customer_as_it_was(db: str, tmp_path: Path, suffix: str) -> None:
+    """It refuses every documented kind of bad line (see CASES), changing nothing of its
+    customer, and applies the good lines of the same file."""
+    imported(db, tmp_path, [customer(case.index) for case in CASES], user="alice")
+    review = tmp_path / f"review{suffix}"
+    exported = {line["erp_id"]: line for line in export(db, review)}
+    # Meanwhile carol decides some customers from a file of the same export, and a
+    # re-import changes another.
+    other = tmp_path / f"other{suffix}"
+    export(db, other)
+    decide(
+        other,
+        {erp(c.index): (c.meanwhile, "By phone") for c in CASES if c.meanwhile in ("approve", "reject")},
+    )
+    assert apply_file(db, other, reviewer="carol")[0].exit_code == 0
+    changed = [customer(c.index, city="Veldhoven") for c in CASES if c.meanwhile == "change"]
+    imported(db, tmp_path, changed, name="changed.csv", user="alice")
+    write_review(
+        review,
+        [
+            exported[erp(case.index)]
+            | {"decision": decision, "reason": reason}
+            | ({} if case.erp_id is None else {"erp_id": case.erp_id})
+            for case in CASES
+            for decision, reason in case.decisions
+        ],
+    )
+
+    result, summary = apply_file(db, review, reviewer="bob")
+
+    assert result.exit_code == 1, result.output
+    assert [(line["erp_id"], line["outcome"]) for line in review_report(summary)] == [
+        (erp(case.index) if case.erp_id is None else case.erp_id, outcome)
+        for case in CASES
+        for outcome in case.outcomes
+    ]
+    view = StoreView(db)
+    trails = [(a["erp_id"], a["action"]) for a in view.rows(audit)]
+    for case in CASES:
+        now = view.customer(erp(case.index))
+        assert (case.name, now["status"], now["reviewed_by"]) == (case.name, case.status, case.reviewed_by)
+        trail = tuple(action for erp_id, action in trails if erp_id == erp(case.index))
+        assert (case.name, trail) == (case.name, case.trail)
+    assert view.count(customers) == len(CASES)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_file_applied_twice_changes_nothing_the_second_time(db: str, tmp_path: Path, suffix: str) -> None:
+    """It treats a decision already in force as unchanged: a second apply, by anyone,
+    changes no customer and writes no audit row."""
+    imported(db, tmp_path, [customer(0), customer(1), customer(2)])
+    review = tmp_path / f"review{suffix}"
+    export(db, review)
+    decide(review, {"00123": ("approve", ""), "00124": ("reject", "No contract")})
+    first, summary = apply_file(db, review, reviewer="bob")
+    assert first.exit_code == 0, first.output
+    assert (summary["approved"], summary["rejected"], summary["skipped"]) == (1, 1, 1)
+    view = StoreView(db)
+    before, audit_before = view.rows(customers), view.rows(audit)
+    assert len(audit_before) == 5  # three created, two decided
+
+    again, summary = apply_file(db, review, reviewer="carol")
+
+    assert again.exit_code == 0, again.output
+    assert [(line["erp_id"], line["outcome"]) for line in review_report(summary)] == [
+        ("00123", "unchanged"),
+        ("00124", "unchanged"),
+        ("00125", "skipped"),
+    ]
+    assert view.rows(customers) == before  # still reviewed by bob, at the same time
+    assert view.rows(audit) == audit_before
+
+
+@pytest.mark.parametrize(("suffix", "reviewer"), [(".xlsx", ""), (".csv", "   ")])
+def test_a_blank_reviewer_makes_the_file_unusable(
+    db: str, tmp_path: Path, suffix: str, reviewer: str
+) -> None:
+    """It refuses the whole file (missing_reviewer, exit 2) when the reviewer's name is
+    empty or blank, and changes nothing."""
+    imported(db, tmp_path, [customer(0), customer(1)])
+    review = tmp_path / f"review{suffix}"
+    export(db, review)
+    decide(review, {"00123": ("approve", ""), "00124": ("reject", "No contract")})
+    view = StoreView(db)
+    before, audit_before = view.rows(customers), view.rows(audit)
+
+    result, summary = apply_file(db, review, reviewer=reviewer)
+
+    assert result.exit_code == 2
+    assert summary["error"]["code"] == "missing_reviewer"
+    assert (summary["approved"], summary["rejected"], summary["exit_code"]) == (0, 0, 2)
+    assert view.rows(customers) == before
+    assert view.rows(audit) == audit_before
