@@ -15,6 +15,7 @@ from click.testing import Result
 from openpyxl import Workbook, load_workbook
 
 from pipeline.store import batches, customers
+from schemas.synonyms import ERRORS_COLUMN
 
 Row = Callable[..., dict[str, str]]
 
@@ -80,6 +81,11 @@ def test_header_only(tmp_path: Path, db_url: str, onboard: Any, write_sheet: Any
     result, summary = import_json(onboard, write_sheet(tmp_path / "h.xlsx", []), db_url)
     assert result.exit_code == 0
     assert (summary["rows"], summary["accepted"], summary["rejected"]) == (0, 0, 0)
+    (batch,) = store.rows(batches)
+    assert batch["id"] == summary["batch_id"]
+    assert (batch["rows"], batch["accepted"], batch["inserted"]) == (0, 0, 0)
+    assert batch["finished_at"] is not None
+    assert store.count(customers) == 0
 
 
 def test_random_bytes_named_xlsx(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
@@ -149,18 +155,37 @@ def test_too_many_cells_is_refused(tmp_path: Path, db_url: str, onboard: Any, st
     assert_unusable(result, summary, "file_too_large", store, "cells")
 
 
-def test_twenty_thousand_columns(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
-    """It reads a sheet with 20,000 columns, ignoring the unknown ones."""
+def test_twenty_thousand_columns(
+    tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any
+) -> None:
+    """It reads a sheet with 20,000 columns, ignoring the unknown ones, and writes a
+    rejects.xlsx within Excel's 16,384 columns that keeps the customer's columns and
+    marks the bad cell red."""
     extra = [f"extra {i}" for i in range(20_000 - 18)]
+    rows = [valid_row(0), valid_row(1, contact_email="piet@")]
     path = tmp_path / "wide.csv"
     path.write_text(
-        ",".join(labels() + extra) + "\n" + ",".join(values(valid_row(0)) + ["x"] * len(extra)) + "\n",
+        "\n".join(
+            ",".join(cells) for cells in [labels() + extra, *(values(r) + ["x"] * len(extra) for r in rows)]
+        )
+        + "\n",
         encoding="utf-8",
     )
     result, summary = import_json(onboard, path, db_url)
-    assert result.exit_code == 0
-    assert summary["accepted"] == 1
+    assert result.exit_code == 1
+    assert (summary["accepted"], summary["rejected"]) == (1, 1)
     assert len(summary["unmapped_columns"]) == len(extra)
+    assert store.count(customers) == 1
+    workbook = load_workbook(Path(summary["report_dir"]) / "rejects.xlsx", read_only=True)
+    header, rejected = list(workbook.active.iter_rows(values_only=True))
+    assert len(header) <= 16_384 and header[-1] == ERRORS_COLUMN
+    assert header[:18] == tuple(labels())
+    assert tuple(cell or "" for cell in rejected[:18]) == tuple(values(rows[1]))
+    workbook.close()
+    sheet = load_workbook(Path(summary["report_dir"]) / "rejects.xlsx").active
+    email = sheet.cell(row=2, column=list(rows[1]).index("contact_email") + 1)
+    assert email.value == "piet@"
+    assert email.fill.fill_type == "solid" and email.comment is not None
 
 
 def test_one_megabyte_cell(
