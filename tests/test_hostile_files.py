@@ -177,15 +177,17 @@ def test_twenty_thousand_columns(
     assert len(summary["unmapped_columns"]) == len(extra)
     assert store.count(customers) == 1
     workbook = load_workbook(Path(summary["report_dir"]) / "rejects.xlsx", read_only=True)
-    header, rejected = list(workbook.active.iter_rows(values_only=True))
-    assert len(header) <= 16_384 and header[-1] == ERRORS_COLUMN
-    assert header[:18] == tuple(labels())
-    assert tuple(cell or "" for cell in rejected[:18]) == tuple(values(rows[1]))
+    header, rejected = (
+        [(cell.value, getattr(cell, "fill", None)) for cell in row] for row in workbook.active.iter_rows()
+    )
     workbook.close()
-    sheet = load_workbook(Path(summary["report_dir"]) / "rejects.xlsx").active
-    email = sheet.cell(row=2, column=list(rows[1]).index("contact_email") + 1)
-    assert email.value == "piet@"
-    assert email.fill.fill_type == "solid" and email.comment is not None
+    assert len(header) <= 16_384 and header[-1][0] == ERRORS_COLUMN
+    assert [value for value, _fill in header[:18]] == labels()
+    assert [value or "" for value, _fill in rejected[:18]] == values(rows[1])
+    filled = [
+        i for i, (_value, fill) in enumerate(rejected) if fill is not None and fill.fill_type == "solid"
+    ]
+    assert filled == [list(rows[1]).index("contact_email")]  # the bad e-mail cell, red
 
 
 def test_one_megabyte_cell(
