@@ -24,6 +24,7 @@ from factories import valid_row as customer
 from openpyxl import Workbook, load_workbook
 
 from pipeline.store import batches, customers
+from schemas.synonyms import ERRORS_COLUMN
 
 Row = Callable[..., dict[str, str]]
 
@@ -89,6 +90,11 @@ def test_header_only(tmp_path: Path, db_url: str, onboard: Any, write_sheet: Any
     result, summary = import_json(onboard, write_sheet(tmp_path / "h.xlsx", []), db_url)
     assert result.exit_code == 0
     assert (summary["rows"], summary["accepted"], summary["rejected"]) == (0, 0, 0)
+    (batch,) = store.rows(batches)
+    assert batch["id"] == summary["batch_id"]
+    assert (batch["rows"], batch["accepted"], batch["inserted"]) == (0, 0, 0)
+    assert batch["finished_at"] is not None
+    assert store.count(customers) == 0
 
 
 def test_random_bytes_named_xlsx(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
@@ -159,18 +165,39 @@ def test_too_many_cells_is_refused(tmp_path: Path, db_url: str, onboard: Any, st
 
 
 @pytest.mark.slow  # 20,000 columns take seconds per backend
-def test_twenty_thousand_columns(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
-    """It reads a sheet with 20,000 columns, ignoring the unknown ones."""
+def test_twenty_thousand_columns(
+    tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any
+) -> None:
+    """It reads a sheet with 20,000 columns, ignoring the unknown ones, and writes a
+    rejects.xlsx within Excel's 16,384 columns that keeps the customer's columns and
+    marks the bad cell red."""
     extra = [f"extra {i}" for i in range(20_000 - 18)]
+    rows = [valid_row(0), valid_row(1, contact_email="piet@")]
     path = tmp_path / "wide.csv"
     path.write_text(
-        ",".join(labels() + extra) + "\n" + ",".join(values(valid_row(0)) + ["x"] * len(extra)) + "\n",
+        "\n".join(
+            ",".join(cells) for cells in [labels() + extra, *(values(r) + ["x"] * len(extra) for r in rows)]
+        )
+        + "\n",
         encoding="utf-8",
     )
     result, summary = import_json(onboard, path, db_url)
-    assert result.exit_code == 0
-    assert summary["accepted"] == 1
+    assert result.exit_code == 1
+    assert (summary["accepted"], summary["rejected"]) == (1, 1)
     assert len(summary["unmapped_columns"]) == len(extra)
+    assert store.count(customers) == 1
+    workbook = load_workbook(Path(summary["report_dir"]) / "rejects.xlsx", read_only=True)
+    header, rejected = (
+        [(cell.value, getattr(cell, "fill", None)) for cell in row] for row in workbook.active.iter_rows()
+    )
+    workbook.close()
+    assert len(header) <= 16_384 and header[-1][0] == ERRORS_COLUMN
+    assert [value for value, _fill in header[:18]] == labels()
+    assert [value or "" for value, _fill in rejected[:18]] == values(rows[1])
+    filled = [
+        i for i, (_value, fill) in enumerate(rejected) if fill is not None and fill.fill_type == "solid"
+    ]
+    assert filled == [list(rows[1]).index("contact_email")]  # the bad e-mail cell, red
 
 
 def test_one_megabyte_cell(

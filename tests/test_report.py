@@ -312,10 +312,14 @@ def test_a_fixed_rejects_xlsx_can_be_dropped_again_as_it_is(
     assert customer["status"] == "pending"
 
 
+# README's summary.json contract; `batch_id` for an import, `skipped` and `error` when so.
 SUMMARY_KEYS = {
     "file",
+    "command",
     "sha256",
     "report_dir",
+    "sheet",
+    "header_row",
     "rows",
     "accepted",
     "rejected",
@@ -324,7 +328,9 @@ SUMMARY_KEYS = {
     "unchanged",
     "warnings",
     "errors_by_code",
+    "warnings_by_code",
     "unmapped_columns",
+    "exit_code",
     "timings",
 }
 
@@ -338,11 +344,13 @@ def test_summary_json_has_the_contract_keys(
     onboard: Onboard,
     db_url: str,
 ) -> None:
-    """It writes summary.json with every key of the contract; batch_id for import only."""
+    """It writes summary.json with exactly the keys of the contract, batch_id for import
+    only, and each key's value."""
     rows = [
         valid_row(0, Notes="x"),
         valid_row(1, tax_id="NL123", contact_email="x"),
         valid_row(2, tax_id="NL1"),
+        valid_row(3, tax_id=valid_row(0)["tax_id"]),  # shares row 2's VAT number: a warning each
     ]
     sheet = write_sheet(tmp_path / "in.csv", rows, fields=[*valid_row(), "Notes"])
     extra = ["--db", db_url] if command == "import" else []
@@ -350,18 +358,29 @@ def test_summary_json_has_the_contract_keys(
     printed = run(onboard, command, sheet, *extra)
     summary = json.loads(report(printed, "summary.json").read_text(encoding="utf-8"))
 
-    assert set(summary) >= SUMMARY_KEYS
-    assert ("batch_id" in summary) == (command == "import")
+    assert set(summary) == SUMMARY_KEYS | ({"batch_id"} if command == "import" else set())
     if command == "import":
         assert summary["batch_id"]
-    assert summary["file"] == str(sheet)
+    assert (summary["file"], summary["command"]) == (str(sheet), command)
     assert Path(summary["report_dir"]).is_dir()
     assert len(summary["sha256"]) == 64
-    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (3, 1, 2)
+    assert (summary["sheet"], summary["header_row"]) == (None, 1)  # a CSV file has no sheets
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (4, 2, 2)
     assert summary["rows"] == summary["accepted"] + summary["rejected"]
+    assert (summary["inserted"], summary["updated"], summary["unchanged"]) == (
+        (2, 0, 0) if command == "import" else (0, 0, 0)
+    )
     assert summary["errors_by_code"] == {"invalid_email": 1, "invalid_tax_id": 2}
+    assert (summary["warnings"], summary["warnings_by_code"]) == (2, {"duplicate_tax_id": 2})
     assert summary["unmapped_columns"] == ["Notes"]
-    assert isinstance(summary["timings"], dict)
+    assert summary["exit_code"] == 1
+    stages = {"read", "map", "validate", "total"} | ({"load"} if command == "import" else set())
+    # summary.json is written during the report stage, so only the printed copy times it.
+    assert (set(summary["timings"]), set(printed["timings"])) == (stages, stages | {"report"})
+    assert all(isinstance(seconds, float) and seconds >= 0 for seconds in summary["timings"].values())
+    assert {k: v for k, v in summary.items() if k != "timings"} == {
+        k: v for k, v in printed.items() if k != "timings"
+    }
 
 
 def test_a_skipped_import_writes_its_own_summary_and_keeps_the_earlier_reports(

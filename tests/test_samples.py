@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from factories import StoreView
 
 from pipeline.config import Config
 from pipeline.run import process_file
 from pipeline.sample import generate_rows, write_sheet
+from pipeline.store import customers, open_store
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 GOLDEN = Path(__file__).resolve().parent / "golden" / "samples.json"
@@ -58,12 +60,18 @@ def test_mistakes_come_at_the_share_asked_for(tmp_path: Path) -> None:
 
 
 def test_sheets_keep_leading_zeros_in_csv_and_xlsx(tmp_path: Path) -> None:
-    """It writes every cell as text, so ERP IDs keep their leading zeros."""
+    """It writes every cell as text, so ERP IDs keep their leading zeros into the store."""
     rows = generate_rows(50, seed=3, bad_ratio=0.0)
+    assert any(r["erp_id"].startswith("0") for r in rows), "the sample should hold zero-led ERP IDs"
     for suffix in (".csv", ".xlsx"):
         path = tmp_path / f"s{suffix}"
         write_sheet(path, rows)
-        result = process_file(path, Config(report_dir=tmp_path / suffix))
-        zero_led = [r["erp_id"] for r in rows if r["erp_id"].startswith("0")]
-        assert zero_led, "the sample should hold ERP IDs with leading zeros"
+        url = f"sqlite:///{tmp_path / f's{suffix}.db'}"
+        engine = open_store(url)
+        try:
+            result = process_file(path, Config(report_dir=tmp_path / suffix, user="tester"), engine)
+        finally:
+            engine.dispose()
         assert result.accepted == 50
+        stored = sorted(customer["erp_id"] for customer in StoreView(url).rows(customers))
+        assert stored == sorted(r["erp_id"] for r in rows)
