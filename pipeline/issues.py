@@ -139,4 +139,28 @@ CODES: dict[str, Code] = _codes(
         "No check exists for this country's tax numbers; accepted unverified.",
     ),
     ("duplicate_tax_id", "row", "warning", "Other rows of the file have the same VAT number."),
+    (
+        "registration_number_unverified",
+        "row",
+        "warning",
+        "A German register number without its court: accepted, but it cannot be verified.",
+    ),
+    (
+        "postal_code_unverified",
+        "row",
+        "warning",
+        "The postcode has the right structure but is not on the postal operator's published list.",
+    ),
+    (
+        "state_from_postal_code",
+        "row",
+        "warning",
+        "The state/province was blank and is taken from the postcode (Spain, Italy).",
+    ),
+    (
+        "phone_other_country",
+        "row",
+        "warning",
+        "The phone number is valid only in another country than the customer's; stored.",
+    ),
 )

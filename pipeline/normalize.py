@@ -23,6 +23,17 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 from stdnum.util import get_cc_module
 
+from schemas.authority import (
+    Finding,
+    eircode,
+    email_limits,
+    leading_zeros,
+    phones,
+    postcodes,
+    regions,
+    registrations,
+    tax_ids,
+)
 from schemas.synonyms import header_key
 
 CACHE_SIZE = 1 << 18
@@ -45,6 +56,11 @@ class Outcome(NamedTuple):
 
 def _bad(code: str, message: str) -> Outcome:
     return Outcome(None, code, message)
+
+
+def _found(finding: Finding, stored: str) -> Outcome:
+    """The outcome of an authority rule's finding: an error drops the value, a warning keeps it."""
+    return Outcome(stored if finding.severity == "warning" else None, finding.code, finding.message)
 
 
 # White space as a spreadsheet user sees it, including no-break and thin spaces; an
@@ -367,6 +383,21 @@ def normalize_tax_id(value: str, country: str) -> Outcome:
     of another country is `tax_id_country_mismatch`. Elsewhere the country's own stdnum
     check, or acceptance with the warning `tax_id_unverified` where none exists.
     """
+    checked = _checked_tax_id(value, country)
+    if checked.value is None or checked.code is not None:
+        return checked
+    # Beyond the check digits: placeholders and numbers the tax authority never issues.
+    problem = tax_ids.placeholder_problem(checked.value)
+    if problem is None and country == "GB":
+        problem = tax_ids.gb_range_problem(checked.value)
+    if problem is not None:
+        kind = _kind(country, "VAT number")
+        return _bad("invalid_tax_id", f"Tax ID {value} is not a valid {kind}: {problem}")
+    return checked
+
+
+def _checked_tax_id(value: str, country: str) -> Outcome:
+    """The VAT number as the library checks it (see `normalize_tax_id`)."""
     compact = _TAX_SEPARATORS.sub("", value).upper()
     if country in EU_COUNTRIES:
         prefix = vat_prefix(country)
@@ -439,8 +470,41 @@ _HINTS = {
 
 @lru_cache(maxsize=CACHE_SIZE)
 def normalize_registration_number(value: str, country: str) -> Outcome:
-    """A chamber-of-commerce number, checked with the country's register module."""
+    """A chamber-of-commerce number, checked with the country's register module and
+    the register's own rules (`schemas/authority/registrations.py`)."""
     text = ascii_digits(clean_text(value))
+    finding = _register_finding(text, country)
+    if finding is not None:
+        return _found(finding, text)
+    checked = _checked_registration(value, text, country)
+    if checked.value is None and country == "DE":
+        stored = registrations.courtless_register_number(text)
+        if stored is not None:
+            return _found(registrations.courtless_warning(value, stored), stored)
+    if checked.value is None and country == "NL":
+        return _lost_zero(checked, text, lambda v: len(v) == 8)
+    return checked
+
+
+def _register_finding(text: str, country: str) -> Finding | None:
+    """What a register says of a number its library check would pass or misname."""
+    if country == "SE":
+        return registrations.swedish_problem(text)
+    if country == "NL":
+        return registrations.dutch_problem(text)
+    return None
+
+
+def _lost_zero(outcome: Outcome, text: str, fits: Callable[[str], bool]) -> Outcome:
+    """`outcome`, its message saying so when `text` fits once dropped zeros are put back."""
+    candidate = leading_zeros.restored(text, fits)
+    if candidate is None:
+        return outcome
+    return _bad(str(outcome.code), leading_zeros.lost_zero_message(outcome.message, candidate))
+
+
+def _checked_registration(value: str, text: str, country: str) -> Outcome:
+    """The registration number as the library (or the country's pattern) checks it."""
     if country in _PATTERNS:
         pattern, shape = _PATTERNS[country]
         compact = re.sub(r"[\s.\-]", "", text).upper()
@@ -569,21 +633,63 @@ def normalize_postal_code(value: str, country: str) -> Outcome:
     if not rules.postal_patterns:
         return Outcome(text)
     canonical = _canonical_postcode(text, rules)
-    if canonical is None:
-        examples = ", ".join(rules.postal_examples[:2])
+    prefixed = postcodes.split_prefix(text) if canonical is None else None
+    if prefixed is not None and prefixed.owner != country:
         return _bad(
             "invalid_postal_code",
-            f"Postcode {value} is not a valid postcode of {country_name(country)} (for example {examples})",
+            f"Postcode {value} carries the prefix {prefixed.prefix} of {country_name(prefixed.owner)}, "
+            f"but the customer's country is {country_name(country)}",
         )
-    return Outcome(canonical)
+    if prefixed is not None:
+        canonical = _canonical_postcode(prefixed.national, rules)
+    if canonical is None:
+        return _lost_zero(_invalid_postcode(value, country), text, lambda v: _fits(v, country))
+    return _authority_postcode(value, canonical, country)
+
+
+def _invalid_postcode(value: str, country: str, why: str = "") -> Outcome:
+    rules = address_rules(country)
+    reason = why or f"for example {', '.join(rules.postal_examples[:2])}"
+    where = country_name(country)
+    return _bad("invalid_postal_code", f"Postcode {value} is not a valid postcode of {where} ({reason})")
+
+
+def _fits(text: str, country: str) -> bool:
+    """True when a national postcode fits both Google's pattern and the operator's range."""
+    canonical = _canonical_postcode(text, address_rules(country))
+    return canonical is not None and postcodes.range_problem(canonical, country) is None
+
+
+def _authority_postcode(value: str, canonical: str, country: str) -> Outcome:
+    """A postcode of the right shape, checked against the postal operator's rules."""
+    problem = postcodes.range_problem(canonical, country)
+    if problem is not None:
+        return _invalid_postcode(value, country, problem)
+    if country != "IE":
+        return Outcome(canonical)
+    found = eircode.check_eircode(canonical)
+    if found.canonical is None:
+        return _invalid_postcode(value, country, found.problem)
+    if found.doubt:
+        return Outcome(
+            found.canonical,
+            "postal_code_unverified",
+            f"Postcode {value} has an Eircode's structure, but {found.doubt}: check it",
+        )
+    return Outcome(found.canonical)
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def normalize_state(value: str, country: str) -> Outcome:
-    """A subdivision of the country by name, local name or ISO 3166-2 code → its name."""
+def normalize_state(value: str, country: str, postal_code: str = "") -> Outcome:
+    """A subdivision of the country by name, local name, ISO 3166-2 code or a postal
+    operator's spelling → its official name; where it is blank and the postcode names the
+    province (ES, IT), that province with the warning `state_from_postal_code`."""
     rules = address_rules(country)
     text = ascii_digits(clean_text(value))
     if not text:
+        derived = _state_from_postcode(postal_code, country)
+        if derived is not None:
+            return derived
         if rules.state_required:
             return _bad(
                 "state_required",
@@ -591,11 +697,26 @@ def normalize_state(value: str, country: str) -> Outcome:
             )
         return Outcome("")
     name = rules.states.get(header_key(text))
+    code = regions.alias_code(text, country) if name is None else None
+    if code is not None:
+        name = regions.subdivision_name(code)
     if name is None:
         return _bad(
             "unknown_state", f"State/Province {value!r} is not a subdivision of {country_name(country)}"
         )
-    return Outcome(name)
+    return Outcome(regions.official_name(name, country))
+
+
+def _state_from_postcode(postal_code: str, country: str) -> Outcome | None:
+    code = postcodes.region_code(postal_code, country) if postal_code else None
+    name = regions.subdivision_name(code) if code else None
+    if name is None:
+        return None
+    return Outcome(
+        name,
+        "state_from_postal_code",
+        f"State/Province was blank; {name} is taken from postcode {postal_code}",
+    )
 
 
 # --- contact ------------------------------------------------------------------------------
@@ -615,10 +736,19 @@ def normalize_phone(value: str, country: str) -> Outcome:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        return _bad(
+        invalid = _bad(
             "invalid_phone", f"Phone number {value} is not a valid phone number in {country_name(country)}"
         )
-    return Outcome(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+        candidate = phones.valid_with_zeros(text, country)
+        if candidate is None:
+            return invalid
+        return _bad("invalid_phone", leading_zeros.lost_zero_message(invalid.message, candidate))
+    stored = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    region = phones.other_country(number, country)
+    if region is None:
+        return Outcome(stored)
+    finding = phones.other_country_warning(value, region, country_name(region), country_name(country))
+    return _found(finding, stored)
 
 
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -630,6 +760,10 @@ def normalize_email(value: str) -> Outcome:
     text = value.strip()
     if not _EMAIL_SHAPE.fullmatch(text):
         return _bad("invalid_email", f"Email address {value} is not a valid e-mail address")
+    # RFC 5321's limits and our decisions, which email-validator leaves to its strict mode.
+    problem = email_limits.limit_problem(text)
+    if problem is not None:
+        return _bad("invalid_email", f"Email address {value} is not valid: {problem}")
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -644,6 +778,8 @@ def normalize_text(value: str) -> Outcome:
 
 
 # Country-dependent normalizers take (value, country); the others take the value only.
+# A blank state of these countries also reads the row's postcode, which names the province.
+STATE_FROM_POSTCODE = postcodes.REGION_FROM_POSTCODE
 COUNTRY_DEPENDENT: dict[str, Callable[[str, str], Outcome]] = {
     "tax_id": normalize_tax_id,
     "registration_number": normalize_registration_number,

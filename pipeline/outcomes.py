@@ -49,11 +49,25 @@ _VALUE_RULES = {field: _uncached(f) for field, f in VALUE_FIELDS.items()}
 _COUNTRY_RULES = {field: _uncached(f) for field, f in nz.COUNTRY_DEPENDENT.items()}
 
 
+_STATE_RULE = _uncached(nz.normalize_state)
+
+
 def _evaluate(field: str, key: str) -> nz.Outcome:
     if field in _VALUE_RULES:
         return _VALUE_RULES[field](key)
     value, _, country = key.rpartition(_SEPARATOR)
+    if field == "state" and value.startswith(_SEPARATOR):
+        return _STATE_RULE("", country, value[1:])  # a blank state, with the row's postcode
     return _COUNTRY_RULES[field](value, country)
+
+
+def _state_keys(frame: pd.DataFrame, values: pd.Series, country: pd.Series) -> pd.Series:
+    """The state's keys: a blank state where the postcode names the province carries it."""
+    derivable = (values == "") & country.isin(nz.STATE_FROM_POSTCODE)
+    if not derivable.any():
+        return values
+    postcode = frame.loc[values.index, "postal_code"].fillna("").astype(str)
+    return values.mask(derivable, _SEPARATOR + postcode)
 
 
 def _evaluate_chunk(jobs: Sequence[tuple[str, str]]) -> list[nz.Outcome]:
@@ -80,6 +94,8 @@ class Outcomes:
         for field in nz.COUNTRY_DEPENDENT:
             # Blank values count: a blank postcode is a problem where postcodes are required.
             values = frame.loc[has_country, field].fillna("").astype(str)
+            if field == "state":
+                values = _state_keys(frame, values, country)
             self._keys[field] = values + _SEPARATOR + country
         self._codes: dict[str, pd.Series] = {}
         distinct = {field: keys.unique().tolist() for field, keys in self._keys.items()}
@@ -115,6 +131,12 @@ class Outcomes:
             table = {key: outcome.code for key, outcome in self._tables[field].items()}
             self._codes[field] = self._keys[field].map(table).reindex(self.index)
         return self._codes[field]
+
+    def warnings(self, field: str, warning_codes: frozenset[str]) -> pd.Series:
+        """The message of every row whose value is kept with a warning (NA elsewhere)."""
+        outcomes = self._tables[field].items()
+        table = {key: outcome.message for key, outcome in outcomes if outcome.code in warning_codes}
+        return self._keys[field].map(table).reindex(self.index)
 
     def values(self, field: str) -> pd.Series:
         """The stored form of every row's value (None where it has none)."""

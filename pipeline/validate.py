@@ -33,6 +33,14 @@ from schemas.synonyms import SYNONYMS, label
 _PANDERA_CODES = {"not_nullable": "missing_value"}
 _CODE_FIELD = {code: field for field, codes in COUNTRY_DEPENDENT_CODES.items() for code in codes}
 _CODE_FIELD |= {"tax_id_unverified": "tax_id", "duplicate_tax_id": "tax_id"}
+# Warnings a field's rule reports with the value it keeps (schemas/authority, docs/rules.md).
+RULE_WARNINGS = {
+    "postal_code_unverified": "postal_code",
+    "state_from_postal_code": "state",
+    "registration_number_unverified": "registration_number",
+    "phone_other_country": "contact_phone",
+}
+_CODE_FIELD |= RULE_WARNINGS
 # Rows checked at a time: large enough for the process pool to pay, small enough for memory.
 PART_ROWS = 25_000
 # The fields the warnings schema reads.
@@ -136,6 +144,7 @@ def validate(
     normalizers = value_normalizers(industries, currencies)
     schema = customer_schema(industries, currencies)
     errors: list[Issue] = []
+    rule_warnings: list[Issue] = []
     accepted = AcceptedRows()
     # The warnings' fields of accepted rows: normalized (to check) and cleaned (to quote).
     checked_parts: list[pd.DataFrame] = []
@@ -156,12 +165,32 @@ def validate(
             keep = ~cleaned.index.isin({issue.row for issue in part_errors})
             normalized = normalize_rows(cleaned[keep], normalizers, outcomes)
             accepted.append(normalized)
+            rule_warnings.extend(_rule_warnings(outcomes, cleaned[keep], columns))
             checked_parts.append(normalized[list(_WARNING_FIELDS)].astype("str"))
             quoted_parts.append(cleaned.loc[keep, list(_WARNING_FIELDS)])
             errors.extend(part_errors)
     checked, quoted = pd.concat(checked_parts), pd.concat(quoted_parts)
     warnings = _issues(_failures(warning_schema(), checked), quoted, columns, normalizers)
+    order = {field: position for position, field in enumerate(SYNONYMS)}
+    warnings = sorted(warnings + rule_warnings, key=lambda i: (i.row, order.get(i.field, 99), i.code))
     return Validation(len(frame), accepted, errors, warnings)
+
+
+def _rule_warnings(outcomes: Outcomes, accepted: pd.DataFrame, columns: ColumnMap) -> list[Issue]:
+    """The warnings the fields' rules gave with the values they kept, on accepted rows."""
+    issues: list[Issue] = []
+    codes = frozenset(RULE_WARNINGS)
+    for field in sorted(set(RULE_WARNINGS.values())):
+        messages = outcomes.warnings(field, codes).reindex(accepted.index).dropna()
+        found = outcomes.codes(field).reindex(messages.index).tolist()
+        column = columns.column_of(field) if field in columns.fields else label(field)
+        raws = accepted.loc[messages.index, field].tolist()
+        rows = messages.index.tolist()
+        for row, message, code, raw in zip(rows, messages.tolist(), found, raws, strict=True):
+            value = "" if pd.isna(raw) else nz.visible(str(raw))
+            text = nz.visible(str(message))
+            issues.append(Issue(int(row), column, field, value, str(code), text, "warning"))
+    return issues
 
 
 def records(accepted: pd.DataFrame) -> list[dict[str, Any]]:

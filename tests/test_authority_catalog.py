@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from schemas.authority.catalog import RULES
+import pytest
+
+from pipeline import normalize as nz
+from pipeline.issues import CODES
+from schemas.authority.catalog import RULES, Rule
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
 
@@ -49,3 +53,26 @@ def test_the_principle_is_written_down() -> None:
     principle = "Reject what is certainly wrong; warn what is doubtful"
     assert principle in DOC
     assert principle in (schemas.authority.__doc__ or "")
+
+
+def outcome_of(rule: Rule) -> nz.Outcome:
+    """The field's rule run on the rule's example, for a customer in its example country."""
+    country = rule.example_country
+    if rule.code == "state_from_postal_code":
+        return nz.normalize_state("", country, rule.example)  # the example is the postcode
+    if rule.field == "contact_email":
+        return nz.normalize_email(rule.example)
+    return nz.COUNTRY_DEPENDENT[rule.field](rule.example, country)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: f"{rule.field}-{rule.example_country}-{rule.code}")
+def test_every_rule_decides_its_example_as_documented(rule: Rule) -> None:
+    """It gives each rule's example the documented code, keeping the value for a warning or `—`."""
+    outcome = outcome_of(rule)
+    if rule.code == "—":
+        assert outcome == nz.Outcome(outcome.value), outcome
+        assert outcome.value, outcome
+        return
+    assert outcome.code == rule.code, outcome
+    assert CODES[rule.code].severity == rule.severity
+    assert (outcome.value is not None) is (rule.severity == "warning"), outcome

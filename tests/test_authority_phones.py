@@ -77,5 +77,6 @@ def test_restored_puts_back_at_most_two_zeros(value: str, fits: object, expected
 
 def test_the_message_says_how_to_keep_the_zeros() -> None:
     """It tells the user that a spreadsheet dropped the zero and to format the column as Text."""
-    message = lost_zero_message("Zip/Postal code", "1067", "01067")
+    message = lost_zero_message("Postcode 1067 is not a valid postcode of Germany", "01067")
+    assert message.startswith("Postcode 1067 is not a valid postcode of Germany")
     assert "01067" in message and ADVICE in message and "Text" in message

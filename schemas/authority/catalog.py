@@ -95,6 +95,7 @@ _POSTCODES = (
         "—",
         "UPU addressing (ISO 3166 prefix); CEPT vehicle-code prefixes",
         "D-01067",
+        "DE",
     ),
     Rule(
         "postal_code",
@@ -104,6 +105,7 @@ _POSTCODES = (
         "error",
         "UPU addressing (ISO 3166 prefix); CEPT vehicle-code prefixes",
         "A-1010",
+        "DE",
     ),
     Rule(
         "postal_code",
@@ -114,6 +116,7 @@ _POSTCODES = (
         "error",
         "spreadsheets read digits as numbers (LIBRARY-NOTES)",
         "1067",
+        "DE",
     ),
 )
 
@@ -195,7 +198,7 @@ _PHONE = (
          "+226 70 12 34 56", "US"),
     Rule("contact_phone", (), "digits that are valid once a dropped leading zero is put back: "
          "the message says so", "invalid_phone", "error", "spreadsheets read digits as numbers",
-         "491234567", "BE"),
+         "33123456789", "NL"),
 )  # fmt: skip
 
 RULES: tuple[Rule, ...] = _RANGES + _POSTCODES + _STATES + _EMAIL + _TAX + _REGISTRATION + _PHONE

@@ -31,6 +31,6 @@ def restored(value: str, fits: Callable[[str], bool], most: int = 2) -> str | No
     return None
 
 
-def lost_zero_message(label: str, value: str, candidate: str) -> str:
-    """The message for a value that fits its field once its lost zeros are put back."""
-    return f"{label} {value} may be {candidate} with its leading zeros: {ADVICE}"
+def lost_zero_message(problem: str, candidate: str) -> str:
+    """The rule's message `problem`, saying the value fits as `candidate` with its zeros."""
+    return f"{problem}; it may be {candidate}: {ADVICE}"
