@@ -73,6 +73,8 @@ LEADING_RANGES: dict[str, LeadingRange] = {
 
 def digits_of(postcode: str) -> str:
     """The postcode's digits alone (`111 20` → `11120`, `1000-001` → `1000001`)."""
+    if postcode.isdigit():
+        return postcode
     return "".join(char for char in postcode if char.isdigit())
 
 
