@@ -1,5 +1,5 @@
 """README.md is held equal to the program: its command table to the click commands, its
-options table to the click options, its problem-code table to `pipeline.issues.CODES`, its
+options table to the click options, its problem-code table to `schemas.codes.CODES`, its
 environment variables to those the code reads (in the manner of sqlite-utils' docs tests).
 
 A command, option, code or variable added to one side only fails here, naming it.
@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.issues import CODES
+from schemas.codes import CODES
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
