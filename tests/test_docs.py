@@ -156,3 +156,12 @@ def test_the_environment_variables_are_those_onboard_reads() -> None:
     documented = set(re.findall(r"`(ONBOARD_[A-Z_]+)`", paragraph.group(0)))
     source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "pipeline").glob("*.py"))
     assert documented == set(re.findall(r"\bONBOARD_[A-Z_]+\b", source))
+
+
+def test_the_layout_names_every_module_of_the_rules() -> None:
+    """It names every module of schemas/ and schemas/rules/ in the README's Layout section."""
+    layout = README.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    modules = [p for p in (REPO / "schemas").rglob("*.py") if p.name != "__init__.py"]
+    assert modules
+    missing = [str(p.relative_to(REPO)) for p in modules if not re.search(rf"\b{p.stem}\b", layout)]
+    assert missing == []
