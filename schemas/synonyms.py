@@ -93,8 +93,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 OPTIONAL_FIELDS = frozenset({"state", "address2", "postal_code"})
 REQUIRED_FIELDS = tuple(f for f in SYNONYMS if f not in OPTIONAL_FIELDS)
 
-# The column our rejects.xlsx adds; a re-dropped reject file is read without it.
+# The columns our rejects.xlsx adds; a re-dropped reject file is read without them.
 ERRORS_COLUMN = "Errors"
+ROW_COLUMN = "Original row"
+REPORT_COLUMNS = (ROW_COLUMN, ERRORS_COLUMN)
 
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
