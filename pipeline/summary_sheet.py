@@ -32,7 +32,7 @@ def write_summary_sheet(workbook: Any, sheet: Any, looks: Looks, result: FileRes
     by_code = _by_code(result.errors)
     if by_code:
         sheet.write_string(row, 0, "Problems by kind", looks.subtitle)
-        table_row = _chart(workbook, sheet, row + 1, len(by_code))
+        table_row = _chart(workbook, sheet, row + 1, by_code)
         row = _table(sheet, looks, table_row, ("Problem", "Problems", "Rows"), by_code)
         by_column = _by_column(result.errors)
         row = _table(sheet, looks, row, ("Column", "Field", "Problems"), by_column, "Problems by column")
@@ -112,9 +112,13 @@ def _table(
     return row + 2
 
 
-def _chart(workbook: Any, sheet: Any, row: int, bars: int) -> int:
+def _chart(workbook: Any, sheet: Any, row: int, by_code: Sequence[tuple[str, int, int]]) -> int:
     """A bar chart of the problems by kind, placed at `row`; it reads the table that
-    `write_summary_sheet` writes right below it. Returns that table's row."""
+    `write_summary_sheet` writes right below it. Returns that table's row.
+
+    The series carry their data as well: in constant-memory mode XlsxWriter cannot read
+    the cells back, and without a cache Excel would take the codes for numbers."""
+    bars = len(by_code)
     height = CHART_FRAME + BAR_PIXELS * bars
     table_row = row + -(-height // ROW_PIXELS) + 1
     first, last = table_row + 1, table_row + bars
@@ -124,6 +128,8 @@ def _chart(workbook: Any, sheet: Any, row: int, bars: int) -> int:
             "name": "Problems",
             "categories": [sheet.name, first, 0, last, 0],
             "values": [sheet.name, first, 1, last, 1],
+            "categories_data": [code for code, _count, _rows in by_code],
+            "values_data": [count for _code, count, _rows in by_code],
             "fill": {"color": RED_TEXT},
             "border": {"none": True},
             "gap": 60,

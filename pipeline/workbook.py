@@ -49,6 +49,8 @@ def safe_text(value: object) -> str:
     undecodable bytes and lone surrogates as escapes, and control characters (which a
     worksheet cannot store) shown as U+FFFD."""
     text = escape_surrogates(visible(shorten("" if value is None else str(value), MAX_CELL)))
+    if text.isprintable():  # no control character: most cells, and a quicker test
+        return text
     shown: str = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     return shown
 
