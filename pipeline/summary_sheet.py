@@ -36,6 +36,9 @@ def write_summary_sheet(workbook: Any, sheet: Any, looks: Looks, result: FileRes
         row = _table(sheet, looks, table_row, ("Problem", "Problems", "Rows"), by_code)
         by_column = _by_column(result.errors)
         row = _table(sheet, looks, row, ("Column", "Field", "Problems"), by_column, "Problems by column")
+    else:
+        sheet.write_string(row, 0, "No rows were rejected.", looks.subtitle)
+        row += 2
     warned = _by_code(result.warnings)
     if warned:
         headers = ("Warning", "Warnings", "Rows")

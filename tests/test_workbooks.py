@@ -184,15 +184,17 @@ def test_an_untouched_rejects_xlsx_dropped_again_is_read_from_its_rejected_rows(
 def test_a_file_without_rejects_gets_a_summary_that_says_so(
     tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Row, onboard: Onboard
 ) -> None:
-    """It writes a rejects.xlsx without a chart when nothing was rejected, its header still
-    ready to be filled in."""
+    """It writes a rejects.xlsx without a chart when nothing was rejected, saying so on the
+    Summary and the Warnings sheet, its header still ready to be filled in."""
     summary = run(onboard, "validate", write_sheet(tmp_path / "clean.xlsx", [valid_row(0), valid_row(1)]))
     workbook = load_workbook(Path(summary["report_dir"]) / "rejects.xlsx")
     sheet = workbook["Summary"]
     assert sheet["A2"].value.startswith("2 rows read: 2 accepted, 0 rejected with 0 problems")
     assert sheet._charts == []
-    assert "Problems by kind" not in [row[0].value for row in sheet.iter_rows()]
+    first_column = [row[0].value for row in sheet.iter_rows()]
+    assert "No rows were rejected." in first_column and "Problems by kind" not in first_column
     assert workbook["Rejected rows"].max_row == 1
+    assert str(workbook["Warnings"]["A2"].value).startswith("No warnings")
 
 
 def test_export_xlsx_is_streamed_with_a_styled_frozen_header_and_fitted_widths(
