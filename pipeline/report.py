@@ -161,6 +161,7 @@ def _warnings_sheet(workbook: Any, looks: Looks, warnings: Sequence[Issue]) -> N
     table = TableSheet(workbook, looks, "Warnings", headers, wrapped={len(headers) - 1: ERRORS_WIDTH})
     for issue in warnings:
         table.append([issue.row, issue.column, issue.field, shorten(issue.value), issue.code, issue.message])
+    table.sheet.fit_to_pages(1, 0)  # six columns: one page wide on paper
     if not warnings:  # an empty table reads like a failure to write one
         table.sheet.write_string(1, 0, "No warnings: no accepted row needed a second look.", looks.note)
     table.finish()
