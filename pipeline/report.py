@@ -1,8 +1,9 @@
 """Report stage: `summary.json`, `rejects.csv`, `warnings.csv` and `rejects.xlsx`.
 
-No cell we write can start a formula. XLSX values are always string cells, marked with
-Excel's quote prefix when they look like a formula, so the text stays exactly as the
-user typed it and a fixed `rejects.xlsx` can be dropped again as it is. CSVs meant for
+No cell we write can start a formula. In XLSX every value of the file is a string cell,
+marked with Excel's quote prefix when it looks like a formula (see `pipeline.workbook`), so
+the text stays exactly as the user typed it and a fixed `rejects.xlsx` can be dropped
+again as it is; only the row numbers and counts we add are numbers. CSVs meant for
 people quote every field and escape formula starts reversibly (`escape_formulas`), so
 they stay safe whichever delimiter a spreadsheet program splits them on.
 """
