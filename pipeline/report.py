@@ -19,13 +19,13 @@ from typing import Any
 
 from pipeline.issues import Issue
 from pipeline.names import plain_json
-from pipeline.normalize import visible
 from pipeline.result import FileResult
 from pipeline.summary_sheet import write_summary_sheet
 from pipeline.workbook import FORMULA_START as FORMULA_START  # re-exported for review.py
 from pipeline.workbook import Looks, TableSheet, new_workbook, save, shorten
 from pipeline.workbook import safe_text as safe_text
-from schemas.synonyms import ERRORS_COLUMN, REPORT_COLUMNS, ROW_COLUMN
+from schemas.fields import ERRORS_COLUMN, REPORT_COLUMNS, ROW_COLUMN
+from schemas.rules.text import visible
 
 ISSUE_COLUMNS = ("row", "column", "field", "value", "code", "message")
 EXCEL_COLUMNS = 16_384

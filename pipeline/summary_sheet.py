@@ -11,11 +11,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.issues import CODES, Issue
+from pipeline.issues import Issue
 from pipeline.names import text_of
 from pipeline.result import FileResult
 from pipeline.workbook import RED_TEXT, Looks, print_setup, safe_text
-from schemas.synonyms import ERRORS_COLUMN, ROW_COLUMN, SYNONYMS, label
+from schemas.codes import CODES
+from schemas.fields import ERRORS_COLUMN, FIELDS, ROW_COLUMN, label
 
 # Pixels: Excel's default row is 20 high; a bar needs about 26 to carry its label.
 ROW_PIXELS, BAR_PIXELS, CHART_FRAME = 20, 26, 90
@@ -87,7 +88,7 @@ def _by_column(issues: Sequence[Issue]) -> list[tuple[str, str, int]]:
     """(column as written, the field's portal label, problems), the most frequent first."""
     counts = Counter((issue.column, issue.field) for issue in issues)
     ordered = sorted(counts.items(), key=lambda c: (-c[1], c[0]))
-    return [(column, label(f) if f in SYNONYMS else f, count) for (column, f), count in ordered]
+    return [(column, label(f) if f in FIELDS else f, count) for (column, f), count in ordered]
 
 
 def _table(

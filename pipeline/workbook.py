@@ -17,8 +17,8 @@ from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from pipeline.normalize import visible
 from pipeline.result import escape_surrogates
+from schemas.rules.text import visible
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Excel refuses longer cells; a 1 MB cell in a report helps no one.

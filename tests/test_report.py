@@ -19,9 +19,9 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.issues import CODES
 from pipeline.report import escape_formulas, unescape_formulas, write_people_csv
 from pipeline.store import customers
+from schemas.codes import CODES
 
 pytestmark = pytest.mark.usefixtures("workdir")
 

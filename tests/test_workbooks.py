@@ -15,9 +15,10 @@ from click.testing import Result
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from pipeline.issues import CODES
-from pipeline.sample import PORTAL_LABELS, generate_rows
+from pipeline.sample import generate_rows
 from pipeline.store import customers
+from schemas.codes import CODES
+from schemas.fields import FIELDS
 
 pytestmark = pytest.mark.usefixtures("workdir")
 
@@ -26,6 +27,7 @@ Onboard = Callable[..., Result]
 ReadCsv = Callable[[Path], list[dict[str, str]]]
 
 HEADER_FILL = "FFDDEBF7"
+PORTAL_LABELS = {name: field.label for name, field in FIELDS.items()}
 LONG_NOTE = "A note that goes on and on " * 12
 
 
