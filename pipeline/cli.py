@@ -789,8 +789,8 @@ def db() -> None:
 @common_options
 def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
     """Bring the store's schema to the newest revision (new SQLite files are set up automatically)."""
-    from pipeline.migrate import upgrade
     from pipeline.store import connect, reason, safe_url
+    from pipeline.store.migrate import upgrade
 
     config = _config(config_path, db_url, report_dir)
     try:
@@ -809,8 +809,8 @@ def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | 
 @common_options
 def db_current(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
     """Show the store's schema revision and the newest one this onboard knows."""
-    from pipeline.migrate import current_revision, head_revision
     from pipeline.store import connect, reason, safe_url
+    from pipeline.store.migrate import current_revision, head_revision
 
     config = _config(config_path, db_url, report_dir)
     try:

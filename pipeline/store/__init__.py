@@ -10,7 +10,8 @@ outside this package builds a statement.
 - `customer`: the import's upsert (`load`), the reviewers' `apply_decisions`, look-ups;
 - `batch`: batch records (`record_batch`, `finish_batch`), `importers`, status counts;
 - `claiming`: the sweeps' claims on file contents;
-- `bulk`: the dialect fast paths (COPY, executemany, `= ANY(array)`).
+- `bulk`: the dialect fast paths (COPY, executemany, `= ANY(array)`);
+- `migrate` and `migrations/`: the schema's Alembic revisions.
 """
 
 from pipeline.store.batch import (

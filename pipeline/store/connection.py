@@ -62,7 +62,7 @@ def open_store(url: str, connect_timeout: float = 10.0, statement_timeout: float
 
     Raises `FileError` when the store is unreachable or its schema is behind.
     """
-    from pipeline.migrate import StoreBehind, ensure_current
+    from pipeline.store.migrate import StoreBehind, ensure_current
 
     engine = connect(url, connect_timeout, statement_timeout)
     try:
