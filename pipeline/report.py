@@ -128,28 +128,14 @@ def write_rejects_xlsx(
     by_row: dict[int, list[Issue]] = {}
     for issue in issues:
         by_row.setdefault(issue.row, []).append(issue)
-    position_of = {header: i for i, header in reversed(list(enumerate(headers)))}
-    keep = [i for i, h in enumerate(headers) if h != ERRORS_COLUMN]
-    if len(keep) >= EXCEL_COLUMNS:
-        # A worksheet holds 16,384 columns: keep the mapped ones and as many others as fit.
-        wanted = set(mapped) | set(keep[: EXCEL_COLUMNS - 1 - len(set(mapped))])
-        keep = [i for i in keep if i in wanted]
+    keep = _kept_columns(headers, mapped)
     source = dict(zip(row_numbers, rows, strict=True))
     # Write-only: rows stream to the file, several times faster than the in-memory model.
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Rejected rows")
-    out_headers = [headers[i] for i in keep] + [ERRORS_COLUMN]
-    sheet.freeze_panes = "A2"
-    for column, header in enumerate(out_headers, start=1):
-        width = 60 if header == ERRORS_COLUMN else min(max(len(header) + 2, 12), 40)
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    header_cells = []
-    for header in out_headers:
-        cell = WriteOnlyCell(sheet)
-        set_text(cell, header)
-        cell.font = BOLD
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    _header_row(sheet, [headers[i] for i in keep] + [ERRORS_COLUMN])
+    # Where each of the file's columns is, and where it went in the workbook.
+    position_of = {header: i for i, header in reversed(list(enumerate(headers)))}
     out_column = {position: i for i, position in enumerate(keep)}
     for number in sorted(by_row):
         cells = source.get(number, [""] * len(headers))
@@ -161,17 +147,45 @@ def write_rejects_xlsx(
         problems = by_row[number]
         for issue in problems:
             found = position_of.get(issue.column)
-            if found is None or found not in out_column:
-                continue
-            cell = out_cells[out_column[found]]
-            cell.fill = RED
-            cell.font = RED_FONT
-            previous = cell.comment.text + "\n" if cell.comment else ""
-            cell.comment = Comment(safe_text(previous + issue.message), "onboard")
+            if found is not None and found in out_column:
+                _mark(out_cells[out_column[found]], issue)
         errors = WriteOnlyCell(sheet)
         set_text(errors, "; ".join(f"{i.column}: {i.message}" for i in problems))
         sheet.append([*out_cells, errors])
     workbook.save(path)
+
+
+def _kept_columns(headers: Sequence[str], mapped: Collection[int]) -> list[int]:
+    """The file's columns that go into the workbook: all but an earlier `Errors` column."""
+    keep = [i for i, h in enumerate(headers) if h != ERRORS_COLUMN]
+    if len(keep) >= EXCEL_COLUMNS:
+        # A worksheet holds 16,384 columns: keep the mapped ones and as many others as fit.
+        wanted = set(mapped) | set(keep[: EXCEL_COLUMNS - 1 - len(set(mapped))])
+        keep = [i for i in keep if i in wanted]
+    return keep
+
+
+def _header_row(sheet: Any, out_headers: list[str]) -> None:
+    """The bold header row, the columns sized to their headers, frozen below it."""
+    sheet.freeze_panes = "A2"
+    for column, header in enumerate(out_headers, start=1):
+        width = 60 if header == ERRORS_COLUMN else min(max(len(header) + 2, 12), 40)
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    header_cells = []
+    for header in out_headers:
+        cell = WriteOnlyCell(sheet)
+        set_text(cell, header)
+        cell.font = BOLD
+        header_cells.append(cell)
+    sheet.append(header_cells)
+
+
+def _mark(cell: Cell, issue: Issue) -> None:
+    """Fill a bad cell red, its comment giving the message (and any earlier ones)."""
+    cell.fill = RED
+    cell.font = RED_FONT
+    previous = cell.comment.text + "\n" if cell.comment else ""
+    cell.comment = Comment(safe_text(previous + issue.message), "onboard")
 
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:
