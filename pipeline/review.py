@@ -22,7 +22,7 @@ from pipeline.report import unescape_formulas, write_people_csv, write_summary
 from pipeline.result import EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE
 from pipeline.review_decisions import OUTCOMES, ReviewLine, decide, fingerprint
 from pipeline.review_workbook import REVIEW_COLUMNS, write_review_workbook
-from schemas.synonyms import header_key
+from schemas.rules.text import header_key
 
 REPORT_COLUMNS = ("erp_id", "decision", "outcome", "message")
 

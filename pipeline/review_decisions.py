@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.identity import same_person
-from schemas.synonyms import SYNONYMS
+from schemas.fields import FIELDS
 
 # The only words applied (in any case): a decision is never guessed from "ok", "yes" or
 # "no", and a misspelling is refused with the nearest word suggested.
@@ -23,7 +23,7 @@ OUTCOMES = ("approved", "rejected", "unchanged", "refused", "skipped")
 
 def fingerprint(record: dict[str, Any]) -> str:
     """A short hash of a customer's fields as stored; any change of a field changes it."""
-    canonical = json.dumps([record.get(name) or "" for name in SYNONYMS], ensure_ascii=False)
+    canonical = json.dumps([record.get(name) or "" for name in FIELDS], ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.report import FORMULA_START, safe_text
-from schemas.synonyms import SYNONYMS
+from schemas.fields import FIELDS
 
 KEY_COLUMNS = ("erp_id", "decision", "reason")
 TRAILING_COLUMNS = ("status", "batch_id", "fingerprint")
-REVIEW_COLUMNS = (*KEY_COLUMNS, *(f for f in SYNONYMS if f != "erp_id"), *TRAILING_COLUMNS)
+REVIEW_COLUMNS = (*KEY_COLUMNS, *(f for f in FIELDS if f != "erp_id"), *TRAILING_COLUMNS)
 READ_ONLY = frozenset({"erp_id", "status", "batch_id", "fingerprint"})
 
 GREY_RGB, YELLOW_RGB = "#E7E6E6", "#FFF2CC"
