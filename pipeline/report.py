@@ -192,16 +192,15 @@ def write_reports(
     write_summary(folder / "summary.json", result.summary())
 
 
-def write_customers(path: Path, rows: Sequence[dict[str, Any]], *, for_spreadsheet: bool = False) -> None:
-    """Customers as CSV, XLSX or JSON, chosen by the file's extension.
+def write_customers(
+    path: Path, columns: Sequence[str], rows: Sequence[dict[str, Any]], *, for_spreadsheet: bool = False
+) -> None:
+    """Customers as CSV, XLSX or JSON in `columns`, the format chosen by the file's extension.
 
     CSV and JSON are for programs and carry every value exactly as stored (JSON keeps
     numbers and NULLs as such); `for_spreadsheet` writes the CSV for people instead
     (every field quoted, formula starts escaped). XLSX is always safe to open.
     """
-    from pipeline.store import customers as table
-
-    columns = [c.name for c in table.columns]
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".json":
