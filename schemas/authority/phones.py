@@ -16,7 +16,11 @@ NON_GEOGRAPHIC = "001"
 
 def other_country(number: phonenumbers.PhoneNumber, country: str) -> str | None:
     """The region of a valid number when it is not the customer's country, else None."""
-    if phonenumbers.is_valid_number_for_region(number, country):
+    regions = phonenumbers.region_codes_for_country_code(number.country_code)
+    # Most calling codes belong to one region: the country's own is then the answer.
+    if regions == (country,):
+        return None
+    if country in regions and phonenumbers.is_valid_number_for_region(number, country):
         return None
     region = phonenumbers.region_code_for_number(number)
     return region if region and region != country else None
