@@ -16,7 +16,7 @@ NON_GEOGRAPHIC = "001"
 
 def other_country(number: phonenumbers.PhoneNumber, country: str) -> str | None:
     """The region of a valid number when it is not the customer's country, else None."""
-    regions = phonenumbers.region_codes_for_country_code(number.country_code)
+    regions = phonenumbers.region_codes_for_country_code(number.country_code or 0)
     # Most calling codes belong to one region: the country's own is then the answer.
     if regions == (country,):
         return None
