@@ -88,6 +88,15 @@ def _store(config: Config) -> Engine:
     return _closed_with_command(open_store(config.db_url, config.connect_timeout, config.statement_timeout))
 
 
+def _existing_store(config: Config) -> Engine:
+    """The store of `config` for a command that only reads it: never created here."""
+    from pipeline.store import open_existing_store
+
+    return _closed_with_command(
+        open_existing_store(config.db_url, config.connect_timeout, config.statement_timeout)
+    )
+
+
 def _closed_with_command(engine: Engine) -> Engine:
     """Close the engine's pooled connections when the command ends: a process running many
     commands (the tests, a script calling `cli`) would otherwise keep them all open."""
@@ -345,6 +354,11 @@ def validate(
 @SHEET
 @click.option("--force", is_flag=True, help="Import a file even if the same content was imported before.")
 @click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Validate only and store nothing: the same as 'onboard validate FILE…'.",
+)
+@click.option(
     "--user",
     metavar="NAME",
     help="Who imports, recorded on the batch and its audit rows (default: import.user, "
@@ -355,6 +369,7 @@ def import_(
     files: tuple[Path, ...],
     sheet: str | None,
     force: bool,
+    dry_run: bool,
     user: str | None,
     db_url: str | None,
     config_path: Path | None,
@@ -371,6 +386,20 @@ def import_(
     from pipeline.identity import account, login_name
     from pipeline.run import process_file
 
+    if dry_run:
+        # What a user trying --dry-run wants is exactly validate: nothing is stored.
+        if not as_json:
+            _echo("import --dry-run: validating only, nothing is stored (the same as onboard validate)")
+        click.get_current_context().invoke(
+            validate,
+            files=files,
+            sheet=sheet,
+            db_url=db_url,
+            config_path=config_path,
+            report_dir=report_dir,
+            as_json=as_json,
+        )
+        return
     # A name typed in a terminal that is not UTF-8 is stored readably, never crashes the store.
     config = _config(config_path, db_url, report_dir, user=text_of(user) if user else None)
     config = config.with_overrides(user=config.user or login_name(), login=account())
@@ -401,7 +430,7 @@ def status(
     from pipeline.store import batch_status_counts, status_counts
 
     config = _config(config_path, db_url, report_dir)
-    engine = _store(config)
+    engine = _existing_store(config)
     counts = status_counts(engine)
     recent = batch_status_counts(engine, limit)
     if as_json:
@@ -467,7 +496,7 @@ def export(
     if for_spreadsheet and out.suffix.lower() != ".csv":
         raise click.UsageError("--for-spreadsheet is for a .csv file (an .xlsx is always safe to open)")
     config = _config(config_path, db_url, report_dir)
-    rows = customers_with_status(_store(config), None if status_ == "all" else status_)
+    rows = customers_with_status(_existing_store(config), None if status_ == "all" else status_)
     write_customers(out, rows, for_spreadsheet=for_spreadsheet)
     if as_json:
         _echo_json({"out": str(out), "status": status_, "customers": len(rows)})
@@ -509,7 +538,7 @@ def review_export(
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError(f"--out {out}: use a .xlsx or .csv file name")
     config = _config(config_path, db_url, report_dir)
-    written = export_review(_store(config), out, batch_id)
+    written = export_review(_existing_store(config), out, batch_id)
     if as_json:
         _echo_json({"out": str(written.out), "customers": written.customers, "batch_id": batch_id})
     else:

@@ -70,6 +70,12 @@ CODES: dict[str, Code] = _codes(
     ("file_too_large", "file", "error", "The file is larger than the configured limit."),
     ("store_error", "file", "error", "The store could not be read or written; nothing was stored."),
     (
+        "store_not_found",
+        "file",
+        "error",
+        "status, export and review export name a store that does not exist; none is created.",
+    ),
+    (
         "too_many_rejects",
         "file",
         "error",

@@ -225,6 +225,7 @@ def test_status_counts_customers_per_status_and_batches(
 
 def test_status_of_an_empty_store(onboard: Onboard, db_url: str) -> None:
     """It counts zero of every status in a new store."""
+    assert onboard("db", "upgrade", "--db", db_url).exit_code == 0
     result = onboard("status", "--db", db_url, "--json")
     assert result.exit_code == 0, result.output
     assert json_lines(result) == [{"customers": {"pending": 0, "approved": 0, "rejected": 0}, "batches": []}]
