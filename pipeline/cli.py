@@ -23,7 +23,7 @@ import click
 
 from pipeline import __version__
 from pipeline.config import Config, ConfigError, load_config
-from pipeline.issues import FileError
+from pipeline.issues import ColumnHint, FileError
 from pipeline.names import plain_json, text_of
 from pipeline.result import EXIT_UNUSABLE, FileResult, worst_exit
 
@@ -173,12 +173,15 @@ def _echo_json(data: dict[str, Any]) -> None:
     click.echo(json_line(data))
 
 
-def _render_file(result: FileResult) -> None:
-    """One file's outcome for a person, on standard error."""
+def _render_file(result: FileResult, mapping_help: bool = True) -> None:
+    """One file's outcome for a person, on standard error (a failure is one line, then
+    the mapping help when its columns could not be mapped and `mapping_help`)."""
     name = _style(result.file, bold=True)
     if result.error is not None:
         stage = _stage(result.error.stage)
         _echo(name, ": ", _style("failed", fg="red"), f" while {stage}: {result.error.message}")
+        if mapping_help:
+            _render_mapping_help(result)
         return
     if result.skipped:
         again = "use --force to import it again"
@@ -200,9 +203,48 @@ def _render_file(result: FileResult) -> None:
     by_code = result.summary()["errors_by_code"]
     if by_code:
         _echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
-    if result.unmapped_columns:
-        _echo("  ignored columns: " + ", ".join(result.unmapped_columns))
+    _render_ignored(result)
     _echo(f"  reports: {result.report_dir}")
+
+
+def _render_ignored(result: FileResult) -> None:
+    """Ignored columns, one a line and in colour: a column a user meant to import must
+    not hide in one grey line."""
+    if not result.column_hints:
+        return
+    count = len(result.column_hints)
+    _echo(
+        _style(f"  {count} column{'s' if count > 1 else ''} ignored (not imported):", fg="yellow", bold=True)
+    )
+    for hint in result.column_hints:
+        _echo("    ", _style(repr(hint.column), fg="yellow"), f" — {_hint_text(hint)}")
+
+
+def _hint_text(hint: ColumnHint) -> str:
+    from schemas.synonyms import label
+
+    if hint.note:
+        return hint.note
+    if not hint.nearest:
+        return "not like any field"
+    return "nearest: " + ", ".join(f"{label(f)} ({f})" for f in hint.nearest)
+
+
+def _render_mapping_help(result: FileResult) -> None:
+    """For a file whose columns could not be mapped: every header not recognised, with the
+    nearest fields, and a [columns.synonyms] block to paste into onboard.toml."""
+    if not result.missing_fields and not result.column_hints:
+        return
+    from pipeline.columns import synonyms_block
+
+    if result.column_hints:
+        _echo(_style("  headers not recognised:", fg="yellow", bold=True))
+        for hint in result.column_hints:
+            _echo("    ", _style(repr(hint.column), fg="yellow"), f" — {_hint_text(hint)}")
+    if result.missing_fields:
+        _echo("  to map them, add to onboard.toml (or the file given with --config), then run again:")
+        for line in synonyms_block(result.column_hints, result.missing_fields).splitlines():
+            _echo(f"    {line}")
 
 
 @contextlib.contextmanager
@@ -253,7 +295,8 @@ def _finish(results: list[FileResult], as_json: bool) -> None:
         if as_json:
             _echo_json(result.summary())
             if result.error is not None:
-                _render_file(result)  # the one line on standard error, even with --json
+                # The one line on standard error, even with --json (the hints are in the JSON).
+                _render_file(result, mapping_help=False)
     if len(results) > 1 and not as_json:
         totals = {k: sum(getattr(r, k) for r in results) for k in ("rows", "accepted", "rejected")}
         failed = sum(r.error is not None for r in results)

@@ -40,6 +40,19 @@ class Issue:
     severity: Severity = "error"
 
 
+@dataclass(frozen=True)
+class ColumnHint:
+    """An ignored header and the fields it most resembles (best first), for mapping help."""
+
+    column: str
+    nearest: tuple[str, ...]
+    note: str = ""
+
+    def summary(self) -> dict[str, object]:
+        """The hint as the JSON summary shows it."""
+        return {"column": self.column, "nearest": list(self.nearest), "note": self.note}
+
+
 class FileError(Exception):
     """A file cannot be used at all: the whole file fails and nothing is stored."""
 
@@ -145,4 +158,10 @@ CODES: dict[str, Code] = _codes(
         "No check exists for this country's tax numbers; accepted unverified.",
     ),
     ("duplicate_tax_id", "row", "warning", "Other rows of the file have the same VAT number."),
+    (
+        "contact_name_split",
+        "row",
+        "warning",
+        "One contact-name column was split into first and last name in a way a person should check.",
+    ),
 )

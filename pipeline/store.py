@@ -206,14 +206,16 @@ def open_existing_store(url: str, connect_timeout: float = 10.0, statement_timeo
 
     engine = connect(url, connect_timeout, statement_timeout)
     database = engine.url.database
-    if engine.dialect.name == "sqlite" and database not in (None, "", ":memory:"):
-        if not Path(database).is_file():
-            engine.dispose()
-            raise FileError("store_not_found", _no_store(url, f"no file {database}"), "load")
+    sqlite_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+    if sqlite_file and not Path(str(database)).is_file():
+        engine.dispose()
+        raise FileError("store_not_found", _no_store(url, f"no file {database}"), "load")
     try:
         empty = current_revision(engine) is None and not inspect(engine).get_table_names()
     except SQLAlchemyError as exc:
-        raise FileError("store_error", f"cannot open the store {safe_url(url)}: {reason(exc)}", "load") from None
+        raise FileError(
+            "store_error", f"cannot open the store {safe_url(url)}: {reason(exc)}", "load"
+        ) from None
     if empty:
         engine.dispose()
         raise FileError("store_not_found", _no_store(url, "the database holds no onboard tables"), "load")
