@@ -26,6 +26,7 @@ from pipeline.config import Config, ConfigError, load_config
 from pipeline.issues import ColumnHint, FileError
 from pipeline.names import plain_json, text_of
 from pipeline.result import EXIT_UNUSABLE, FileResult, worst_exit
+from pipeline.template import LANGUAGES
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -657,6 +658,39 @@ def sample(rows: int, out: Path, seed: int, bad_ratio: float) -> None:
         raise click.UsageError(f"--out {out}: use a .csv or .xlsx file name")
     write_sheet(out, generate_rows(rows, seed=seed, bad_ratio=bad_ratio))
     _echo(f"wrote {rows} customers to {out}")
+
+
+@cli.command()
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the headers (every one is recognised on import).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Configuration whose industries and currencies fill the drop-downs (default: ./onboard.toml).",
+)
+def template(out: Path, language: str, config_path: Path | None) -> None:
+    """Write an empty customer workbook (.xlsx) to collect data at the source.
+
+    The portal's fields as headers, drop-downs for country, currency and industry, ID
+    columns as text (leading zeros kept), a rule and an example per column, and an
+    Instructions sheet. Fill it in, then: onboard validate OUT; onboard import OUT.
+    """
+    from pipeline.template import write_template
+
+    if out.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"{out}: the template is an .xlsx workbook; use a .xlsx file name")
+    config = _config(config_path, None, None)
+    written = write_template(out, language, config)
+    _echo(f"wrote {written.out}: {written.columns} columns ({language}); next: onboard validate {out}")
 
 
 @cli.command(name="run")

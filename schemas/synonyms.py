@@ -38,6 +38,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "Handelsregisternummer",
         "SIREN",
         "SIRET",
+        "Numéro d'immatriculation",
     ),
     "tax_id": (
         "Tax ID",

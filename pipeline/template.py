@@ -1,0 +1,333 @@
+"""`onboard template`: an empty customer workbook that collects data right at the source.
+
+The portal's fields as headers in the team's language (every one recognised on import),
+drop-downs for country, currency and industry from the configuration, ID-like columns
+formatted as Text so that Excel keeps leading zeros and plus signs, an input message per
+column with its rule and an example, and an Instructions sheet. The Customers sheet holds
+the header row only: no example row that could be imported as a customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.config import Config
+from schemas.synonyms import OPTIONAL_FIELDS, SYNONYMS, header_key, label
+
+LANGUAGES = ("en", "nl", "de", "fr")
+
+# Each language's header per field; every one is a synonym of its field (a test holds
+# them to it), so a filled template maps without configuration.
+_HEADERS: dict[str, tuple[str, ...]] = {
+    "nl": (
+        "Korte naam",
+        "Bedrijfsnaam",
+        "Klantnummer",
+        "KvK-nummer",
+        "BTW-nummer",
+        "Valuta",
+        "Branche",
+        "Land",
+        "Plaats",
+        "Provincie",
+        "Adres",
+        "Adresregel 2",
+        "Postcode",
+        "Voornaam",
+        "Achternaam",
+        "Functie",
+        "E-mailadres",
+        "Telefoonnummer",
+    ),
+    "de": (
+        "Kurzname",
+        "Firmenname",
+        "Kundennummer",
+        "Handelsregisternummer",
+        "USt-IdNr.",
+        "Währung",
+        "Branche",
+        "Land",
+        "Ort",
+        "Bundesland",
+        "Adresse",
+        "Adresszusatz",
+        "PLZ",
+        "Vorname",
+        "Nachname",
+        "Funktion",
+        "E-Mail-Adresse",
+        "Telefonnummer",
+    ),
+    "fr": (
+        "Nom court",
+        "Raison sociale",
+        "Numéro client",
+        "Numéro d'immatriculation",
+        "Numéro de TVA",
+        "Devise",
+        "Secteur",
+        "Pays",
+        "Ville",
+        "Région",
+        "Adresse",
+        "Complément d'adresse",
+        "Code postal",
+        "Prénom",
+        "Nom",
+        "Fonction",
+        "Courriel",
+        "Téléphone",
+    ),
+}
+_SHEET_NAMES = {"en": "Customers", "nl": "Klanten", "de": "Kunden", "fr": "Clients"}
+
+# ID-like columns are Text (@): Excel would drop leading zeros (00123), turn a phone
+# number's + into a number, or a long number into 1.23E+11.
+TEXT_FIELDS = ("erp_id", "registration_number", "tax_id", "postal_code", "contact_phone")
+
+# The rule (at most about 200 characters: Excel shows 255) and an example per field.
+RULES: dict[str, tuple[str, str]] = {
+    "short_name": ("The name shown in lists; at most 50 characters.", "Copaco"),
+    "full_name": ("The registered legal name; at most 200 characters.", "Copaco Nederland B.V."),
+    "erp_id": (
+        "Your number for the customer in your bookkeeping; unique in the file. Leading zeros are kept.",
+        "00123",
+    ),
+    "registration_number": (
+        "Chamber-of-commerce number, checked for the country: NL KvK 8 digits, BE enterprise number, "
+        "FR SIREN/SIRET, DE court and HRB number.",
+        "17087985",
+    ),
+    "tax_id": ("VAT number of the customer's country; the country prefix may be left out.", "NL006486253B01"),
+    "currency": ("Choose the ISO code from the list.", "EUR"),
+    "industry": ("Choose one from the list.", "Commercial"),
+    "country": (
+        "Choose from the list; ISO codes (NL) and local names (Nederland) are accepted too.",
+        "Netherlands",
+    ),
+    "city": ("The city of the primary address.", "Eindhoven"),
+    "state": (
+        "Required where the country needs one (US, CA, AU, …): a state or province of the country.",
+        "California",
+    ),
+    "address": ("Street and house number, as written on a letter.", "Hurksestraat 45"),
+    "address2": ("Optional: building, floor, department.", "Building B"),
+    "postal_code": ("The country's postcode format; leave empty where the country has none.", "5652 AW"),
+    "contact_first_name": ("First name of the primary contact.", "Jan"),
+    "contact_last_name": ("Last name of the primary contact, with its particles.", "van der Berg"),
+    "contact_role": ("Job title of the primary contact.", "Purchasing manager"),
+    "contact_email": ("E-mail address of the primary contact.", "jan.vanderberg@copaco.com"),
+    "contact_phone": ("Phone number valid for the country; best with the country code.", "+31 40 123 4567"),
+}
+
+REQUIRED_FILL, OPTIONAL_FILL, HEADER_FONT = "#1F4E78", "#BDD7EE", "#FFFFFF"
+
+
+def header(field: str, language: str) -> str:
+    """The template's header of a field in a language (the portal's label in English).
+
+    The one place labels are looked up: repoint it when labels move to a field registry.
+    """
+    if language == "en":
+        return label(field)
+    return _HEADERS[language][list(SYNONYMS).index(field)]
+
+
+def fields() -> tuple[str, ...]:
+    """The canonical fields, in the portal's order."""
+    return tuple(SYNONYMS)
+
+
+@dataclass(frozen=True)
+class Template:
+    """What `write_template` wrote."""
+
+    out: Path
+    language: str
+    columns: int
+
+
+def country_choices() -> list[str]:
+    """Every ISO 3166 country by the name the country rule accepts, sorted."""
+    import pycountry
+
+    from pipeline.normalize import normalize_country
+
+    names = []
+    for country in pycountry.countries:
+        name = str(getattr(country, "common_name", None) or country.name)
+        names.append(name if normalize_country(name).value == country.alpha_2 else country.alpha_2)
+    return sorted(names, key=header_key)
+
+
+def currency_choices(config: Config) -> list[str]:
+    """The configured currencies, or every ISO 4217 code."""
+    if config.currencies:
+        return list(config.currencies)
+    import pycountry
+
+    return sorted(str(c.alpha_3) for c in pycountry.currencies)
+
+
+def write_template(out: Path, language: str, config: Config) -> Template:
+    """Write the template workbook: Customers, Instructions and a hidden Lists sheet."""
+    import xlsxwriter
+    from xlsxwriter.exceptions import XlsxWriterException
+
+    options = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    workbook = xlsxwriter.Workbook(str(out), options)
+    sheet = workbook.add_worksheet(_SHEET_NAMES[language])
+    guide = workbook.add_worksheet("Instructions")
+    lists = workbook.add_worksheet("Lists")
+    sources = _write_lists(lists, config)
+    lists.hide()
+    _write_customers_sheet(workbook, sheet, language, sources)
+    _write_instructions(workbook, guide, language, config)
+    sheet.activate()
+    try:
+        workbook.close()
+    except XlsxWriterException as exc:
+        raise OSError(f"cannot write {out}: {exc}") from None
+    return Template(out, language, len(fields()))
+
+
+def _write_lists(lists: Any, config: Config) -> dict[str, str]:
+    """The drop-downs' values in columns of the hidden Lists sheet; their ranges by field."""
+    columns = {
+        "country": country_choices(),
+        "currency": currency_choices(config),
+        "industry": list(config.industries),
+    }
+    sources = {}
+    for position, (field, values) in enumerate(columns.items()):
+        lists.write_string(0, position, field)
+        for row, value in enumerate(values, start=1):
+            lists.write_string(row, position, value)
+        letter = chr(ord("A") + position)
+        sources[field] = f"=Lists!${letter}$2:${letter}${len(values) + 1}"
+    return sources
+
+
+def _write_customers_sheet(workbook: Any, sheet: Any, language: str, sources: dict[str, str]) -> None:
+    """The header row, column formats and widths, and a validation (input message, and a
+    drop-down where there is a list) per column."""
+    text = workbook.add_format({"num_format": "@"})
+    look = {"bold": True, "border": 1, "text_wrap": True, "valign": "vcenter"}
+    required = workbook.add_format(look | {"font_color": HEADER_FONT, "bg_color": REQUIRED_FILL})
+    optional = workbook.add_format(look | {"bg_color": OPTIONAL_FILL})
+    for column, field in enumerate(fields()):
+        name = header(field, language)
+        rule, example = RULES[field]
+        width = min(max(len(name), len(example)) + 4, 40)
+        sheet.set_column(column, column, width, text if field in TEXT_FIELDS else None)
+        sheet.write_string(0, column, name, optional if field in OPTIONAL_FIELDS else required)
+        sheet.data_validation(1, column, 1_048_575, column, _validation(field, name, rule, example, sources))
+    sheet.set_row(0, 32)
+    sheet.freeze_panes(1, 0)
+    # Eighteen columns do not fit one page legibly: two pages wide, the short name repeated.
+    _printable(sheet, pages_wide=2)
+    sheet.repeat_columns(0, 0)
+
+
+def _printable(sheet: Any, pages_wide: int = 1) -> None:
+    """Printed (or saved as PDF): landscape A4, `pages_wide` pages wide, header repeated."""
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(pages_wide, 0)
+    sheet.repeat_rows(0)
+
+
+def _validation(field: str, name: str, rule: str, example: str, sources: dict[str, str]) -> dict[str, Any]:
+    """A column's data validation: its rule as the input message, a list where there is one.
+
+    Country and currency only warn on a value outside the list (ISO codes, local names and
+    symbols are accepted on import); industry must come from the list.
+    """
+    needed = "Optional. " if field in OPTIONAL_FIELDS else "Required. "
+    message = {
+        "input_title": name[:32],
+        "input_message": f"{needed}{rule} Example: {example}"[:255],
+        "ignore_blank": True,
+    }
+    if field not in sources:
+        return {"validate": "any"} | message
+    strict = field == "industry"
+    return {
+        "validate": "list",
+        "source": sources[field],
+        "error_type": "stop" if strict else "warning",
+        "error_title": name[:32],
+        "error_message": (
+            "Choose a value from the list."
+            if strict
+            else "Not in the list: check it, or keep it if you are sure."
+        ),
+    } | message
+
+
+def instructions(language: str, config: Config) -> list[str]:
+    """The Instructions sheet, a line a row."""
+    sheet = _SHEET_NAMES[language]
+    return [
+        "How to fill in this customer template",
+        "",
+        f"1. One customer a row on the '{sheet}' sheet, from row 2 down. Keep the header row as it is.",
+        "2. Dark headers are required; light headers are optional (fill them where the country needs them).",
+        "3. Select a cell to see the rule and an example for its column. Country, currency and industry "
+        "have drop-down lists.",
+        "4. ERP ID, registration number, VAT number, postcode and phone number are text cells: "
+        "leading zeros and + signs stay as typed.",
+        f"5. Industries: {', '.join(config.industries)}.",
+        "6. Save the file as .xlsx and check it: onboard validate FILE",
+        "   then import it: onboard import FILE (or drop it into the inbox/ folder of the drop folder).",
+        "",
+        "Every column, its rule and an example:",
+    ]
+
+
+# Widths of the Instructions sheet's columns, in characters.
+_GUIDE_WIDTHS = (26, 72, 28)
+
+
+def _write_instructions(workbook: Any, guide: Any, language: str, config: Config) -> None:
+    """The instructions, then a table of every column with its rule and an example."""
+    title = workbook.add_format({"bold": True, "font_size": 14})
+    paragraph = workbook.add_format({"text_wrap": True, "valign": "top"})
+    bold = workbook.add_format({"bold": True, "bg_color": OPTIONAL_FILL, "border": 1})
+    cell = workbook.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    for column, width in enumerate(_GUIDE_WIDTHS):
+        guide.set_column(column, column, width)
+    lines = instructions(language, config)
+    guide.write_string(0, 0, lines[0], title)
+    guide.set_row(0, 24)
+    for row, line in enumerate(lines[1:], start=1):
+        if line:
+            guide.merge_range(row, 0, row, 2, line, paragraph)
+            guide.set_row(row, _height(line, sum(_GUIDE_WIDTHS)))
+    start = len(lines) + 1
+    for column, name in enumerate(("Column", "Rule", "Example")):
+        guide.write_string(start, column, name, bold)
+    for row, field in enumerate(fields(), start=start + 1):
+        rule, example = RULES[field]
+        rule = f"{rule} ({'optional' if field in OPTIONAL_FIELDS else 'required'})"
+        guide.write_string(row, 0, header(field, language), cell)
+        guide.write_string(row, 1, rule, cell)
+        guide.write_string(row, 2, example, cell)
+        guide.set_row(row, _height(rule, _GUIDE_WIDTHS[1]))
+    _printable(guide)
+
+
+def _height(text: str, width: int) -> float:
+    """A row's height in points for wrapped `text` in a column `width` characters wide:
+    neither Excel nor LibreOffice grows a row written with wrapped text by itself."""
+    lines = -(-len(text) // width)
+    return 15.0 * max(lines, 1)
+
+
+def headers(language: str) -> Sequence[str]:
+    """The template's header row in a language."""
+    return [header(field, language) for field in fields()]
