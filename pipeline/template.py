@@ -324,7 +324,8 @@ def _write_instructions(workbook: Any, guide: Any, language: str, config: Config
 def _height(text: str, width: int) -> float:
     """A row's height in points for wrapped `text` in a column `width` characters wide:
     neither Excel nor LibreOffice grows a row written with wrapped text by itself."""
-    lines = -(-len(text) // width)
+    # A column holds about 1.2 characters of the default proportional font per unit of width.
+    lines = -(-len(text) * 5 // (width * 6))
     return 15.0 * max(lines, 1)
 
 
