@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from factories import decide, read_csv
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -131,3 +132,29 @@ def test_template_needs_an_xlsx_name(tmp_path: Path, onboard: Onboard) -> None:
     assert result.exit_code == 2
     assert ".xlsx" in result.output
     assert not (tmp_path / "template.csv").exists()
+
+
+def test_the_quick_start_walks_from_template_to_approved(
+    tmp_path: Path, valid_row: Callable[..., dict[str, str]], onboard: Onboard
+) -> None:
+    """It follows the README's quick start: template, fill in, validate, import, review
+    export, approve, status and export, with the default store in the current folder."""
+    out = tmp_path / "customers.xlsx"
+    assert onboard("template", out, "--lang", "nl").exit_code == 0
+    workbook = load_workbook(out)
+    sheet = workbook.worksheets[0]
+    for column, field in enumerate(fields(), start=1):
+        if valid_row(0)[field]:
+            sheet.cell(row=2, column=column, value=valid_row(0)[field])
+    workbook.save(out)
+    assert onboard("validate", out).exit_code == 0
+    assert onboard("import", out, "--user", "newcomer").exit_code == 0
+    review = tmp_path / "review.xlsx"
+    assert onboard("review", "export", "--out", review).exit_code == 0
+    decide(review, {"00123": ("approve", "")})
+    assert onboard("review", "apply", review, "--reviewer", "Jane Doe").exit_code == 0
+    (status,) = [json.loads(line) for line in onboard("status", "--json").stdout.splitlines()]
+    assert status["customers"] == {"pending": 0, "approved": 1, "rejected": 0}
+    assert onboard("export", "--status", "approved", "--out", tmp_path / "approved.csv").exit_code == 0
+    (approved,) = read_csv(tmp_path / "approved.csv")
+    assert (approved["erp_id"], approved["status"]) == ("00123", "approved")
