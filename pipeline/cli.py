@@ -431,18 +431,7 @@ def import_(
     from pipeline.run import process_file
 
     if dry_run:
-        # What a user trying --dry-run wants is exactly validate: nothing is stored.
-        if not as_json:
-            _echo("import --dry-run: validating only, nothing is stored (the same as onboard validate)")
-        click.get_current_context().invoke(
-            validate,
-            files=files,
-            sheet=sheet,
-            db_url=db_url,
-            config_path=config_path,
-            report_dir=report_dir,
-            as_json=as_json,
-        )
+        _validate_instead(click.get_current_context(), as_json)
         return
     # A name typed in a terminal that is not UTF-8 is stored readably, never crashes the store.
     config = _config(config_path, db_url, report_dir, user=text_of(user) if user else None)
@@ -462,6 +451,14 @@ def import_(
                 _render_file(result)
             results.append(result)
     _finish(results, as_json)
+
+
+def _validate_instead(ctx: click.Context, as_json: bool) -> None:
+    """`import --dry-run`: what a user trying it wants is exactly validate, nothing stored."""
+    if not as_json:
+        _echo("import --dry-run: validating only, nothing is stored (the same as onboard validate)")
+    accepted = {parameter.name for parameter in validate.params}
+    ctx.invoke(validate, **{name: value for name, value in ctx.params.items() if name in accepted})
 
 
 @cli.command()

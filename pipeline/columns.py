@@ -177,7 +177,8 @@ def _hint(header: str, index: Mapping[str, str], redundant: Mapping[str, int]) -
     part = _part_index().get(header_key(header))
     if part is not None and part in redundant:
         target = ("contact_first_name", "contact_last_name") if part == "contact_name" else ("address",)
-        note = " and ".join(label(t) for t in target) + " have columns of their own; this one is not read"
+        has = "have columns of their own" if len(target) > 1 else "has a column of its own"
+        note = f"{' and '.join(label(t) for t in target)} {has}; this one is not read"
         return ColumnHint(header, target, note)
     return ColumnHint(header, nearest_fields(header, index))
 

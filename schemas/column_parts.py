@@ -136,12 +136,11 @@ def house_number(number: str, addition: str) -> str:
 def join_address(street: str, number: str, country: str) -> str:
     """A street and a house number as the country writes them on one line.
 
-    A street cell that already holds the number ("Kerkstraat 12" with "12") is kept as it is.
+    A street cell that already holds the number ("Kerkstraat 12" with "12") is kept as it is;
+    a number without a street is no address (left blank, the row is rejected for it).
     """
-    if not number:
+    if not number or not street:
         return street
-    if not street:
-        return number
     if number in street.split() or street.endswith(number) or street.startswith(number):
         return street
     order = address_order(country)

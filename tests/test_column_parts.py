@@ -15,7 +15,8 @@ from factories import read_csv
 from openpyxl import load_workbook
 
 from pipeline.store import customers
-from schemas.column_parts import address_order, join_address, split_contact_name
+from schemas.column_parts import COLUMN_PARTS, address_order, join_address, split_contact_name
+from schemas.synonyms import SYNONYMS, header_key
 
 pytestmark = pytest.mark.usefixtures("workdir")
 
@@ -221,6 +222,18 @@ def test_a_contact_name_beside_first_and_last_name_is_shown_as_ignored(
 def test_join_address_follows_the_country(country: str, expected: str) -> None:
     """It puts the number where the country's address format has it (OpenCage templates)."""
     assert join_address("Hurksestraat", "45a", country) == expected
+
+
+def test_part_headers_never_shadow_a_field_header() -> None:
+    """It keeps every part synonym apart from every field synonym: a header means one thing."""
+    fields = {header_key(name) for field, names in SYNONYMS.items() for name in (field, *names)}
+    parts = {header_key(name) for _, names in COLUMN_PARTS.values() for name in names}
+    assert fields & parts == set()
+
+
+def test_a_house_number_without_a_street_is_no_address() -> None:
+    """It leaves the address blank (the row is then rejected) rather than store "45"."""
+    assert join_address("", "45", "NL") == ""
 
 
 def test_address_order_default_is_street_first() -> None:
