@@ -278,9 +278,11 @@ def _part(cells: pd.DataFrame, parts: Mapping[str, int], name: str) -> list[str]
 
 def _texts(column: pd.Series) -> list[str]:
     """Cells trimmed as the validate stage trims them (control characters stay, to be found)."""
-    from pipeline.normalize import clean_text
+    from pipeline.normalize import WHITESPACE
 
-    return ["" if v is None or v != v else clean_text(str(v)) for v in column.tolist()]
+    text = column.fillna("").astype("str")
+    cleaned: list[str] = text.str.replace(WHITESPACE, " ", regex=True).str.strip(" ").tolist()
+    return cleaned
 
 
 def _joined_addresses(frame: pd.DataFrame, cells: pd.DataFrame, parts: Mapping[str, int]) -> pd.Series:
@@ -288,7 +290,9 @@ def _joined_addresses(frame: pd.DataFrame, cells: pd.DataFrame, parts: Mapping[s
     numbers = _part(cells, parts, "house_number")
     additions = _part(cells, parts, "house_number_addition")
     streets = _texts(frame["address"])
-    codes = [_country_code(c) for c in _texts(frame["country"])]
+    countries = _texts(frame["country"])
+    known = {country: _country_code(country) for country in set(countries)}
+    codes = [known[country] for country in countries]
     joined = [
         join_address(street, house_number(number, addition), code)
         for street, number, addition, code in zip(streets, numbers, additions, codes, strict=True)

@@ -8,6 +8,7 @@ The joining and splitting rules live here; `pipeline/columns.py` finds the colum
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal, NamedTuple
 
 
@@ -173,6 +174,7 @@ class NameSplit(NamedTuple):
     doubtful: bool
 
 
+@lru_cache(maxsize=1 << 16)
 def split_contact_name(name: str) -> NameSplit:
     """Split one contact-name cell into first and last name.
 
