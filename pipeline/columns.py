@@ -18,7 +18,14 @@ from functools import lru_cache
 import pandas as pd
 
 from pipeline.issues import ColumnHint, FileError, Issue
-from schemas.column_parts import COLUMN_PARTS, house_number, join_address, split_contact_name
+from schemas.column_parts import (
+    COLUMN_PARTS,
+    PLAIN_PARTS,
+    STREET_HEADERS,
+    house_number,
+    join_address,
+    split_contact_name,
+)
 from schemas.synonyms import ERRORS_COLUMN, REQUIRED_FIELDS, SYNONYMS, header_key, label
 
 # Nearest fields of an unrecognised header: at least this similar, and at most two.
@@ -114,7 +121,7 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
             continue
         claimed.setdefault(field_name, []).append(header)
         (parts if field_name in COLUMN_PARTS else fields).setdefault(field_name, position)
-    fields, parts, redundant = _resolve_parts(fields, parts)
+    fields, parts, redundant = _resolve_parts(headers, fields, parts)
     ignored = sorted([*unmapped, *redundant.values()])
     columns = ColumnMap(
         tuple(headers),
@@ -138,13 +145,14 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
 
 
 def _resolve_parts(
-    fields: dict[str, int], parts: dict[str, int]
+    headers: Sequence[str], fields: dict[str, int], parts: dict[str, int]
 ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
-    """Which part columns build a field, and which are redundant (the field has a column).
+    """Which part columns build a field, and which are redundant (not read, and said so).
 
     A house number (or its addition) makes the address column the street; without an
-    address column the street part stands in. A contact-name column fills first and last
-    name only where they have no column of their own.
+    address column the street part stands in. Plain "Number" and "Addition" count only
+    beside a column that names the street alone. A contact-name column fills first and
+    last name only where they have no column of their own.
     """
     fields, used, redundant = dict(fields), dict(parts), {}
     street = fields.get("address", parts.get("street"))
@@ -152,6 +160,13 @@ def _resolve_parts(
         redundant["street"] = used.pop("street")
     if street is not None:
         fields["address"] = street
+    street_alone = street is not None and header_key(headers[street]) in _street_keys()
+    for plain, part in PLAIN_PARTS.items():
+        if plain in used:
+            if street_alone and part not in used:
+                used[part] = used.pop(plain)
+            else:
+                redundant[plain] = used.pop(plain)
     if "contact_name" in parts:
         names = ("contact_first_name", "contact_last_name")
         if all(n in fields for n in names):
@@ -160,6 +175,11 @@ def _resolve_parts(
             for name in names:
                 fields.setdefault(name, parts["contact_name"])
     return fields, used, redundant
+
+
+@lru_cache(maxsize=1)
+def _street_keys() -> frozenset[str]:
+    return frozenset(header_key(name) for name in STREET_HEADERS)
 
 
 def _part_note(field_name: str, parts: Mapping[str, int]) -> str:
@@ -175,6 +195,9 @@ def _name(field_name: str) -> str:
 def _hint(header: str, index: Mapping[str, str], redundant: Mapping[str, int]) -> ColumnHint:
     """The nearest fields of an ignored header (a redundant part names what it would fill)."""
     part = _part_index().get(header_key(header))
+    if part in PLAIN_PARTS and part in redundant:
+        note = "read as part of the address only beside a street column (Street, Straat, Straße, …)"
+        return ColumnHint(header, ("address",), note)
     if part is not None and part in redundant:
         target = ("contact_first_name", "contact_last_name") if part == "contact_name" else ("address",)
         has = "have columns of their own" if len(target) > 1 else "has a column of its own"

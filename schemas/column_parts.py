@@ -40,17 +40,12 @@ COLUMN_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
         (
             "House number",
             "Street number",
-            "Number",
-            "No",
-            "Nr",
             "Huisnummer",
             "Huisnr",
             "Hausnummer",
             "Hausnr",
-            "Numéro",
             "Numéro de rue",
             "N° de voie",
-            "Número",
             "Numero civico",
             "Civico",
         ),
@@ -58,9 +53,7 @@ COLUMN_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "house_number_addition": (
         "address",
         (
-            "Addition",
             "House number addition",
-            "Suffix",
             "Toevoeging",
             "Huisnummertoevoeging",
             "Huisnummer toevoeging",
@@ -69,6 +62,10 @@ COLUMN_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
             "Complément de numéro",
         ),
     ),
+    # Plain "Number" or "Nr" may as well count the rows: read as the house number (and
+    # "Addition" as its addition) only beside a column that names the street alone.
+    "number": ("address", ("Number", "No", "Nr", "Numéro", "Número", "Numero")),
+    "addition": ("address", ("Addition", "Suffix")),
     "contact_name": (
         "contact_first_name",
         (
@@ -87,6 +84,11 @@ COLUMN_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
 }
+
+# Headers of a street without its number; beside one, plain "Number" is the house number.
+STREET_HEADERS = ("Street", "Straat", "Straße", "Strasse", *COLUMN_PARTS["street"][1])
+# The part a plain header stands for beside a street column.
+PLAIN_PARTS = {"number": "house_number", "addition": "house_number_addition"}
 
 # Where the house number goes, per country, from OpenCage's address-formatting templates
 # (github.com/OpenCageData/address-formatting, conf/countries/worldwide.yaml at 28c47f9,

@@ -115,6 +115,27 @@ def test_a_french_address_puts_the_number_first(
     assert (customer["contact_first_name"], customer["contact_last_name"]) == ("Marie", "Dupont")
 
 
+def test_a_plain_number_column_beside_a_full_address_is_not_a_house_number(
+    tmp_path: Path,
+    write_sheet: Callable[..., Path],
+    valid_row: Row,
+    onboard: Onboard,
+    db_url: str,
+    store: Any,
+) -> None:
+    """It leaves a plain "Nr" column (a row counter as often as a house number) out of an
+    address that is whole already, and names it as ignored with the reason."""
+    rows = [valid_row(1) | {"Nr": "1"}, valid_row(2) | {"Nr": "2"}]
+    sheet = write_sheet(tmp_path / "customers.csv", rows, fields=["Nr", *valid_row()])
+    summary = imported(onboard, sheet, db_url)
+    assert summary["accepted"] == 2
+    assert summary["unmapped_columns"] == ["Nr"]
+    (hint,) = summary["column_hints"]
+    assert hint["nearest"] == ["address"]
+    assert "only beside a street column" in hint["note"]
+    assert sorted(c["address"] for c in store.rows(customers)) == ["Hurksestraat 46", "Hurksestraat 47"]
+
+
 def test_a_house_number_without_a_street_is_a_missing_address(
     tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Row, onboard: Onboard
 ) -> None:
