@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.template_text import TEXTS, Texts
 from schemas.synonyms import OPTIONAL_FIELDS, SYNONYMS, header_key, label
 
 LANGUAGES = ("en", "nl", "de", "fr")
@@ -83,45 +84,31 @@ _HEADERS: dict[str, tuple[str, ...]] = {
         "Téléphone",
     ),
 }
-_SHEET_NAMES = {"en": "Customers", "nl": "Klanten", "de": "Kunden", "fr": "Clients"}
 
 # ID-like columns are Text (@): Excel would drop leading zeros (00123), turn a phone
 # number's + into a number, or a long number into 1.23E+11.
 TEXT_FIELDS = ("erp_id", "registration_number", "tax_id", "postal_code", "contact_phone")
 
-# The rule (at most about 200 characters: Excel shows 255) and an example per field.
-RULES: dict[str, tuple[str, str]] = {
-    "short_name": ("The name shown in lists; at most 50 characters.", "Copaco"),
-    "full_name": ("The registered legal name; at most 200 characters.", "Copaco Nederland B.V."),
-    "erp_id": (
-        "Your number for the customer in your bookkeeping; unique in the file. Leading zeros are kept.",
-        "00123",
-    ),
-    "registration_number": (
-        "Chamber-of-commerce number, checked for the country: NL KvK 8 digits, BE enterprise number, "
-        "FR SIREN/SIRET, DE court and HRB number.",
-        "17087985",
-    ),
-    "tax_id": ("VAT number of the customer's country; the country prefix may be left out.", "NL006486253B01"),
-    "currency": ("Choose the ISO code from the list.", "EUR"),
-    "industry": ("Choose one from the list.", "Commercial"),
-    "country": (
-        "Choose from the list; ISO codes (NL) and local names (Nederland) are accepted too.",
-        "Netherlands",
-    ),
-    "city": ("The city of the primary address.", "Eindhoven"),
-    "state": (
-        "Required where the country needs one (US, CA, AU, …): a state or province of the country.",
-        "California",
-    ),
-    "address": ("Street and house number, as written on a letter.", "Hurksestraat 45"),
-    "address2": ("Optional: building, floor, department.", "Building B"),
-    "postal_code": ("The country's postcode format; leave empty where the country has none.", "5652 AW"),
-    "contact_first_name": ("First name of the primary contact.", "Jan"),
-    "contact_last_name": ("Last name of the primary contact, with its particles.", "van der Berg"),
-    "contact_role": ("Job title of the primary contact.", "Purchasing manager"),
-    "contact_email": ("E-mail address of the primary contact.", "jan.vanderberg@copaco.com"),
-    "contact_phone": ("Phone number valid for the country; best with the country code.", "+31 40 123 4567"),
+# An example per field: one Dutch customer, the portal's own example.
+EXAMPLES: dict[str, str] = {
+    "short_name": "Copaco",
+    "full_name": "Copaco Nederland B.V.",
+    "erp_id": "00123",
+    "registration_number": "17087985",
+    "tax_id": "NL006486253B01",
+    "currency": "EUR",
+    "industry": "Commercial",
+    "country": "Netherlands",
+    "city": "Eindhoven",
+    "state": "Noord-Brabant",
+    "address": "Hurksestraat 45",
+    "address2": "Building B",
+    "postal_code": "5652 AW",
+    "contact_first_name": "Jan",
+    "contact_last_name": "van der Berg",
+    "contact_role": "Purchasing manager",
+    "contact_email": "jan.vanderberg@copaco.com",
+    "contact_phone": "+31 40 123 4567",
 }
 
 REQUIRED_FILL, OPTIONAL_FILL, HEADER_FONT = "#1F4E78", "#BDD7EE", "#FFFFFF"
@@ -180,8 +167,9 @@ def write_template(out: Path, language: str, config: Config) -> Template:
 
     options = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
     workbook = xlsxwriter.Workbook(str(out), options)
-    sheet = workbook.add_worksheet(_SHEET_NAMES[language])
-    guide = workbook.add_worksheet("Instructions")
+    texts = TEXTS[language]
+    sheet = workbook.add_worksheet(texts.customers_sheet)
+    guide = workbook.add_worksheet(texts.instructions_sheet)
     lists = workbook.add_worksheet("Lists")
     sources = _write_lists(lists, config)
     lists.hide()
@@ -221,11 +209,11 @@ def _write_customers_sheet(workbook: Any, sheet: Any, language: str, sources: di
     optional = workbook.add_format(look | {"bg_color": OPTIONAL_FILL})
     for column, field in enumerate(fields()):
         name = header(field, language)
-        rule, example = RULES[field]
-        width = min(max(len(name), len(example)) + 4, 40)
+        width = min(max(len(name), len(EXAMPLES[field])) + 4, 40)
         sheet.set_column(column, column, width, text if field in TEXT_FIELDS else None)
         sheet.write_string(0, column, name, optional if field in OPTIONAL_FIELDS else required)
-        sheet.data_validation(1, column, 1_048_575, column, _validation(field, name, rule, example, sources))
+        validation = _validation(field, name, TEXTS[language], sources)
+        sheet.data_validation(1, column, 1_048_575, column, validation)
     sheet.set_row(0, 32)
     sheet.freeze_panes(1, 0)
     # Eighteen columns do not fit one page legibly: two pages wide, the short name repeated.
@@ -241,18 +229,21 @@ def _printable(sheet: Any, pages_wide: int = 1) -> None:
     sheet.repeat_rows(0)
 
 
-def _validation(field: str, name: str, rule: str, example: str, sources: dict[str, str]) -> dict[str, Any]:
+def rule_text(field: str, texts: Texts) -> str:
+    """A column's input message: required or optional, its rule and an example."""
+    needed = texts.optional if field in OPTIONAL_FIELDS else texts.required
+    return f"{needed} {texts.rules[field]} {texts.example} {EXAMPLES[field]}"
+
+
+def _validation(field: str, name: str, texts: Texts, sources: dict[str, str]) -> dict[str, Any]:
     """A column's data validation: its rule as the input message, a list where there is one.
 
     Country and currency only warn on a value outside the list (ISO codes, local names and
     symbols are accepted on import); industry must come from the list.
     """
-    needed = "Optional. " if field in OPTIONAL_FIELDS else "Required. "
-    message = {
-        "input_title": name[:32],
-        "input_message": f"{needed}{rule} Example: {example}"[:255],
-        "ignore_blank": True,
-    }
+    # Excel shows at most 32 characters of title and 255 of message.
+    rule = rule_text(field, texts)
+    message = {"input_title": name[:32], "input_message": rule[:255], "ignore_blank": True}
     if field not in sources:
         return {"validate": "any"} | message
     strict = field == "industry"
@@ -261,32 +252,15 @@ def _validation(field: str, name: str, rule: str, example: str, sources: dict[st
         "source": sources[field],
         "error_type": "stop" if strict else "warning",
         "error_title": name[:32],
-        "error_message": (
-            "Choose a value from the list."
-            if strict
-            else "Not in the list: check it, or keep it if you are sure."
-        ),
+        "error_message": texts.not_in_list_refused if strict else texts.not_in_list_warned,
     } | message
 
 
 def instructions(language: str, config: Config) -> list[str]:
     """The Instructions sheet, a line a row."""
-    sheet = _SHEET_NAMES[language]
-    return [
-        "How to fill in this customer template",
-        "",
-        f"1. One customer a row on the '{sheet}' sheet, from row 2 down. Keep the header row as it is.",
-        "2. Dark headers are required; light headers are optional (fill them where the country needs them).",
-        "3. Select a cell to see the rule and an example for its column. Country, currency and industry "
-        "have drop-down lists.",
-        "4. ERP ID, registration number, VAT number, postcode and phone number are text cells: "
-        "leading zeros and + signs stay as typed.",
-        f"5. Industries: {', '.join(config.industries)}.",
-        "6. Save the file as .xlsx and check it: onboard validate FILE",
-        "   then import it: onboard import FILE (or drop it into the inbox/ folder of the drop folder).",
-        "",
-        "Every column, its rule and an example:",
-    ]
+    texts = TEXTS[language]
+    values = {"sheet": texts.customers_sheet, "industries": ", ".join(config.industries)}
+    return [line.format(**values) for line in texts.instructions]
 
 
 # Widths of the Instructions sheet's columns, in characters.
@@ -309,14 +283,14 @@ def _write_instructions(workbook: Any, guide: Any, language: str, config: Config
             guide.merge_range(row, 0, row, 2, line, paragraph)
             guide.set_row(row, _height(line, sum(_GUIDE_WIDTHS)))
     start = len(lines) + 1
-    for column, name in enumerate(("Column", "Rule", "Example")):
+    for column, name in enumerate(TEXTS[language].table_header):
         guide.write_string(start, column, name, bold)
     for row, field in enumerate(fields(), start=start + 1):
-        rule, example = RULES[field]
-        rule = f"{rule} ({'optional' if field in OPTIONAL_FIELDS else 'required'})"
+        texts = TEXTS[language]
+        rule = f"{texts.optional if field in OPTIONAL_FIELDS else texts.required} {texts.rules[field]}"
         guide.write_string(row, 0, header(field, language), cell)
         guide.write_string(row, 1, rule, cell)
-        guide.write_string(row, 2, example, cell)
+        guide.write_string(row, 2, EXAMPLES[field], cell)
         guide.set_row(row, _height(rule, _GUIDE_WIDTHS[1]))
     _printable(guide)
 

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.columns import map_headers
 from pipeline.store import customers
-from pipeline.template import LANGUAGES, TEXT_FIELDS, country_choices, fields, headers
+from pipeline.template import EXAMPLES, LANGUAGES, TEXT_FIELDS, country_choices, fields, headers
 from schemas.synonyms import OPTIONAL_FIELDS
 
 pytestmark = pytest.mark.usefixtures("workdir")
@@ -25,6 +25,14 @@ pytestmark = pytest.mark.usefixtures("workdir")
 Onboard = Callable[..., Result]
 
 SHEETS = {"en": "Customers", "nl": "Klanten", "de": "Kunden", "fr": "Clients"}
+GUIDES = {"en": "Instructions", "nl": "Instructies", "de": "Anleitung", "fr": "Instructions"}
+# Each language's first words of a required and an optional column's input message.
+NEEDED = {
+    "en": ("Required.", "Optional."),
+    "nl": ("Verplicht.", "Optioneel."),
+    "de": ("Pflichtfeld.", "Optional."),
+    "fr": ("Obligatoire.", "Facultatif."),
+}
 
 
 def cell_values(sheet: Any, row: int) -> list[Any]:
@@ -43,7 +51,7 @@ def test_template_headers_drop_downs_formats_and_messages(
     result = onboard("template", out, "--lang", language)
     assert result.exit_code == 0, result.output
     workbook = load_workbook(out)
-    assert workbook.sheetnames == [SHEETS[language], "Instructions", "Lists"]
+    assert workbook.sheetnames == [SHEETS[language], GUIDES[language], "Lists"]
     assert [s.sheet_state for s in workbook.worksheets] == ["visible", "visible", "hidden"]
     sheet = workbook[SHEETS[language]]
     written = cell_values(sheet, 1)
@@ -62,8 +70,10 @@ def test_template_headers_drop_downs_formats_and_messages(
     for position, field in enumerate(fields(), start=1):
         validation = validations[f"{get_column_letter(position)}2"]
         assert validation.promptTitle == written[position - 1][:32]
-        assert "Example:" in validation.prompt
-        assert validation.prompt.startswith("Optional." if field in OPTIONAL_FIELDS else "Required.")
+        required, optional = NEEDED[language]
+        assert validation.prompt.startswith(optional if field in OPTIONAL_FIELDS else required)
+        assert validation.prompt.endswith(EXAMPLES[field])
+        assert len(validation.prompt) <= 255
     lists = workbook["Lists"]
     for field, column in (("country", "A"), ("currency", "B"), ("industry", "C")):
         validation = validations[f"{get_column_letter(fields().index(field) + 1)}2"]
@@ -78,7 +88,7 @@ def test_template_headers_drop_downs_formats_and_messages(
     ]
     assert len([c for c in lists["A"][1:] if c.value]) == len(country_choices()) == 249
     assert "Netherlands" in {c.value for c in lists["A"]}
-    guide = workbook["Instructions"]
+    guide = workbook[GUIDES[language]]
     text = " ".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
     assert "onboard validate" in text
     assert all(header in text for header in written)
