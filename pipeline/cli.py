@@ -234,7 +234,7 @@ def _hint_text(hint: ColumnHint) -> str:
 def _render_mapping_help(result: FileResult) -> None:
     """For a file whose columns could not be mapped: every header not recognised, with the
     nearest fields, and a [columns.synonyms] block to paste into onboard.toml."""
-    if not result.missing_fields and not result.column_hints:
+    if not result.missing_columns and not result.column_hints:
         return
     from pipeline.columns import synonyms_block
 
@@ -242,9 +242,9 @@ def _render_mapping_help(result: FileResult) -> None:
         _echo(_style("  headers not recognised:", fg="yellow", bold=True))
         for hint in result.column_hints:
             _echo("    ", _style(repr(hint.column), fg="yellow"), f" — {_hint_text(hint)}")
-    if result.missing_fields:
+    if result.missing_columns:
         _echo("  to map them, add to onboard.toml (or the file given with --config), then run again:")
-        for line in synonyms_block(result.column_hints, result.missing_fields).splitlines():
+        for line in synonyms_block(result.column_hints, result.missing_columns).splitlines():
             _echo(f"    {line}")
 
 

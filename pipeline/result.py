@@ -39,7 +39,7 @@ class FileResult:
     # The ignored columns with the fields they resemble, and the required fields missing
     # (for the mapping help: a [columns.synonyms] block).
     column_hints: list[ColumnHint] = field(default_factory=list)
-    missing_fields: list[str] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
     skipped: str | None = None
     error: FileError | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -77,7 +77,7 @@ class FileResult:
             "warnings_by_code": dict(sorted(Counter(i.code for i in self.warnings).items())),
             "unmapped_columns": self.unmapped_columns,
             "column_hints": [hint.summary() for hint in self.column_hints],
-            "missing_columns": self.missing_fields,
+            "missing_columns": self.missing_columns,
         }
         if self.skipped:
             data["skipped"] = self.skipped

@@ -261,7 +261,7 @@ def _fail(
     if isinstance(error, MappingError):
         result.unmapped_columns = list(error.columns.unmapped)
         result.column_hints = list(error.columns.hints)
-        result.missing_fields = list(error.missing)
+        result.missing_columns = list(error.missing)
     _reset_counts(result)
     sha256 = result.sha256
     if not sha256 and path.is_file():
