@@ -222,7 +222,7 @@ def _render_ignored(result: FileResult) -> None:
 
 
 def _hint_text(hint: ColumnHint) -> str:
-    from schemas.synonyms import label
+    from schemas.fields import label
 
     if hint.note:
         return hint.note

@@ -18,6 +18,7 @@ from functools import lru_cache
 import pandas as pd
 
 from pipeline.issues import ColumnHint, FileError, Issue
+from schemas.codes import CODES
 from schemas.column_parts import (
     COLUMN_PARTS,
     PLAIN_PARTS,
@@ -26,7 +27,9 @@ from schemas.column_parts import (
     join_address,
     split_contact_name,
 )
-from schemas.synonyms import ERRORS_COLUMN, REQUIRED_FIELDS, SYNONYMS, header_key, label
+from schemas.fields import ERRORS_COLUMN, FIELDS, REQUIRED, label
+from schemas.rules.country import normalize_country
+from schemas.rules.text import WHITESPACE, header_key
 
 # Nearest fields of an unrecognised header: at least this similar, and at most two.
 _NEAR_ENOUGH = 0.6
@@ -80,9 +83,9 @@ def synonym_index(extra: Mapping[str, Sequence[str]] | None = None) -> dict[str,
 @lru_cache(maxsize=8)
 def _synonym_index(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
     index: dict[str, str] = {}
-    for field, names in SYNONYMS.items():
-        for name in (field, *names):
-            index[header_key(name)] = field
+    for known in FIELDS.values():
+        for name in (known.name, *known.synonyms):
+            index[header_key(name)] = known.name
     for field, names in extra:
         for name in names:
             index[header_key(name)] = field
@@ -136,7 +139,7 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
             f"{' and '.join(repr(n) for n in names)} both map to {_name(f)}" for f, names in doubles.items()
         )
         raise MappingError("duplicate_columns", f"{described}: keep one column per field", columns)
-    missing = [f for f in REQUIRED_FIELDS if f not in fields]
+    missing = [f for f in REQUIRED if f not in fields]
     if missing:
         names = ", ".join(f"{label(f)} ({f})" + _part_note(f, parts) for f in missing)
         message = f"missing required column{'s' if len(missing) > 1 else ''}: {names}"
@@ -189,7 +192,7 @@ def _part_note(field_name: str, parts: Mapping[str, int]) -> str:
 
 
 def _name(field_name: str) -> str:
-    return label(field_name) if field_name in SYNONYMS else field_name.replace("_", " ")
+    return label(field_name) if field_name in FIELDS else field_name.replace("_", " ")
 
 
 def _hint(header: str, index: Mapping[str, str], redundant: Mapping[str, int]) -> ColumnHint:
@@ -272,7 +275,7 @@ def derive_fields(headers_map: ColumnMap, cells: pd.DataFrame) -> Derived:
     """The canonical fields of a table's `cells` (columns by header position), by row,
     with the address joined from its parts and the contact name split."""
     data: dict[str, pd.Series] = {}
-    for field_name in SYNONYMS:
+    for field_name in FIELDS:
         position = headers_map.fields.get(field_name)
         if position is not None:
             data[field_name] = cells[position]
@@ -301,8 +304,6 @@ def _part(cells: pd.DataFrame, parts: Mapping[str, int], name: str) -> list[str]
 
 def _texts(column: pd.Series) -> list[str]:
     """Cells trimmed as the validate stage trims them (control characters stay, to be found)."""
-    from pipeline.normalize import WHITESPACE
-
     text = column.fillna("").astype("str")
     cleaned: list[str] = text.str.replace(WHITESPACE, " ", regex=True).str.strip(" ").tolist()
     return cleaned
@@ -348,8 +349,7 @@ def _split_warning(row: int, column: str, name: str, first: str, last: str) -> I
         field="contact_first_name",
         value=name,
         code="contact_name_split",
-        message=f"Contact name {name!r} was split into first name {first!r} and last name {last!r}; "
-        "check it, or give first and last name columns of their own",
+        message=CODES["contact_name_split"].message(name=name, first=first, last=last),
         severity="warning",
     )
 
@@ -357,7 +357,5 @@ def _split_warning(row: int, column: str, name: str, first: str, last: str) -> I
 @lru_cache(maxsize=4096)
 def _country_code(text: str) -> str:
     """The ISO code of a country cell, or "" (the country rule reports a bad one)."""
-    from pipeline.normalize import normalize_country
-
     outcome = normalize_country(text)
     return outcome.value if outcome.ok and outcome.value else ""

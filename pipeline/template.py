@@ -16,7 +16,8 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.template_text import TEXTS, Texts
-from schemas.synonyms import OPTIONAL_FIELDS, SYNONYMS, header_key, label
+from schemas.fields import FIELDS, label
+from schemas.rules.text import header_key
 
 LANGUAGES = ("en", "nl", "de", "fr")
 
@@ -85,6 +86,9 @@ _HEADERS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# The fields a customer may leave blank (state and postcode where the country has none).
+OPTIONAL_FIELDS = frozenset(name for name, known in FIELDS.items() if not known.required)
+
 # ID-like columns are Text (@): Excel would drop leading zeros (00123), turn a phone
 # number's + into a number, or a long number into 1.23E+11.
 TEXT_FIELDS = ("erp_id", "registration_number", "tax_id", "postal_code", "contact_phone")
@@ -121,12 +125,12 @@ def header(field: str, language: str) -> str:
     """
     if language == "en":
         return label(field)
-    return _HEADERS[language][list(SYNONYMS).index(field)]
+    return _HEADERS[language][list(FIELDS).index(field)]
 
 
 def fields() -> tuple[str, ...]:
     """The canonical fields, in the portal's order."""
-    return tuple(SYNONYMS)
+    return tuple(FIELDS)
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ def country_choices() -> list[str]:
     """Every ISO 3166 country by the name the country rule accepts, sorted."""
     import pycountry
 
-    from pipeline.normalize import normalize_country
+    from schemas.rules.country import normalize_country
 
     names = []
     for country in pycountry.countries:

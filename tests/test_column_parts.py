@@ -15,8 +15,10 @@ from factories import read_csv
 from openpyxl import load_workbook
 
 from pipeline.store import customers
+from schemas.codes import CODES
 from schemas.column_parts import COLUMN_PARTS, address_order, join_address, split_contact_name
-from schemas.synonyms import SYNONYMS, header_key
+from schemas.fields import FIELDS
+from schemas.rules.text import header_key
 
 pytestmark = pytest.mark.usefixtures("workdir")
 
@@ -195,6 +197,9 @@ def test_one_contact_name_column_is_split_and_a_doubtful_split_warned(
         "contact_name_split",
     )
     assert warning["value"] == "Anna Maria Jansen"
+    assert warning["message"] == CODES["contact_name_split"].message(
+        name="Anna Maria Jansen", first="Anna Maria", last="Jansen"
+    )
     (error,) = read_csv(report / "rejects.csv")
     assert (error["row"], error["column"], error["code"]) == ("6", "Contactpersoon", "missing_value")
     rejects = load_workbook(report / "rejects.xlsx").active
@@ -247,7 +252,7 @@ def test_join_address_follows_the_country(country: str, expected: str) -> None:
 
 def test_part_headers_never_shadow_a_field_header() -> None:
     """It keeps every part synonym apart from every field synonym: a header means one thing."""
-    fields = {header_key(name) for field, names in SYNONYMS.items() for name in (field, *names)}
+    fields = {header_key(name) for known in FIELDS.values() for name in (known.name, *known.synonyms)}
     parts = {header_key(name) for _, names in COLUMN_PARTS.values() for name in names}
     assert fields & parts == set()
 

@@ -17,8 +17,15 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.columns import map_headers
 from pipeline.store import customers
-from pipeline.template import EXAMPLES, LANGUAGES, TEXT_FIELDS, country_choices, fields, headers
-from schemas.synonyms import OPTIONAL_FIELDS
+from pipeline.template import (
+    EXAMPLES,
+    LANGUAGES,
+    OPTIONAL_FIELDS,
+    TEXT_FIELDS,
+    country_choices,
+    fields,
+    headers,
+)
 
 pytestmark = pytest.mark.usefixtures("workdir")
 
