@@ -530,7 +530,7 @@ def export(
     always safe to open: text that looks like a formula stays text.
     """
     from pipeline.report import write_customers
-    from pipeline.store import customers_with_status
+    from pipeline.store import CUSTOMER_COLUMNS, customers_with_status
 
     if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
         raise click.UsageError(f"--out {out}: use a .csv, .xlsx or .json file name")
@@ -538,7 +538,7 @@ def export(
         raise click.UsageError("--for-spreadsheet is for a .csv file (an .xlsx is always safe to open)")
     config = _config(config_path, db_url, report_dir)
     rows = customers_with_status(_existing_store(config), None if status_ == "all" else status_)
-    write_customers(out, rows, for_spreadsheet=for_spreadsheet)
+    write_customers(out, CUSTOMER_COLUMNS, rows, for_spreadsheet=for_spreadsheet)
     if as_json:
         _echo_json({"out": str(out), "status": status_, "customers": len(rows)})
     else:
@@ -892,8 +892,8 @@ def db() -> None:
 @common_options
 def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
     """Bring the store's schema to the newest revision (new SQLite files are set up automatically)."""
-    from pipeline.migrate import upgrade
     from pipeline.store import connect, reason, safe_url
+    from pipeline.store.migrate import upgrade
 
     config = _config(config_path, db_url, report_dir)
     try:
@@ -912,8 +912,8 @@ def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | 
 @common_options
 def db_current(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
     """Show the store's schema revision and the newest one this onboard knows."""
-    from pipeline.migrate import current_revision, head_revision
     from pipeline.store import connect, reason, safe_url
+    from pipeline.store.migrate import current_revision, head_revision
 
     config = _config(config_path, db_url, report_dir)
     try:

@@ -27,7 +27,7 @@ from schemas.column_parts import (
     join_address,
     split_contact_name,
 )
-from schemas.fields import ERRORS_COLUMN, FIELDS, REQUIRED, label
+from schemas.fields import FIELDS, REPORT_COLUMNS, REQUIRED, label
 from schemas.rules.country import normalize_country
 from schemas.rules.text import WHITESPACE, header_key
 
@@ -115,7 +115,7 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
     claimed: dict[str, list[str]] = {}
     unmapped: list[int] = []
     for position, header in enumerate(headers):
-        if not header.strip() or header.strip() == ERRORS_COLUMN:
+        if not header.strip() or header.strip() in REPORT_COLUMNS:
             continue
         key = header_key(header)
         field_name = index.get(key) or _part_index().get(key)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 
 from pipeline import store
 from pipeline.columns import MappingError, derive_fields, map_headers
@@ -174,10 +174,10 @@ def _load(
             result.warnings = [w for w in result.warnings if w.row not in refused_rows]
             result.rejected += len(refused)
             result.accepted -= len(refused)
-        connection.execute(
-            update(store.batches)
-            .where(store.batches.c.id == batch_id)
-            .values(
+        store.finish_batch(
+            connection,
+            batch_id,
+            store.BatchCounts(
                 rows=result.rows,
                 accepted=result.accepted,
                 rejected=result.rejected,
@@ -185,8 +185,7 @@ def _load(
                 updated=result.updated,
                 unchanged=result.unchanged,
                 warnings=len(result.warnings),
-                finished_at=store.now(),
-            )
+            ),
         )
         # Reports are written before the commit: if they cannot be, nothing is stored.
         with _timed(result, "report", on_stage):
