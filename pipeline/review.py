@@ -63,7 +63,7 @@ def export_review(engine: Engine, out: Path, batch_id: str | None = None) -> Rev
     query = select(store.customers).where(store.customers.c.status == "pending")
     if batch_id is not None:
         query = query.where(store.customers.c.batch_id == batch_id)
-    with store.transaction(engine, "review export") as connection:
+    with store.transaction(engine, "read") as connection:
         records = [dict(r._mapping) for r in connection.execute(query.order_by(store.customers.c.erp_id))]
     lines = [
         {name: record.get(name) or "" for name in REVIEW_COLUMNS if name in record}
@@ -267,7 +267,7 @@ def apply_review(
         result.sha256 = file_sha256(path)
         stamp = store.now()
         result.report_dir = report_root / f"review-{stamp:%Y%m%d-%H%M%S}-{result.sha256[:8]}"
-        with store.transaction(engine, "review apply", commit=not dry_run) as connection:
+        with store.transaction(engine, "load", commit=not dry_run) as connection:
             erp_ids = [values.get("erp_id", "") for _row, values in entries]
             stored = store.find_customers(connection, erp_ids)
             importers = _importers(connection, stored) if four_eyes else {}

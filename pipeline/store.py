@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
-from pipeline.issues import FileError
+from pipeline.issues import FileError, Stage
 from schemas.customer import MAX_LENGTH
 from schemas.synonyms import OPTIONAL_FIELDS, SYNONYMS
 
@@ -207,7 +207,7 @@ def reason(exc: BaseException) -> str:
 
 
 @contextmanager
-def transaction(engine: Engine, stage: str, commit: bool = True) -> Iterator[Connection]:
+def transaction(engine: Engine, stage: Stage | None, commit: bool = True) -> Iterator[Connection]:
     """One transaction, committed at the end (rolled back when `commit` is False or on
     any error); database failures become a `FileError` of the stage.
 
@@ -422,7 +422,7 @@ def record_batch(connection: Connection, values: Mapping[str, Any]) -> None:
 
 def status_counts(engine: Engine) -> dict[str, int]:
     """Customers per status, every status listed."""
-    with transaction(engine, "status") as connection:
+    with transaction(engine, "read") as connection:
         found: dict[str, int] = dict(
             connection.execute(select(customers.c.status, func.count()).group_by(customers.c.status)).all()
         )
@@ -431,7 +431,7 @@ def status_counts(engine: Engine) -> dict[str, int]:
 
 def batch_status_counts(engine: Engine, limit: int = 10) -> list[dict[str, Any]]:
     """The most recent batches with their counts and their customers' current statuses."""
-    with transaction(engine, "status") as connection:
+    with transaction(engine, "read") as connection:
         recent = connection.execute(select(batches).order_by(batches.c.started_at.desc()).limit(limit)).all()
         ids = [b.id for b in recent]
         per_status: dict[str, dict[str, int]] = {i: dict.fromkeys(STATUSES, 0) for i in ids}
@@ -451,5 +451,5 @@ def customers_with_status(engine: Engine, status: str | None) -> list[dict[str, 
     query = select(customers).order_by(customers.c.erp_id)
     if status is not None:
         query = query.where(customers.c.status == status)
-    with transaction(engine, "export") as connection:
+    with transaction(engine, "read") as connection:
         return [dict(row._mapping) for row in connection.execute(query)]
