@@ -298,8 +298,7 @@ KEYS: tuple[Key, ...] = (
         "columns.synonyms",
         "synonyms",
         _synonyms,
-        example="# Extra header names per field, e.g.:\n"
-        '# erp_id = ["Relatienummer", "Debtor number"]',
+        example='# Extra header names per field, e.g.:\n# erp_id = ["Relatienummer", "Debtor number"]',
     ),
     Key(
         "review.four_eyes",
@@ -394,8 +393,6 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
         values = _from_toml(data, str(path))
     values |= _from_environment(environ)
     return Config(**_settings(values))
-
-
 
 
 def sweep_config(

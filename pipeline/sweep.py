@@ -452,9 +452,7 @@ def _process(
             return import_file(path, replace(config, user=who, login=who), engine)
         return apply_review(engine, path, reviewer, root / "reports", four_eyes=config.four_eyes, account=who)
     except Exception as exc:  # the sweep must survive any single file
-        error = FileError(
-            "internal_error", f"onboard failed on this file: {type(exc).__name__}: {exc}", None
-        )
+        error = FileError("internal_error", f"onboard failed on this file: {type(exc).__name__}: {exc}", None)
         if kind == "import":
             return FileResult(file=path, command="import", error=error)
         return ReviewResult(file=path, reviewer=reviewer, error=error)
