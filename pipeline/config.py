@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from schemas.rules.currency import DEFAULT_INDUSTRIES
+
 DEFAULT_DB_URL = "sqlite:///onboarding.db"
 DEFAULT_CONFIG_FILE = "onboard.toml"
-DEFAULT_INDUSTRIES = ("Commercial", "Education", "Government", "Healthcare", "Non-profit")
 
 
 class ConfigError(Exception):
@@ -44,7 +45,7 @@ class Config:
     currencies: tuple[str, ...] = ()
     # The sheet to read of each workbook (--sheet); None: the first with a header row.
     sheet: str | None = None
-    # Extra header synonyms per canonical field, added to schemas/synonyms.py.
+    # Extra header synonyms per canonical field, added to those of schemas/fields.py.
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Who imports (--user, import.user, else the login name) and the account running it.
     user: str = ""
@@ -164,12 +165,12 @@ def _currencies(value: object, key: str) -> tuple[str, ...]:
 
 
 def _synonyms(value: object, key: str) -> dict[str, tuple[str, ...]]:
-    from schemas.synonyms import SYNONYMS  # the canonical field names
+    from schemas.fields import FIELDS  # the canonical fields
 
     if not isinstance(value, dict):
         raise ConfigError(f"{key} must be a table of field = [names]")
     for name in value:
-        if name not in SYNONYMS:
+        if name not in FIELDS:
             raise ConfigError(f"{key}.{name}: no such field")
     return {name: _str_list(names, f"{key}.{name}") for name, names in value.items()}
 

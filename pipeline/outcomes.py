@@ -3,8 +3,9 @@
 The e-mail, VAT, registration, postcode, state and phone rules cost 15–45 µs a value in
 their libraries. `Outcomes` computes each field's `Outcome` once per distinct value (or
 value and country), split over a process pool when a file is large, and maps the
-results back onto the rows. The Pandera checks read from the active `Outcomes`; without
-one they compute the same thing directly, so the rules are the normalizers either way.
+results back onto the rows. `Outcomes` implements `schemas.checks.RuleOutcomes`: the
+schema built for a part is given that part's outcomes, and without them the checks
+compute the same thing from the rules, so the rules decide either way.
 """
 
 from __future__ import annotations
@@ -15,20 +16,18 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 import pandas as pd
 
-from pipeline import normalize as nz
+from schemas.fields import FIELDS
+from schemas.rules.country import normalize_country
+from schemas.rules.outcome import Outcome
 
-# Fields whose normalizer is expensive enough to tabulate; the others have few values.
-VALUE_FIELDS = {"contact_email": nz.normalize_email}
-HEAVY_FIELDS = (*VALUE_FIELDS, *nz.COUNTRY_DEPENDENT)
+# Fields whose rule is costly enough to tabulate; the others have few distinct values.
+HEAVY_FIELDS = tuple(name for name, field in FIELDS.items() if field.costly)
 # Below this many distinct keys a process pool costs more than it saves.
 POOL_THRESHOLD = 20_000
 _SEPARATOR = "\x1f"  # never in a cleaned cell: control characters are rejected
-
-_ACTIVE: ContextVar[Outcomes | None] = ContextVar("outcomes", default=None)
 
 
 def default_workers() -> int:
@@ -39,24 +38,25 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _uncached(function: Callable[..., nz.Outcome]) -> Callable[..., nz.Outcome]:
-    # Outcomes already computes each distinct value once; the normalizers' own caches
-    # would only keep a million outcomes alive in every process.
+def _uncached(function: Callable[..., Outcome] | None) -> Callable[..., Outcome]:
+    # Outcomes already computes each distinct value once; the rules' own caches would
+    # only keep a million outcomes alive in every process.
+    assert function is not None
     return getattr(function, "__wrapped__", function)
 
 
-_VALUE_RULES = {field: _uncached(f) for field, f in VALUE_FIELDS.items()}
-_COUNTRY_RULES = {field: _uncached(f) for field, f in nz.COUNTRY_DEPENDENT.items()}
+_VALUE_RULES = {f: _uncached(FIELDS[f].rule) for f in HEAVY_FIELDS if not FIELDS[f].country_dependent}
+_COUNTRY_RULES = {f: _uncached(FIELDS[f].rule) for f in HEAVY_FIELDS if FIELDS[f].country_dependent}
 
 
-def _evaluate(field: str, key: str) -> nz.Outcome:
+def _evaluate(field: str, key: str) -> Outcome:
     if field in _VALUE_RULES:
         return _VALUE_RULES[field](key)
     value, _, country = key.rpartition(_SEPARATOR)
     return _COUNTRY_RULES[field](value, country)
 
 
-def _evaluate_chunk(jobs: Sequence[tuple[str, str]]) -> list[nz.Outcome]:
+def _evaluate_chunk(jobs: Sequence[tuple[str, str]]) -> list[Outcome]:
     return [_evaluate(field, key) for field, key in jobs]
 
 
@@ -70,37 +70,37 @@ class Outcomes:
     def __init__(self, frame: pd.DataFrame, pool: Executor | None = None) -> None:
         self.index = frame.index
         present = frame["country"].dropna()
-        known = {value: nz.normalize_country(value).value for value in present.unique()}
+        known = {value: normalize_country(value).value for value in present.unique()}
         self.country = present.map(known).reindex(frame.index)
         self._keys: dict[str, pd.Series] = {}
-        for field in VALUE_FIELDS:
+        for field in _VALUE_RULES:
             self._keys[field] = frame[field].dropna()
         has_country = self.country.notna()
         country = self.country[has_country].astype(str)
-        for field in nz.COUNTRY_DEPENDENT:
+        for field in _COUNTRY_RULES:
             # Blank values count: a blank postcode is a problem where postcodes are required.
             values = frame.loc[has_country, field].fillna("").astype(str)
             self._keys[field] = values + _SEPARATOR + country
         self._codes: dict[str, pd.Series] = {}
         distinct = {field: keys.unique().tolist() for field, keys in self._keys.items()}
         self._jobs = [(field, key) for field, keys in distinct.items() for key in keys]
-        self._futures: list[Future[list[nz.Outcome]]] | None = None
-        self._computed: dict[str, dict[str, nz.Outcome]] | None = None
+        self._futures: list[Future[list[Outcome]]] | None = None
+        self._computed: dict[str, dict[str, Outcome]] | None = None
         if pool is not None and len(self._jobs) >= POOL_THRESHOLD:
             self._futures = _submit(self._jobs, pool)
         else:
             self._computed = self._tabulate(_evaluate_chunk(self._jobs))
 
     @property
-    def _tables(self) -> dict[str, dict[str, nz.Outcome]]:
+    def _tables(self) -> dict[str, dict[str, Outcome]]:
         if self._computed is None:
             assert self._futures is not None
             self._computed = self._tabulate([o for future in self._futures for o in future.result()])
             self._futures = None
         return self._computed
 
-    def _tabulate(self, outcomes: list[nz.Outcome]) -> dict[str, dict[str, nz.Outcome]]:
-        tables: dict[str, dict[str, nz.Outcome]] = {field: {} for field in self._keys}
+    def _tabulate(self, outcomes: list[Outcome]) -> dict[str, dict[str, Outcome]]:
+        tables: dict[str, dict[str, Outcome]] = {field: {} for field in self._keys}
         for (field, key), outcome in zip(self._jobs, outcomes, strict=True):
             tables[field][key] = outcome
         return tables
@@ -116,13 +116,18 @@ class Outcomes:
             self._codes[field] = self._keys[field].map(table).reindex(self.index)
         return self._codes[field]
 
+    def messages(self, field: str) -> pd.Series:
+        """The message of every row whose value has a problem (only those rows)."""
+        table = {key: outcome.message for key, outcome in self._tables[field].items() if outcome.code}
+        return self._keys[field].map(table).dropna()
+
     def values(self, field: str) -> pd.Series:
         """The stored form of every row's value (None where it has none)."""
         table = {key: outcome.value or None for key, outcome in self._tables[field].items()}
         return self._keys[field].map(table).reindex(self.index)
 
 
-def _submit(jobs: list[tuple[str, str]], pool: Executor) -> list[Future[list[nz.Outcome]]]:
+def _submit(jobs: list[tuple[str, str]], pool: Executor) -> list[Future[list[Outcome]]]:
     size = -(-len(jobs) // (default_workers() * 4))
     return [pool.submit(_evaluate_chunk, jobs[start : start + size]) for start in range(0, len(jobs), size)]
 
@@ -144,19 +149,3 @@ def worker_pool(workers: int) -> Iterator[Executor | None]:
             yield pool
     finally:
         gc.unfreeze()
-
-
-@contextmanager
-def active(outcomes: Outcomes) -> Iterator[Outcomes]:
-    """Make the checks read from `outcomes` while validating its frame."""
-    token = _ACTIVE.set(outcomes)
-    try:
-        yield outcomes
-    finally:
-        _ACTIVE.reset(token)
-
-
-def for_rows(index: pd.Index) -> Outcomes | None:
-    """The active outcomes if they were computed for these rows."""
-    outcomes = _ACTIVE.get()
-    return outcomes if outcomes is not None and outcomes.covers(index) else None
