@@ -39,10 +39,11 @@ _EXPORTS = {
     "status_counts": "pipeline.store",
     "batch_status_counts": "pipeline.store",
     "customers_with_status": "pipeline.store",
+    "CUSTOMER_COLUMNS": "pipeline.store",
     "write_customers": "pipeline.report",
-    "upgrade": "pipeline.migrate",
-    "current_revision": "pipeline.migrate",
-    "head_revision": "pipeline.migrate",
+    "upgrade": "pipeline.store.migrate",
+    "current_revision": "pipeline.store.migrate",
+    "head_revision": "pipeline.store.migrate",
     "generate_rows": "pipeline.sample",
     "write_sheet": "pipeline.sample",
     "account": "pipeline.identity",
@@ -58,9 +59,6 @@ if TYPE_CHECKING:  # the names as mypy sees them (`as`: re-exported)
     from pipeline.importer import import_file as import_file
     from pipeline.importer import validate_file as validate_file
     from pipeline.issues import FileError as FileError
-    from pipeline.migrate import current_revision as current_revision
-    from pipeline.migrate import head_revision as head_revision
-    from pipeline.migrate import upgrade as upgrade
     from pipeline.report import write_customers as write_customers
     from pipeline.result import FileResult as FileResult
     from pipeline.result import RunReport as RunReport
@@ -69,6 +67,7 @@ if TYPE_CHECKING:  # the names as mypy sees them (`as`: re-exported)
     from pipeline.review import export_review as export_review
     from pipeline.sample import generate_rows as generate_rows
     from pipeline.sample import write_sheet as write_sheet
+    from pipeline.store import CUSTOMER_COLUMNS as CUSTOMER_COLUMNS
     from pipeline.store import batch_status_counts as batch_status_counts
     from pipeline.store import connect as connect
     from pipeline.store import customers_with_status as customers_with_status
@@ -76,6 +75,9 @@ if TYPE_CHECKING:  # the names as mypy sees them (`as`: re-exported)
     from pipeline.store import reason as reason
     from pipeline.store import safe_url as safe_url
     from pipeline.store import status_counts as status_counts
+    from pipeline.store.migrate import current_revision as current_revision
+    from pipeline.store.migrate import head_revision as head_revision
+    from pipeline.store.migrate import upgrade as upgrade
     from pipeline.sweep import SweepBusy as SweepBusy
     from pipeline.sweep import SweepResult as SweepResult
     from pipeline.sweep import ensure_layout as ensure_layout

@@ -188,7 +188,7 @@ def export(status_: str, out: Path, for_spreadsheet: bool, common: options.Commo
         raise click.UsageError("--for-spreadsheet is for a .csv file (an .xlsx is always safe to open)")
     config = common.config()
     rows = pipeline.customers_with_status(_store(config), None if status_ == "all" else status_)
-    pipeline.write_customers(out, rows, for_spreadsheet=for_spreadsheet)
+    pipeline.write_customers(out, pipeline.CUSTOMER_COLUMNS, rows, for_spreadsheet=for_spreadsheet)
     if common.as_json:
         console.echo_json({"out": str(out), "status": status_, "customers": len(rows)})
     else:

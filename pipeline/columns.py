@@ -9,7 +9,7 @@ from functools import lru_cache
 import pandas as pd
 
 from pipeline.issues import FileError
-from schemas.fields import ERRORS_COLUMN, FIELDS, REQUIRED, label
+from schemas.fields import FIELDS, REPORT_COLUMNS, REQUIRED, label
 from schemas.rules.text import header_key
 
 
@@ -63,7 +63,7 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
     claimed: dict[str, list[str]] = {}
     unmapped: list[str] = []
     for position, header in enumerate(headers):
-        if not header.strip() or header.strip() == ERRORS_COLUMN:
+        if not header.strip() or header.strip() in REPORT_COLUMNS:
             continue
         field = index.get(header_key(header))
         if field is None:

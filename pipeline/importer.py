@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, update
+from sqlalchemy import Connection, Engine
 
 from pipeline import store
 from pipeline.columns import field_frame, map_headers
@@ -180,20 +180,16 @@ def _load_parts(
 
 
 def _finish_batch(connection: Connection, batch_id: str, result: FileResult) -> None:
-    connection.execute(
-        update(store.batches)
-        .where(store.batches.c.id == batch_id)
-        .values(
-            rows=result.rows,
-            accepted=result.accepted,
-            rejected=result.rejected,
-            inserted=result.inserted,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            warnings=len(result.warnings),
-            finished_at=store.now(),
-        )
+    counts = store.BatchCounts(
+        rows=result.rows,
+        accepted=result.accepted,
+        rejected=result.rejected,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        warnings=len(result.warnings),
     )
+    store.finish_batch(connection, batch_id, counts)
 
 
 def _approved_changed(erp_id: str, row: int) -> Issue:

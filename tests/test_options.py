@@ -20,8 +20,8 @@ from click.testing import Result
 from factories import FIELDS, LABELS, StoreView, age, json_lines, read_csv, valid_row, write_sheet
 from openpyxl import Workbook
 
-from pipeline.migrate import head_revision
 from pipeline.store import batches, customers
+from pipeline.store.migrate import head_revision
 
 ONBOARD = str(Path(sys.executable).parent / "onboard")
 Onboard = Callable[..., Result]
