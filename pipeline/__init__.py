@@ -33,6 +33,8 @@ _EXPORTS = {
     "SweepBusy": "pipeline.sweep",
     "SweepResult": "pipeline.sweep",
     "open_store": "pipeline.store",
+    "open_existing_store": "pipeline.store",
+    "write_template": "pipeline.template",
     "connect": "pipeline.store",
     "safe_url": "pipeline.store",
     "reason": "pipeline.store",
@@ -71,6 +73,7 @@ if TYPE_CHECKING:  # the names as mypy sees them (`as`: re-exported)
     from pipeline.store import batch_status_counts as batch_status_counts
     from pipeline.store import connect as connect
     from pipeline.store import customers_with_status as customers_with_status
+    from pipeline.store import open_existing_store as open_existing_store
     from pipeline.store import open_store as open_store
     from pipeline.store import reason as reason
     from pipeline.store import safe_url as safe_url
@@ -83,6 +86,7 @@ if TYPE_CHECKING:  # the names as mypy sees them (`as`: re-exported)
     from pipeline.sweep import ensure_layout as ensure_layout
     from pipeline.sweep import folder_lock as folder_lock
     from pipeline.sweep import sweep_folder as sweep_folder
+    from pipeline.template import write_template as write_template
 
 __all__ = ["__version__", *_EXPORTS]
 

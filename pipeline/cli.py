@@ -30,16 +30,11 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 
-def _store(config: Config) -> Engine:
-    """The store of `config`, schema up to date, with its time-outs."""
-    return _closed_with_command(
-        pipeline.open_store(config.db_url, config.connect_timeout, config.statement_timeout)
-    )
-
-
-def _closed_with_command(engine: Engine) -> Engine:
-    """Close the engine's pooled connections when the command ends: a process running many
-    commands (the tests, a script calling `cli`) would otherwise keep them all open."""
+def _store(config: Config, opener: Callable[..., Engine] | None = None) -> Engine:
+    """The store of `config` by `opener` (default: its schema brought up to date), pooled
+    connections closed when the command ends: a process running many commands (the tests, a
+    script calling `cli`) would otherwise keep them all open."""
+    engine = (opener or pipeline.open_store)(config.db_url, config.connect_timeout, config.statement_timeout)
     click.get_current_context().call_on_close(engine.dispose)
     return engine
 
@@ -129,10 +124,16 @@ def validate(files: tuple[Path, ...], sheet: str | None, common: options.Common)
 @options.files
 @options.sheet
 @click.option("--force", is_flag=True, help="Import a file even if the same content was imported before.")
+@options.import_dry_run
 @options.user
 @options.common
 def import_(
-    files: tuple[Path, ...], sheet: str | None, force: bool, user: str | None, common: options.Common
+    files: tuple[Path, ...],
+    sheet: str | None,
+    force: bool,
+    dry_run: bool,
+    user: str | None,
+    common: options.Common,
 ) -> None:
     """Validate spreadsheets and load the accepted rows as pending customers.
 
@@ -141,14 +142,10 @@ def import_(
     Rows are matched by ERP ID: new ones are inserted as pending, changed pending or
     rejected ones are updated and set to pending, approved ones are never changed.
     """
-    # A name typed in a terminal that is not UTF-8 is stored readably, never crashes the store.
-    config = common.config(sheet=sheet, user=text_of(user) if user else None)
-    config = config.with_overrides(user=config.user or pipeline.login_name(), login=pipeline.account())
-    if not config.user:
-        raise click.UsageError(
-            "cannot tell who imports: this account has no login name; give --user NAME "
-            "(or set import.user in onboard.toml, or ONBOARD_USER)"
-        )
+    if dry_run:
+        _validate_instead(click.get_current_context(), common.as_json)
+        return
+    config = common.importer_config(user, sheet=sheet)
     engine = _store(config)
 
     def import_one(path: Path, on_stage: StageCallback | None) -> FileResult:
@@ -157,12 +154,20 @@ def import_(
     sys.exit(_each_file(files, common.as_json, import_one).exit_code)
 
 
+def _validate_instead(ctx: click.Context, as_json: bool) -> None:
+    """`import --dry-run`: what a user trying it wants is exactly validate, nothing stored."""
+    if not as_json:
+        console.echo("import --dry-run: validating only, nothing is stored (the same as onboard validate)")
+    accepted = {parameter.name for parameter in validate.params}
+    ctx.invoke(validate, **{name: value for name, value in ctx.params.items() if name in accepted})
+
+
 @cli.command()
 @click.option("--batches", "limit", default=10, show_default=True, help="How many recent batches to list.")
 @options.common
 def status(limit: int, common: options.Common) -> None:
     """Customers per status, and the most recent import batches."""
-    engine = _store(common.config())
+    engine = _store(common.config(), pipeline.open_existing_store)
     counts, recent = pipeline.status_counts(engine), pipeline.batch_status_counts(engine, limit)
     if common.as_json:
         console.echo_json({"customers": counts, "batches": recent})
@@ -186,8 +191,8 @@ def export(status_: str, out: Path, for_spreadsheet: bool, common: options.Commo
         raise click.UsageError(f"--out {out}: use a .csv, .xlsx or .json file name")
     if for_spreadsheet and out.suffix.lower() != ".csv":
         raise click.UsageError("--for-spreadsheet is for a .csv file (an .xlsx is always safe to open)")
-    config = common.config()
-    rows = pipeline.customers_with_status(_store(config), None if status_ == "all" else status_)
+    engine = _store(common.config(), pipeline.open_existing_store)
+    rows = pipeline.customers_with_status(engine, None if status_ == "all" else status_)
     pipeline.write_customers(out, pipeline.CUSTOMER_COLUMNS, rows, for_spreadsheet=for_spreadsheet)
     if common.as_json:
         console.echo_json({"out": str(out), "status": status_, "customers": len(rows)})
@@ -214,8 +219,7 @@ def review_export(out: Path, batch_id: str | None, common: options.Common) -> No
     """Write pending customers to a review file with empty decision and reason columns."""
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError(f"--out {out}: use a .xlsx or .csv file name")
-    config = common.config()
-    written = pipeline.export_review(_store(config), out, batch_id)
+    written = pipeline.export_review(_store(common.config(), pipeline.open_existing_store), out, batch_id)
     if common.as_json:
         console.echo_json({"out": str(written.out), "customers": written.customers, "batch_id": batch_id})
     else:
@@ -262,6 +266,24 @@ def sample(rows: int, out: Path, seed: int, bad_ratio: float) -> None:
         raise click.UsageError(f"--out {out}: use a .csv or .xlsx file name")
     pipeline.write_sheet(out, pipeline.generate_rows(rows, seed=seed, bad_ratio=bad_ratio))
     console.echo(f"wrote {rows} customers to {out}")
+
+
+@cli.command()
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@options.language
+@options.template_config
+def template(out: Path, language: str, config_path: Path | None) -> None:
+    """Write an empty customer workbook (.xlsx) to collect data at the source.
+
+    The portal's fields as headers, drop-downs for country, currency and industry, ID
+    columns as text (leading zeros kept), a rule and an example per column, and an
+    Instructions sheet. Fill it in, then: onboard validate OUT; onboard import OUT.
+    """
+    if out.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"{out}: the template is an .xlsx workbook; use a .xlsx file name")
+    config = options.Common(None, config_path, None, as_json=False).config()
+    written = pipeline.write_template(out, language, config)
+    console.echo(f"wrote {written.out}: {written.columns} columns ({language}); next: onboard validate {out}")
 
 
 @cli.command(name="run")
@@ -336,7 +358,7 @@ def db_upgrade(common: options.Common) -> None:
     """Bring the store's schema to the newest revision (new SQLite files are set up automatically)."""
     config = common.config()
     with _store_errors(config, "upgrade"):
-        before, after = pipeline.upgrade(_engine(config))
+        before, after = pipeline.upgrade(_store(config, pipeline.connect))
     url = pipeline.safe_url(config.db_url)
     if common.as_json:
         console.echo_json({"db": url, "before": before, "after": after})
@@ -350,7 +372,7 @@ def db_current(common: options.Common) -> None:
     """Show the store's schema revision and the newest one this onboard knows."""
     config = common.config()
     with _store_errors(config, "read"):
-        current = pipeline.current_revision(_engine(config))
+        current = pipeline.current_revision(_store(config, pipeline.connect))
     url, head = pipeline.safe_url(config.db_url), pipeline.head_revision()
     if common.as_json:
         console.echo_json({"db": url, "current": current, "head": head})
@@ -366,12 +388,6 @@ def _store_errors(config: Config, doing: str) -> Iterator[None]:
     except Exception as exc:
         url = pipeline.safe_url(config.db_url)
         raise FileError("store_error", f"cannot {doing} {url}: {pipeline.reason(exc)}") from None
-
-
-def _engine(config: Config) -> Engine:
-    """The store of `config` as it is: no schema check, for the migration commands."""
-    engine = pipeline.connect(config.db_url, config.connect_timeout, config.statement_timeout)
-    return _closed_with_command(engine)
 
 
 def main() -> None:

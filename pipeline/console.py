@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pipeline.issues import STAGES, Stage
+from pipeline.issues import STAGES, ColumnHint, Stage
 from pipeline.names import plain_json, text_of
 from pipeline.result import FileResult, RunReport, StageCallback
 
@@ -109,12 +109,15 @@ def stage_label(stage: Stage | None) -> str:
 # --- validate and import ----------------------------------------------------------------
 
 
-def file_result(result: FileResult) -> None:
-    """One file's outcome for a person, on standard error."""
+def file_result(result: FileResult, mapping_help: bool = True) -> None:
+    """One file's outcome for a person, on standard error (a failure is one line, then
+    the mapping help when its columns could not be mapped and `mapping_help`)."""
     name = _style(result.file, bold=True)
     if result.error is not None:
         stage = stage_label(result.error.stage)
         echo(name, ": ", _style("failed", fg="red"), f" while {stage}: {result.error.message}")
+        if mapping_help:
+            _mapping_help(result)
         return
     if result.skip_reason:
         again = "use --force to import it again"
@@ -136,9 +139,48 @@ def file_result(result: FileResult) -> None:
     by_code = result.errors_by_code()
     if by_code:
         echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
-    if result.unmapped_columns:
-        echo("  ignored columns: " + ", ".join(result.unmapped_columns))
+    _ignored(result)
     echo(f"  reports: {result.report_dir}")
+
+
+def _ignored(result: FileResult) -> None:
+    """Ignored columns, one a line and in colour: a column a user meant to import must
+    not hide in one grey line."""
+    if not result.column_hints:
+        return
+    count = len(result.column_hints)
+    echo(
+        _style(f"  {count} column{'s' if count > 1 else ''} ignored (not imported):", fg="yellow", bold=True)
+    )
+    for hint in result.column_hints:
+        echo("    ", _style(repr(hint.column), fg="yellow"), f" — {_hint_text(hint)}")
+
+
+def _hint_text(hint: ColumnHint) -> str:
+    from schemas.fields import label
+
+    if hint.note:
+        return hint.note
+    if not hint.nearest:
+        return "not like any field"
+    return "nearest: " + ", ".join(f"{label(f)} ({f})" for f in hint.nearest)
+
+
+def _mapping_help(result: FileResult) -> None:
+    """For a file whose columns could not be mapped: every header not recognised, with the
+    nearest fields, and a [columns.synonyms] block to paste into onboard.toml."""
+    if not result.missing_columns and not result.column_hints:
+        return
+    from pipeline.columns import synonyms_block  # pandas: only when there is help to give
+
+    if result.column_hints:
+        echo(_style("  headers not recognised:", fg="yellow", bold=True))
+        for hint in result.column_hints:
+            echo("    ", _style(repr(hint.column), fg="yellow"), f" — {_hint_text(hint)}")
+    if result.missing_columns:
+        echo("  to map them, add to onboard.toml (or the file given with --config), then run again:")
+        for line in synonyms_block(result.column_hints, result.missing_columns).splitlines():
+            echo(f"    {line}")
 
 
 def run_end(report: RunReport, as_json: bool) -> None:
@@ -148,7 +190,8 @@ def run_end(report: RunReport, as_json: bool) -> None:
         if as_json:
             echo_json(result.summary())
             if result.error is not None:
-                file_result(result)  # the one line on standard error, even with --json
+                # The one line on standard error, even with --json (the hints are in the JSON).
+                file_result(result, mapping_help=False)
     if len(report.files) > 1 and not as_json:
         echo(
             f"{len(report.files)} files: {report.rows} rows, {report.accepted} accepted, "

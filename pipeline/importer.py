@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from pipeline import store
-from pipeline.columns import field_frame, map_headers
+from pipeline.columns import MappingError, derive_fields, map_headers
 from pipeline.config import Config
 from pipeline.issues import FileError, Issue
 from pipeline.names import folder_name, text_of
@@ -116,12 +116,13 @@ def _check(result: FileResult, table: Table, config: Config) -> _Checked:
     """Map the headers and validate every row; the verdict is counted into `result`."""
     with result.stopwatch.stage("map"):
         columns = map_headers(table.headers, config.synonyms)
-        frame = field_frame(columns, table.cells)
+        derived = derive_fields(columns, table.cells)
     result.unmapped_columns = list(columns.unmapped)
+    result.column_hints = list(columns.hints)
     with result.stopwatch.stage("validate"):
-        validation = validate(frame, columns, config.industries, config.currencies)
-    result.counted(validation.rows, validation.errors, validation.warnings)
-    return _Checked(table, list(columns.fields.values()), validation)
+        validation = validate(derived.frame, columns, config.industries, config.currencies)
+    result.counted(validation.rows, validation.errors, validation.warnings, derived.warnings)
+    return _Checked(table, columns.used, validation)
 
 
 def _over_reject_rate(result: FileResult, config: Config) -> FileError | None:
@@ -239,6 +240,10 @@ def _skipped(result: FileResult, earlier: dict[str, Any], config: Config) -> Fil
 
 def _failed(result: FileResult, error: FileError, config: Config) -> FileResult:
     """A file-level failure: its summary is written (when it can be); the store is untouched."""
+    if isinstance(error, MappingError):  # the mapping help: what was ignored, what is missing
+        result.unmapped_columns = list(error.columns.unmapped)
+        result.column_hints = list(error.columns.hints)
+        result.missing_columns = list(error.missing)
     failed = result.failed(error)
     if not failed.sha256 and failed.file.is_file():
         try:

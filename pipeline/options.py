@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from pipeline.config import Config, ConfigError, load_config
+from pipeline.template import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,22 @@ class Common:
         # Owner-only unless reports.group_readable: set before anything is written.
         os.umask(config.umask)
         return config.with_overrides(db_url=self.db_url, report_dir=self.report_dir, **overrides)
+
+    def importer_config(self, user: str | None, **overrides: Any) -> Config:
+        """The configuration of an import: who imports (--user, import.user, ONBOARD_USER,
+        else the login name) and the account running it."""
+        from pipeline.identity import account, login_name
+        from pipeline.names import text_of
+
+        # A name typed in a terminal that is not UTF-8 is stored readably, never crashes the store.
+        config = self.config(user=text_of(user) if user else None, **overrides)
+        config = config.with_overrides(user=config.user or login_name(), login=account())
+        if not config.user:
+            raise click.UsageError(
+                "cannot tell who imports: this account has no login name; give --user NAME "
+                "(or set import.user in onboard.toml, or ONBOARD_USER)"
+            )
+        return config
 
 
 def common(function: Callable[..., None]) -> Callable[..., None]:
@@ -145,4 +162,24 @@ settle = click.option(
     type=float,
     metavar="SECONDS",
     help="Leave files modified less than this long ago for the next run (default 10).",
+)
+import_dry_run = click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Validate only and store nothing: the same as 'onboard validate FILE…'.",
+)
+language = click.option(
+    "--lang",
+    "language",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the headers (every one is recognised on import).",
+)
+template_config = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Configuration whose industries and currencies fill the drop-downs (default: ./onboard.toml).",
 )

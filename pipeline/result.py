@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from pipeline.issues import FileError, Issue, Stage
+from pipeline.issues import ColumnHint, FileError, Issue, Stage
 
 EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE = 0, 1, 2
 # A file name that is not valid UTF-8 reaches Python with lone surrogates in it.
@@ -84,15 +84,25 @@ class FileResult:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     unmapped_columns: list[str] = field(default_factory=list)
+    # The ignored columns with the fields they resemble, and the required fields missing
+    # (for the mapping help: a [columns.synonyms] block).
+    column_hints: list[ColumnHint] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
     # Why the file was not processed again ("already imported"), when it was not.
     skip_reason: str | None = None
     error: FileError | None = None
     stopwatch: Stopwatch = field(default_factory=Stopwatch, repr=False, compare=False)
 
-    def counted(self, rows: int, errors: list[Issue], warnings: list[Issue]) -> None:
-        """The validation's verdict: a row with an error is rejected, every other accepted."""
-        self.rows, self.errors, self.warnings = rows, errors, warnings
-        self.rejected = len({issue.row for issue in errors})
+    def counted(
+        self, rows: int, errors: list[Issue], warnings: list[Issue], map_warnings: Sequence[Issue] = ()
+    ) -> None:
+        """The validation's verdict: a row with an error is rejected, every other accepted.
+        Warnings of the map stage (a doubtful name split) count only on accepted rows."""
+        rejected = {issue.row for issue in errors}
+        kept = [issue for issue in map_warnings if issue.row not in rejected]
+        self.rows, self.errors = rows, errors
+        self.warnings = sorted(warnings + kept, key=lambda issue: issue.row) if kept else warnings
+        self.rejected = len(rejected)
         self.accepted = rows - self.rejected
 
     def reject(self, issues: Sequence[Issue]) -> None:
@@ -122,6 +132,8 @@ class FileResult:
             sheet=self.sheet,
             header_row=self.header_row,
             unmapped_columns=self.unmapped_columns,
+            column_hints=self.column_hints,
+            missing_columns=self.missing_columns,
             error=error,
             stopwatch=self.stopwatch,
         )
@@ -138,6 +150,7 @@ class FileResult:
             sheet=self.sheet,
             header_row=self.header_row,
             unmapped_columns=self.unmapped_columns,
+            column_hints=self.column_hints,
             rows=rows,
             accepted=accepted,
             rejected=rejected,
@@ -185,6 +198,8 @@ class FileResult:
             "errors_by_code": self.errors_by_code(),
             "warnings_by_code": dict(sorted(Counter(i.code for i in self.warnings).items())),
             "unmapped_columns": self.unmapped_columns,
+            "column_hints": [hint.summary() for hint in self.column_hints],
+            "missing_columns": self.missing_columns,
         }
         if self.skip_reason:
             data["skipped"] = self.skip_reason

@@ -115,6 +115,7 @@ FIELDS: dict[str, Field] = _registry(
             "Handelsregisternummer",
             "SIREN",
             "SIRET",
+            "Numéro d'immatriculation",
         ),
         max_length=50,
         digits=True,

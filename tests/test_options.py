@@ -59,6 +59,7 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_its_traceback(
     with --debug it prints the traceback instead."""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder\n", encoding="utf-8")
+    assert onboard("db", "upgrade", "--db", "sqlite:///s.db").exit_code == 0  # export reads a store
     result = onboard(*(["--debug"] if debug else []), *command(blocker))
     assert result.exit_code == 2
     assert result.stdout == ""

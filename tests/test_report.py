@@ -341,6 +341,8 @@ SUMMARY_KEYS = {
     "errors_by_code",
     "warnings_by_code",
     "unmapped_columns",
+    "column_hints",
+    "missing_columns",
     "exit_code",
     "timings",
 }

@@ -26,7 +26,15 @@ from pipeline.store.batch import (
     status_counts,
 )
 from pipeline.store.claiming import claim, finish_claim
-from pipeline.store.connection import connect, now, open_store, reason, safe_url, transaction
+from pipeline.store.connection import (
+    connect,
+    now,
+    open_existing_store,
+    open_store,
+    reason,
+    safe_url,
+    transaction,
+)
 from pipeline.store.customer import (
     LoadResult,
     StatusChange,
@@ -75,6 +83,7 @@ __all__ = [
     "metadata",
     "new_batch_id",
     "now",
+    "open_existing_store",
     "open_store",
     "pending_customers",
     "reason",

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
@@ -74,6 +75,39 @@ def open_store(url: str, connect_timeout: float = 10.0, statement_timeout: float
             "store_error", f"cannot open the store {safe_url(url)}: {reason(exc)}", "load"
         ) from None
     return engine
+
+
+def open_existing_store(url: str, connect_timeout: float = 10.0, statement_timeout: float = 900.0) -> Engine:
+    """An engine for a store that already exists, for commands that only read it.
+
+    A typo in `--db` must not create an empty store that then reports "0 pending": a
+    missing SQLite file, or a database without onboard's tables, is `store_not_found`.
+    """
+    from pipeline.store.migrate import current_revision
+
+    engine = connect(url, connect_timeout, statement_timeout)
+    database = engine.url.database
+    sqlite_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+    if sqlite_file and not Path(str(database)).is_file():
+        engine.dispose()
+        raise FileError("store_not_found", _no_store(url, f"no file {database}"), "load")
+    try:
+        empty = current_revision(engine) is None and not inspect(engine).get_table_names()
+    except SQLAlchemyError as exc:
+        raise FileError(
+            "store_error", f"cannot open the store {safe_url(url)}: {reason(exc)}", "load"
+        ) from None
+    if empty:
+        engine.dispose()
+        raise FileError("store_not_found", _no_store(url, "the database holds no onboard tables"), "load")
+    return open_store(url, connect_timeout, statement_timeout)
+
+
+def _no_store(url: str, why: str) -> str:
+    return (
+        f"there is no store at {safe_url(url)} ({why}); check --db or ONBOARD_DB_URL "
+        "(a store is created by the first 'onboard import' or by 'onboard db upgrade')"
+    )
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
