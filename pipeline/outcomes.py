@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 import pandas as pd
 
+from schemas.checks import country_rule, rule_inputs
 from schemas.fields import FIELDS
 from schemas.rules.country import normalize_country
 from schemas.rules.outcome import Outcome
@@ -53,7 +54,7 @@ def _evaluate(field: str, key: str) -> Outcome:
     if field in _VALUE_RULES:
         return _VALUE_RULES[field](key)
     value, _, country = key.rpartition(_SEPARATOR)
-    return _COUNTRY_RULES[field](value, country)
+    return country_rule(field, value, country, _COUNTRY_RULES[field])
 
 
 def _evaluate_chunk(jobs: Sequence[tuple[str, str]]) -> list[Outcome]:
@@ -80,7 +81,7 @@ class Outcomes:
         for field in _COUNTRY_RULES:
             # Blank values count: a blank postcode is a problem where postcodes are required.
             values = frame.loc[has_country, field].fillna("").astype(str)
-            self._keys[field] = values + _SEPARATOR + country
+            self._keys[field] = rule_inputs(frame, field, values, country) + _SEPARATOR + country
         self._codes: dict[str, pd.Series] = {}
         distinct = {field: keys.unique().tolist() for field, keys in self._keys.items()}
         self._jobs = [(field, key) for field, keys in distinct.items() for key in keys]

@@ -25,7 +25,7 @@ from pipeline.outcomes import HEAVY_FIELDS, Outcomes, default_workers, worker_po
 from schemas import checks
 from schemas.codes import CODES
 from schemas.customer import WARNING_FIELDS, customer_schema, warning_schema
-from schemas.fields import FIELD_OF_CODE, FIELDS, ValueRule, label, value_rules
+from schemas.fields import FIELD_OF_CODE, FIELDS, RULE_WARNINGS, ValueRule, label, value_rules
 from schemas.rules.outcome import Outcome
 from schemas.rules.text import WHITESPACE, visible
 
@@ -153,6 +153,8 @@ def validate(
     checked, quoted = (pd.concat(p.normalized for p in parts), pd.concat(p.quoted for p in parts))
     warned = {key: text for part in parts for key, text in part.warned.items()}
     warnings = _issues(_failures(warning_schema(), checked), quoted, columns, warned)
+    warnings += [issue for part in parts for issue in part.rule_warnings]
+    warnings.sort(key=lambda i: (i.row, list(FIELDS).index(i.field), i.code))
     return Validation(len(frame), accepted, [i for part in parts for i in part.errors], warnings)
 
 
@@ -164,6 +166,7 @@ class _CheckedPart(NamedTuple):
     normalized: pd.DataFrame
     quoted: pd.DataFrame
     warned: Messages
+    rule_warnings: list[Issue]
 
 
 def _check_part(
@@ -181,7 +184,13 @@ def _check_part(
     keep = ~cleaned.index.isin({issue.row for issue in errors})
     warned = {key: text for key, text in messages.items() if CODES[key[2]].severity == "warning"}
     normalized = normalize_rows(cleaned[keep], tables, outcomes)
-    return _CheckedPart(errors, normalized, cleaned.loc[keep, list(WARNING_FIELDS)], warned)
+    kept = set(cleaned.index[keep].tolist())
+    rule_warnings = [
+        _issue(row, field, code, text, cleaned, columns)
+        for (row, field, code), text in warned.items()
+        if code in RULE_WARNINGS and row in kept
+    ]
+    return _CheckedPart(errors, normalized, cleaned.loc[keep, list(WARNING_FIELDS)], warned, rule_warnings)
 
 
 def records(accepted: pd.DataFrame) -> list[dict[str, Any]]:
@@ -274,19 +283,23 @@ def _issues(
         raw: Any = cleaned.at[int(row), field]
         value = "" if pd.isna(raw) else str(raw)
         text = messages[key] if key in messages else checks.message(code, field, value)
-        issues.append(
-            Issue(
-                row=int(row),
-                column=columns.column_of(field) if field in columns.fields else label(field),
-                field=field,
-                value=visible(value),
-                code=code,
-                message=visible(text),
-                severity=CODES[code].severity,
-            )
-        )
+        issues.append(_issue(int(row), field, code, text, cleaned, columns))
     issues.sort(key=lambda i: (i.row, order.get(i.field, 99), i.code))
     return _undecodable_alone(issues)
+
+
+def _issue(row: int, field: str, code: str, message: str, cleaned: pd.DataFrame, columns: ColumnMap) -> Issue:
+    """The issue of one problem of a cell, its value as the user typed it."""
+    raw: Any = cleaned.at[row, field]
+    return Issue(
+        row=row,
+        column=columns.column_of(field) if field in columns.fields else label(field),
+        field=field,
+        value=visible("" if pd.isna(raw) else str(raw)),
+        code=code,
+        message=visible(message),
+        severity=CODES[code].severity,
+    )
 
 
 def _undecodable_alone(issues: list[Issue]) -> list[Issue]:
