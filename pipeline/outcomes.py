@@ -19,6 +19,7 @@ from contextvars import ContextVar
 
 import pandas as pd
 
+from pipeline import fast
 from pipeline import normalize as nz
 
 # Fields whose normalizer is expensive enough to tabulate; the others have few values.
@@ -67,20 +68,27 @@ class Outcomes:
     caller can go on with other work (the previous part's Pandera checks) meanwhile.
     """
 
-    def __init__(self, frame: pd.DataFrame, pool: Executor | None = None) -> None:
+    def __init__(self, frame: pd.DataFrame, pool: Executor | None = None, compiled: bool = True) -> None:
         self.index = frame.index
         present = frame["country"].dropna()
         known = {value: nz.normalize_country(value).value for value in present.unique()}
         self.country = present.map(known).reindex(frame.index)
+        # The compiled fast paths decide the values they are certain of, row by row; only
+        # the rest become keys for the rules.
+        self.decided: dict[str, pd.Series] = {}
         self._keys: dict[str, pd.Series] = {}
         for field in VALUE_FIELDS:
-            self._keys[field] = frame[field].dropna()
+            values = frame[field].dropna()
+            self.decided[field] = _fast(field, values, None, compiled)
+            self._keys[field] = values[self.decided[field].isna()]
         has_country = self.country.notna()
         country = self.country[has_country].astype(str)
         for field in nz.COUNTRY_DEPENDENT:
             # Blank values count: a blank postcode is a problem where postcodes are required.
             values = frame.loc[has_country, field].fillna("").astype(str)
-            self._keys[field] = values + _SEPARATOR + country
+            self.decided[field] = _fast(field, values, country, compiled)
+            undecided = self.decided[field].isna()
+            self._keys[field] = values[undecided] + _SEPARATOR + country[undecided]
         self._codes: dict[str, pd.Series] = {}
         distinct = {field: keys.unique().tolist() for field, keys in self._keys.items()}
         self._jobs = [(field, key) for field, keys in distinct.items() for key in keys]
@@ -110,7 +118,7 @@ class Outcomes:
         return index is self.index or (len(index) == len(self.index) and index.equals(self.index))
 
     def codes(self, field: str) -> pd.Series:
-        """The problem code of every row (None where fine or not applicable)."""
+        """The problem code of every row (None where fine, decided or not applicable)."""
         if field not in self._codes:
             table = {key: outcome.code for key, outcome in self._tables[field].items()}
             self._codes[field] = self._keys[field].map(table).reindex(self.index)
@@ -119,7 +127,15 @@ class Outcomes:
     def values(self, field: str) -> pd.Series:
         """The stored form of every row's value (None where it has none)."""
         table = {key: outcome.value or None for key, outcome in self._tables[field].items()}
-        return self._keys[field].map(table).reindex(self.index)
+        ruled = self._keys[field].map(table)
+        return pd.concat([self.decided[field].dropna(), ruled]).reindex(self.index)
+
+
+def _fast(field: str, values: pd.Series, countries: pd.Series | None, compiled: bool) -> pd.Series:
+    """What the field's compiled fast path decided of each value (None: the rule decides)."""
+    if not compiled:
+        return pd.Series(None, index=values.index, dtype=object)
+    return fast.decide(field, values, countries)
 
 
 def _submit(jobs: list[tuple[str, str]], pool: Executor) -> list[Future[list[nz.Outcome]]]:

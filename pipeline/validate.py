@@ -145,11 +145,11 @@ def validate(
     with checks.file_wide_repeats(erp_ids), worker_pool(pool_size) as pool:
         starts = range(0, max(len(frame), 1), part_rows)
         # The pool works on the next part while this process checks the current one.
-        upcoming = _prepare(frame, starts[0], part_rows, pool)
+        upcoming = _prepare(frame, starts[0], part_rows, pool, fast)
         for number in range(len(starts)):
             cleaned, outcomes = upcoming
             if number + 1 < len(starts):
-                upcoming = _prepare(frame, starts[number + 1], part_rows, pool)
+                upcoming = _prepare(frame, starts[number + 1], part_rows, pool, fast)
             with active(outcomes) if fast else nullcontext():
                 failures = _failures(schema, cleaned)
             part_errors = _issues(failures, cleaned, columns, normalizers)
@@ -175,10 +175,10 @@ def records(accepted: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _prepare(
-    frame: pd.DataFrame, start: int, rows: int, pool: Executor | None
+    frame: pd.DataFrame, start: int, rows: int, pool: Executor | None, compiled: bool
 ) -> tuple[pd.DataFrame, Outcomes]:
     cleaned = clean(frame.iloc[start : start + rows])
-    return cleaned, Outcomes(cleaned, pool)
+    return cleaned, Outcomes(cleaned, pool, compiled)
 
 
 def normalize_rows(

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as arrow
 
-from pipeline.fast import email, phone, postcode, tax
+from pipeline.fast import email, phone, postcode, registration, tax
 
 # value strings, country codes (None for fields without one) → stored form or null.
 FastPath = Callable[[arrow.Array, arrow.Array | None], arrow.Array]
@@ -26,6 +26,7 @@ FAST_PATHS: dict[str, FastPath] = {
     "contact_phone": phone.decide,
     "postal_code": postcode.decide,
     "tax_id": tax.decide,
+    "registration_number": registration.decide,
 }
 
 

@@ -35,7 +35,7 @@ def _de(digits: np.ndarray) -> np.ndarray:
     return (check == 1) & (digits[:, 0] != 0)
 
 
-def _be(digits: np.ndarray) -> np.ndarray:
+def be_valid(digits: np.ndarray) -> np.ndarray:
     # 10 digits, first 0 or 1: (the first eight + the last two) mod 97 == 0.
     powers = 10 ** np.arange(7, -1, -1, dtype=np.int64)
     body = digits[:, :8] @ powers
@@ -63,7 +63,7 @@ def _fr(digits: np.ndarray) -> np.ndarray:
 _CHECKS: dict[str, tuple[str, int, Callable[[np.ndarray], np.ndarray]]] = {
     "NL": (r"\d{9}B\d{2}", 12, _nl),
     "DE": (r"\d{9}", 9, _de),
-    "BE": (r"[01]\d{9}", 10, _be),
+    "BE": (r"[01]\d{9}", 10, be_valid),
     "FR": (r"\d{11}", 11, _fr),
 }
 
