@@ -14,11 +14,10 @@ from functools import cache
 import pyarrow as arrow
 import pyarrow.compute as pc
 
-from pipeline.fast._arrow import fullmatch
 
 _ATOM = r"[A-Za-z0-9_%+\-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
-_ADDRESS = rf"{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}"
+_ADDRESS = rf"^(?P<local>{_ATOM}(?:\.{_ATOM})*)@(?P<domain>(?:{_LABEL}\.)+[A-Za-z]{{2,63}})$"
 # RFC 5321 §4.5.3.1: a local part of at most 64 octets, an address of at most 254.
 LOCAL_MAX, ADDRESS_MAX = 64, 254
 
@@ -32,10 +31,9 @@ def _special_use() -> str:
 
 def decide(values: arrow.Array, countries: arrow.Array | None = None) -> arrow.Array:
     """The stored form of each certainly valid address; null elsewhere."""
-    parts = pc.split_pattern(values, "@", max_splits=1)
-    local = pc.list_element(parts, 0)
-    domain = pc.list_element(pc.fill_null(parts, arrow.scalar(["", ""], parts.type)), 1)
-    decided = fullmatch(values, _ADDRESS)
+    parts = pc.extract_regex(values, _ADDRESS)
+    local, domain = parts.field("local"), parts.field("domain")
+    decided = pc.is_valid(parts)
     decided = pc.and_(decided, pc.less_equal(pc.utf8_length(values), ADDRESS_MAX))
     decided = pc.and_(decided, pc.less_equal(pc.utf8_length(local), LOCAL_MAX))
     decided = pc.and_(decided, pc.invert(pc.match_substring(domain, "--")))
