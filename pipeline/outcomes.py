@@ -128,7 +128,8 @@ class Outcomes:
         """The stored form of every row's value (None where it has none)."""
         table = {key: outcome.value or None for key, outcome in self._tables[field].items()}
         ruled = self._keys[field].map(table)
-        return pd.concat([self.decided[field].dropna(), ruled]).reindex(self.index)
+        stored: pd.Series = pd.concat([self.decided[field].dropna(), ruled]).reindex(self.index)
+        return stored
 
 
 def _fast(field: str, values: pd.Series, countries: pd.Series | None, compiled: bool) -> pd.Series:

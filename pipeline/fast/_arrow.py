@@ -24,7 +24,9 @@ def by_country(
     if countries is None:
         return arrow.array(result, type=arrow.string())
     for country in pc.unique(countries.drop_null()).to_pylist():
-        rows = np.flatnonzero(pc.fill_null(pc.equal(countries, country), False).to_numpy(zero_copy_only=False))
+        rows = np.flatnonzero(
+            pc.fill_null(pc.equal(countries, country), False).to_numpy(zero_copy_only=False)
+        )
         decided = decide_one(values.take(arrow.array(rows)), str(country))
         if decided is not None:
             result[rows] = decided.to_numpy(zero_copy_only=False)

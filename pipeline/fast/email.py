@@ -14,7 +14,6 @@ from functools import cache
 import pyarrow as arrow
 import pyarrow.compute as pc
 
-
 _ATOM = r"[A-Za-z0-9_%+\-]+"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
 _ADDRESS = rf"^(?P<local>{_ATOM}(?:\.{_ATOM})*)@(?P<domain>(?:{_LABEL}\.)+[A-Za-z]{{2,63}})$"

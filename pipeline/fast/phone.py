@@ -76,7 +76,7 @@ def region(code: str) -> Region | None:
     from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(code)
-    if metadata is None or metadata.national_prefix_transform_rule:
+    if metadata is None or metadata.national_prefix_transform_rule or metadata.country_code is None:
         return None
     # A shared calling code: phonenumbers gives the number to the first region that claims
     # it, so only the first, claiming by its full patterns, is certain.
@@ -86,7 +86,7 @@ def region(code: str) -> Region | None:
     trunk = metadata.national_prefix_for_parsing or ""
     idd = metadata.international_prefix or ""
     general = _desc(metadata.general_desc)
-    if not re.fullmatch(r"\d*", trunk) or general is None or not idd:
+    if not re.fullmatch(r"\d*", trunk) or general is None or metadata.general_desc is None or not idd:
         return None
     types = tuple(d for name in _TYPES if (d := _desc(getattr(metadata, name))) is not None)
     compiled = Region(
@@ -129,7 +129,9 @@ def _valid(numbers: arrow.Array, compiled: Region) -> arrow.Array:
     return pc.and_(_matches(numbers, lengths, compiled.general), some_type)
 
 
-def _national_numbers(digits: arrow.Array, plus: arrow.Array, compiled: Region) -> tuple[arrow.Array, arrow.Array]:
+def _national_numbers(
+    digits: arrow.Array, plus: arrow.Array, compiled: Region
+) -> tuple[arrow.Array, arrow.Array]:
     """The national number of each value and whether its written form is a certain one."""
     code, trunk = compiled.calling_code, compiled.trunk_prefix
     after_code = pc.utf8_slice_codeunits(digits, len(code))

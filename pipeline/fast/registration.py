@@ -20,7 +20,9 @@ from pipeline.fast.tax import be_valid
 
 # A court of letters, spaces, brackets, dots and dashes; one space; the register; one
 # space; a number as stdnum's `_number_re` takes it, without the qualifier.
-_COURT_NUMBER = r"^(?P<court>[\p{L}][\p{L} ().\-]*[\p{L})]) (?P<registry>HRA|HRB|GnR|PR|VR) (?P<nr>[1-9][0-9]{0,5})$"
+_COURT_NUMBER = (
+    r"^(?P<court>[\p{L}][\p{L} ().\-]*[\p{L})]) (?P<registry>HRA|HRB|GnR|PR|VR) (?P<nr>[1-9][0-9]{0,5})$"
+)
 
 
 @cache

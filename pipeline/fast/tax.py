@@ -12,55 +12,66 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as arrow
 import pyarrow.compute as pc
 
 from pipeline.fast._arrow import by_country, digit_matrix, fullmatch
 
+Digits = npt.NDArray[np.int64]
+Verdicts = npt.NDArray[np.bool_]
 _WRITTEN = r"[A-Za-z0-9 .\-/]{1,60}"
 _SEPARATORS = r"[ .\-/]"
 
 
-def _nl(digits: np.ndarray) -> np.ndarray:
+def _verdicts(result: object) -> Verdicts:
+    return np.asarray(result, dtype=np.bool_)
+
+
+def _nl(digits: Digits) -> Verdicts:
     # nl.bsn: the 11-test over the 9 digits before B; a number of zeros is no number.
     weights = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1])
-    return (digits[:, :9] @ weights % 11 == 0) & (digits[:, :9].sum(axis=1) > 0) & (digits[:, 10:].sum(axis=1) > 0)
+    return _verdicts(
+        (digits[:, :9] @ weights % 11 == 0)
+        & (digits[:, :9].sum(axis=1) > 0)
+        & (digits[:, 10:].sum(axis=1) > 0)
+    )
 
 
-def _de(digits: np.ndarray) -> np.ndarray:
+def _de(digits: Digits) -> Verdicts:
     # ISO 7064 mod 11,10 over the 9 digits, the first not 0.
     check = np.full(len(digits), 5, dtype=np.int64)
     for position in range(9):
         check = (np.where(check == 0, 10, check) * 2 % 11 + digits[:, position]) % 10
-    return (check == 1) & (digits[:, 0] != 0)
+    return _verdicts((check == 1) & (digits[:, 0] != 0))
 
 
-def be_valid(digits: np.ndarray) -> np.ndarray:
+def be_valid(digits: Digits) -> Verdicts:
     # 10 digits, first 0 or 1: (the first eight + the last two) mod 97 == 0.
     powers = 10 ** np.arange(7, -1, -1, dtype=np.int64)
     body = digits[:, :8] @ powers
     check = digits[:, 8] * 10 + digits[:, 9]
-    return ((body + check) % 97 == 0) & (digits[:, 0] <= 1) & ((body > 0) | (check > 0))
+    return _verdicts(((body + check) % 97 == 0) & (digits[:, 0] <= 1) & ((body > 0) | (check > 0)))
 
 
-def _luhn(digits: np.ndarray) -> np.ndarray:
+def _luhn(digits: Digits) -> Verdicts:
     doubled = digits[:, ::-1].copy()
     doubled[:, 1::2] *= 2
     doubled[doubled > 9] -= 9
-    return doubled.sum(axis=1) % 10 == 0
+    return _verdicts(doubled.sum(axis=1) % 10 == 0)
 
 
-def _fr(digits: np.ndarray) -> np.ndarray:
+def _fr(digits: Digits) -> Verdicts:
     # 2 key digits + SIREN (Luhn, except Monaco's 000…): key == (SIREN·100 + 12) mod 97.
     powers = 10 ** np.arange(8, -1, -1, dtype=np.int64)
     siren = digits[:, 2:] @ powers
     key = digits[:, 0] * 10 + digits[:, 1]
     monaco = digits[:, 2:5].sum(axis=1) == 0
-    return (key == (siren * 100 + 12) % 97) & (monaco | _luhn(digits[:, 2:]))
+    return _verdicts((key == (siren * 100 + 12) % 97) & (monaco | _luhn(digits[:, 2:])))
 
 
 # prefix → (shape of the compact number after the prefix, its width, the check)
-_CHECKS: dict[str, tuple[str, int, Callable[[np.ndarray], np.ndarray]]] = {
+_CHECKS: dict[str, tuple[str, int, Callable[[Digits], Verdicts]]] = {
     "NL": (r"\d{9}B\d{2}", 12, _nl),
     "DE": (r"\d{9}", 9, _de),
     "BE": (r"[01]\d{9}", 10, be_valid),
