@@ -415,16 +415,19 @@ def _arrow_csv_table(path: Path, sha256: str, index: Mapping[str, str]) -> Table
     # Arrow needs the width up front; a record of another width makes it fail, not guess.
     width = first.count(delimiter.encode()) + 1
     try:
-        cells = arrow_csv.read_csv(
-            path,
-            read_options=arrow_csv.ReadOptions(column_names=[str(i) for i in range(width)]),
-            parse_options=arrow_csv.ParseOptions(
-                delimiter=delimiter, quote_char=False, ignore_empty_lines=False
-            ),
-            convert_options=arrow_csv.ConvertOptions(
-                column_types={str(i): arrow.large_string() for i in range(width)}, strings_can_be_null=False
-            ),
-        )
+        # From an open file: Arrow cannot take a path that is not valid UTF-8.
+        with path.open("rb") as handle:
+            cells = arrow_csv.read_csv(
+                handle,
+                read_options=arrow_csv.ReadOptions(column_names=[str(i) for i in range(width)]),
+                parse_options=arrow_csv.ParseOptions(
+                    delimiter=delimiter, quote_char=False, ignore_empty_lines=False
+                ),
+                convert_options=arrow_csv.ConvertOptions(
+                    column_types={str(i): arrow.large_string() for i in range(width)},
+                    strings_can_be_null=False,
+                ),
+            )
     except (arrow.ArrowInvalid, OSError):
         return None
     return _arrow_table(path, sha256, cells, index)

@@ -31,20 +31,21 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.exc import IntegrityError
-
-from pipeline import store
 from pipeline.config import Config
 from pipeline.identity import owner
 from pipeline.issues import FileError
 from pipeline.names import text_of
-from pipeline.read import file_sha256
 from pipeline.result import EXIT_OK, EXIT_UNUSABLE, FileResult
-from pipeline.review import ReviewResult, apply_review
-from pipeline.run import process_file
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from pipeline.review import ReviewResult
+
+# The store, readers and rules (SQLAlchemy, pandas, Pandera) are imported where a file is
+# processed: a cron sweep of an empty folder starts and ends in a fraction of a second.
 
 FOLDERS = ("inbox", "reviews", "processed", "failed", "reports")
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", ".lock")
@@ -205,6 +206,11 @@ def claim(engine: Engine, kind: str, sha256: str, name: str) -> bool:
     process on this host is gone (a killed sweep) or it is older than `STALE_CLAIM` (a
     sweep on another host that died).
     """
+    from sqlalchemy import insert, select, update
+    from sqlalchemy.exc import IntegrityError
+
+    from pipeline import store
+
     stamp = store.now()
     row = {
         "kind": kind,
@@ -261,6 +267,8 @@ def _died_here(claimant: str) -> bool:
 
 
 def _older_than(stamp: Any, age: timedelta) -> bool:
+    from pipeline import store
+
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=store.now().tzinfo)
     return bool(store.now() - stamp > age)
@@ -268,6 +276,10 @@ def _older_than(stamp: Any, age: timedelta) -> bool:
 
 def finish_claim(engine: Engine, kind: str, sha256: str, outcome: str) -> None:
     """Mark a claim done, so the same content dropped again is handled again."""
+    from sqlalchemy import update
+
+    from pipeline import store
+
     with store.transaction(engine, "claim") as connection:
         connection.execute(
             update(store.claims)
@@ -395,6 +407,9 @@ def _sweep_file(
     kind: Kind, path: Path, root: Path, config: Config, engine: Engine, reviewer: str | None
 ) -> FileOutcome | None:
     """Claim, process and move one file; None when another sweep has it or it vanished."""
+    from pipeline import store
+    from pipeline.read import file_sha256
+
     try:
         sha256 = file_sha256(path)
     except FileNotFoundError:
@@ -438,6 +453,9 @@ def _process(
 ) -> FileResult | ReviewResult:
     """Import or apply one file as `who` (its owner). An error nobody foresaw fails this
     file alone: the sweep goes on with the next one."""
+    from pipeline.review import ReviewResult, apply_review
+    from pipeline.run import process_file
+
     try:
         if kind == "import":
             return process_file(path, replace(config, user=who, login=who), engine)

@@ -56,6 +56,8 @@ def _german(values: arrow.Array) -> arrow.Array:
 def _patterned(values: arrow.Array, pattern: str) -> arrow.Array:
     compact = pc.utf8_upper(pc.replace_substring_regex(values, r"[ .\-]", ""))
     decided = pc.and_(fullmatch(values, r"[A-Za-z0-9 .\-]{1,60}"), fullmatch(compact, pattern))
+    # Zeros only is a placeholder a register never issues: left to the rule to judge.
+    decided = pc.and_(decided, pc.invert(fullmatch(compact, "0+")))
     return pc.if_else(decided, compact, arrow.scalar(None, arrow.string()))
 
 
