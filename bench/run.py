@@ -172,15 +172,15 @@ def fast_shares(path: Path) -> dict[str, tuple[int, int]]:
     """Per fast-path field: (values the compiled fast path decided, values checked), as
     validation checks them (cleaned, non-blank, with a known country where one is needed)."""
     from pipeline import fast
-    from pipeline import normalize as nz
     from pipeline.columns import field_frame, map_headers
     from pipeline.read import read_table
     from pipeline.validate import clean
+    from schemas.rules.country import normalize_country
 
     table = read_table(path)
     columns = map_headers(table.headers)
     frame = clean(field_frame(columns, table.cells))
-    country = frame["country"].map(lambda value: nz.normalize_country(value).value, na_action="ignore")
+    country = frame["country"].map(lambda value: normalize_country(value).value, na_action="ignore")
     shares: dict[str, tuple[int, int]] = {}
     for name in fast.FAST_PATHS:
         checked = frame[name].notna() & (country.notna() if name != "contact_email" else True)

@@ -9,7 +9,8 @@ from functools import lru_cache
 import pandas as pd
 
 from pipeline.issues import FileError
-from schemas.synonyms import ERRORS_COLUMN, REQUIRED_FIELDS, SYNONYMS, header_key, label
+from schemas.fields import ERRORS_COLUMN, FIELDS, REQUIRED, label
+from schemas.rules.text import header_key
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,9 @@ def synonym_index(extra: Mapping[str, Sequence[str]] | None = None) -> dict[str,
 @lru_cache(maxsize=8)
 def _synonym_index(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, str]:
     index: dict[str, str] = {}
-    for field, names in SYNONYMS.items():
-        for name in (field, *names):
-            index[header_key(name)] = field
+    for known in FIELDS.values():
+        for name in (known.name, *known.synonyms):
+            index[header_key(name)] = known.name
     for field, names in extra:
         for name in names:
             index[header_key(name)] = field
@@ -76,7 +77,7 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
             f"{' and '.join(repr(n) for n in names)} both map to {label(f)}" for f, names in doubles.items()
         )
         raise FileError("duplicate_columns", f"{described}: keep one column per field", "map")
-    missing = [f for f in REQUIRED_FIELDS if f not in fields]
+    missing = [f for f in REQUIRED if f not in fields]
     if missing:
         names = ", ".join(f"{label(f)} ({f})" for f in missing)
         raise FileError(
@@ -89,10 +90,8 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
 
 def field_frame(headers_map: ColumnMap, cells: pd.DataFrame) -> pd.DataFrame:
     """The canonical fields of a table's `cells` (columns by header position), by row."""
-    import pandas as pd
-
     data: dict[str, pd.Series] = {}
-    for field in SYNONYMS:
+    for field in FIELDS:
         position = headers_map.fields.get(field)
         if position is not None:
             data[field] = cells[position]

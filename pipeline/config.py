@@ -13,9 +13,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from schemas.rules.currency import DEFAULT_INDUSTRIES
+
 DEFAULT_DB_URL = "sqlite:///onboarding.db"
 DEFAULT_CONFIG_FILE = "onboard.toml"
-DEFAULT_INDUSTRIES = ("Commercial", "Education", "Government", "Healthcare", "Non-profit")
 
 
 class ConfigError(Exception):
@@ -42,7 +43,7 @@ class Config:
     industries: tuple[str, ...] = DEFAULT_INDUSTRIES
     # Empty means every ISO 4217 currency is allowed.
     currencies: tuple[str, ...] = ()
-    # Extra header synonyms per canonical field, added to schemas/synonyms.py.
+    # Extra header synonyms per canonical field, added to those of schemas/fields.py.
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Who imports (--user, import.user, else the login name) and the account running it.
     user: str = ""
@@ -138,7 +139,7 @@ def _reports(reports: dict[str, Any], source: str) -> dict[str, Any]:
 
 def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
     """Turn a parsed TOML document into Config keyword arguments, checking every key."""
-    from schemas.synonyms import SYNONYMS  # the canonical field names
+    from schemas.fields import FIELDS  # the canonical fields
 
     values: dict[str, Any] = {}
     for section, body in data.items():
@@ -207,7 +208,7 @@ def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
         raise ConfigError(f"{source}: columns.synonyms must be a table of field = [names]")
     extra: dict[str, tuple[str, ...]] = {}
     for name, names in synonyms.items():
-        if name not in SYNONYMS:
+        if name not in FIELDS:
             raise ConfigError(f"{source}: columns.synonyms.{name}: no such field")
         extra[name] = _str_list(names, f"columns.synonyms.{name}")
     if extra:

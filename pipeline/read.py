@@ -2,7 +2,7 @@
 
 `.xlsx` is read with python-calamine, `.csv` with the csv module after detecting the
 encoding and the delimiter; bytes a CSV's encoding cannot decode are read as stand-ins
-that the `encoding` rule rejects (see `pipeline.normalize`), so the rest stays exact.
+that the `encoding` check rejects (see `schemas.rules.text`), so the rest stays exact.
 The header row is the first row (of the first 30) that names the most canonical fields,
 so title rows above it are skipped. Row numbers are those a spreadsheet program shows:
 Excel's row number, or a CSV record's number.
@@ -31,11 +31,11 @@ import pandas as pd
 import pyarrow as arrow
 import pyarrow.compute
 
-from pipeline import normalize as nz
 from pipeline import xlsx_scan
 from pipeline.columns import count_known, synonym_index
 from pipeline.config import Limits
 from pipeline.issues import FileError
+from schemas.rules.text import UNDECODABLE_RANGE, stand_in_for_undecodable
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -297,9 +297,9 @@ def _table(
 
 
 _SNIFF_BYTES = 1 << 16
-# The codec error handler that reads undecodable bytes as stand-ins (see normalize).
+# The codec error handler that reads undecodable bytes as stand-ins (see schemas.rules.text).
 _STAND_INS = "onboard-undecodable"
-codecs.register_error(_STAND_INS, nz.stand_in_for_undecodable)
+codecs.register_error(_STAND_INS, stand_in_for_undecodable)
 
 
 def _encoding(path: Path) -> tuple[str, str]:
@@ -339,7 +339,7 @@ def _decodes(path: Path, encoding: str) -> bool:
 
 
 # Decoded text other than ASCII and stand-ins: a real UTF-8 sequence.
-_UTF8_TEXT = re.compile(f"[^\x00-\x7f{nz.UNDECODABLE_RANGE}]")
+_UTF8_TEXT = re.compile(f"[^\x00-\x7f{UNDECODABLE_RANGE}]")
 
 
 def _has_utf8_text(path: Path) -> bool:

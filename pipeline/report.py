@@ -24,9 +24,9 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.issues import Issue
 from pipeline.names import plain_json
-from pipeline.normalize import visible
 from pipeline.result import FileResult, escape_surrogates
-from schemas.synonyms import ERRORS_COLUMN
+from schemas.fields import ERRORS_COLUMN
+from schemas.rules.text import visible
 
 ISSUE_COLUMNS = ("row", "column", "field", "value", "code", "message")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

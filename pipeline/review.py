@@ -25,14 +25,15 @@ from pipeline.issues import FileError
 from pipeline.read import file_sha256, find_header, read_records
 from pipeline.report import FORMULA_START, safe_text, unescape_formulas, write_people_csv, write_summary
 from pipeline.result import EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE
-from schemas.synonyms import SYNONYMS, header_key
+from schemas.fields import FIELDS
+from schemas.rules.text import header_key
 
 # The only words applied (in any case): a decision is never guessed from "ok", "yes" or
 # "no", and a misspelling is refused with the nearest word suggested.
 _DECISION_WORDS = {"approve": "approve", "approved": "approve", "reject": "reject", "rejected": "reject"}
 KEY_COLUMNS = ("erp_id", "decision", "reason")
 TRAILING_COLUMNS = ("status", "batch_id", "fingerprint")
-REVIEW_COLUMNS = (*KEY_COLUMNS, *(f for f in SYNONYMS if f != "erp_id"), *TRAILING_COLUMNS)
+REVIEW_COLUMNS = (*KEY_COLUMNS, *(f for f in FIELDS if f != "erp_id"), *TRAILING_COLUMNS)
 READ_ONLY = frozenset({"erp_id", "status", "batch_id", "fingerprint"})
 REPORT_COLUMNS = ("erp_id", "decision", "outcome", "message")
 OUTCOMES = ("approved", "rejected", "unchanged", "refused", "skipped")
@@ -42,7 +43,7 @@ GREY_RGB, YELLOW_RGB = "#E7E6E6", "#FFF2CC"
 
 def fingerprint(record: dict[str, Any]) -> str:
     """A short hash of a customer's fields as stored; any change of a field changes it."""
-    canonical = json.dumps([record.get(name) or "" for name in SYNONYMS], ensure_ascii=False)
+    canonical = json.dumps([record.get(name) or "" for name in FIELDS], ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 

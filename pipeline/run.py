@@ -22,7 +22,7 @@ from pipeline.read import Table, file_sha256, read_table
 from pipeline.report import write_reports
 from pipeline.result import FileResult
 from pipeline.validate import Validation, records, validate
-from schemas.synonyms import label
+from schemas.fields import label
 
 STAGES = ("read", "map", "validate", "load", "report")
 StageCallback = Callable[[str], None]

@@ -16,26 +16,7 @@ from pathlib import Path
 
 from stdnum.iso7064 import mod_11_10
 
-PORTAL_LABELS: dict[str, str] = {
-    "short_name": "Short name",
-    "full_name": "Full name",
-    "erp_id": "ERP ID",
-    "registration_number": "Registration number",
-    "tax_id": "Tax ID",
-    "currency": "Currency",
-    "industry": "Industry",
-    "country": "Country",
-    "city": "City",
-    "state": "State/Province",
-    "address": "Address",
-    "address2": "Secondary address",
-    "postal_code": "Zip/Postal code",
-    "contact_first_name": "First name",
-    "contact_last_name": "Last name",
-    "contact_role": "Role",
-    "contact_email": "Email address",
-    "contact_phone": "Phone number",
-}
+from schemas.fields import FIELDS
 
 _COUNTRY_NAMES = {
     "NL": ("NL", "Netherlands", "Nederland", "The Netherlands", "nederland"),
@@ -215,9 +196,11 @@ def generate_rows(rows: int, seed: int = 0, bad_ratio: float = 0.03) -> list[dic
 
 
 def write_sheet(
-    path: Path, rows: Sequence[Mapping[str, str]], labels: Mapping[str, str] = PORTAL_LABELS
+    path: Path, rows: Sequence[Mapping[str, str]], labels: Mapping[str, str] | None = None
 ) -> None:
-    """Write rows under `labels` as .csv (UTF-8) or .xlsx (every cell text)."""
+    """Write rows under `labels` (default: the portal's) as .csv (UTF-8) or .xlsx (every cell text)."""
+    if labels is None:
+        labels = {name: field.label for name, field in FIELDS.items()}
     fields = list(labels)
     suffix = path.suffix.lower()
     if suffix == ".csv":

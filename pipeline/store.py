@@ -42,10 +42,9 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
 from pipeline.issues import FileError
-from schemas.customer import MAX_LENGTH
-from schemas.synonyms import OPTIONAL_FIELDS, SYNONYMS
+from schemas.fields import FIELDS as FIELD_FACTS
 
-FIELDS = tuple(SYNONYMS)
+FIELDS = tuple(FIELD_FACTS)
 STATUSES = ("pending", "approved", "rejected")
 
 metadata = MetaData()
@@ -87,8 +86,8 @@ customers = Table(
     *(
         Column(
             name,
-            String(MAX_LENGTH[name]),
-            nullable=name in OPTIONAL_FIELDS,
+            String(FIELD_FACTS[name].max_length),
+            nullable=not FIELD_FACTS[name].required,
             unique=name == "erp_id",
         )
         for name in FIELDS
@@ -106,7 +105,7 @@ audit = Table(
     "audit",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("erp_id", String(MAX_LENGTH["erp_id"]), nullable=False, index=True),
+    Column("erp_id", String(FIELD_FACTS["erp_id"].max_length), nullable=False, index=True),
     Column("action", String(32), nullable=False),
     Column("old_status", String(16)),
     Column("new_status", String(16), nullable=False),

@@ -9,34 +9,32 @@ split here from those failure cases, not by Pandera's `drop_invalid_rows`.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Hashable, Iterator, Mapping
-from concurrent.futures import Executor
-from contextlib import nullcontext
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow as arrow
 from pandera.errors import SchemaErrors
 
-from pipeline import normalize as nz
 from pipeline.columns import ColumnMap
-from pipeline.issues import CODES, Issue
-from pipeline.outcomes import HEAVY_FIELDS, Outcomes, active, default_workers, worker_pool
+from pipeline.issues import Issue
+from pipeline.outcomes import HEAVY_FIELDS, Outcomes
 from schemas import checks
-from schemas.checks import value_normalizers
-from schemas.customer import COUNTRY_DEPENDENT_CODES, MAX_LENGTH, customer_schema, warning_schema
-from schemas.synonyms import SYNONYMS, label
+from schemas.codes import CODES
+from schemas.customer import WARNING_FIELDS, customer_schema, warning_schema
+from schemas.fields import FIELD_OF_CODE, FIELDS, ValueRule, label, value_rules
+from schemas.rules.outcome import Outcome
+from schemas.rules.text import WHITESPACE, visible
 
 # Pandera's own check names, as our codes.
 _PANDERA_CODES = {"not_nullable": "missing_value"}
-_CODE_FIELD = {code: field for field, codes in COUNTRY_DEPENDENT_CODES.items() for code in codes}
-_CODE_FIELD |= {"tax_id_unverified": "tax_id", "duplicate_tax_id": "tax_id"}
-# Rows checked at a time: large enough for the process pool to pay, small enough for memory.
-PART_ROWS = 25_000
-# The fields the warnings schema reads.
-_WARNING_FIELDS = ("country", "erp_id", "tax_id")
+# Rows checked at a time: fewer, larger parts save Pandera's per-check overhead; a part of
+# 100,000 rows holds some 40 MB of cleaned text, so a million rows stay within memory.
+PART_ROWS = 100_000
+# The message each rule wrote, by the row, field and code it is about.
+Messages = dict[tuple[int, str, str], str]
 
 
 class AcceptedRows:
@@ -50,7 +48,7 @@ class AcceptedRows:
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="onboard-accepted-")  # noqa: SIM115 (lives with self)
         self._writer: arrow.ipc.RecordBatchStreamWriter | None = None
-        fields = [arrow.field(name, arrow.large_string()) for name in SYNONYMS]
+        fields = [arrow.field(name, arrow.large_string()) for name in FIELDS]
         self._schema = arrow.schema([*fields, arrow.field("row", arrow.int64())])
         self.rows = 0
 
@@ -58,7 +56,7 @@ class AcceptedRows:
         """Add normalized rows (index: row number; a column per field, None for blank)."""
         columns = [
             arrow.array(part[name].to_numpy(dtype=object), type=arrow.large_string(), from_pandas=True)
-            for name in SYNONYMS
+            for name in FIELDS
         ]
         numbers = arrow.array(part.index, type=arrow.int64())
         batch = arrow.record_batch([*columns, numbers], schema=self._schema)
@@ -82,7 +80,7 @@ class AcceptedRows:
         """Every accepted row at once (for small files and tests)."""
         parts = list(self.parts())
         if not parts:
-            return pd.DataFrame(columns=list(SYNONYMS), index=pd.Index([], name="row", dtype="int64"))
+            return pd.DataFrame(columns=list(FIELDS), index=pd.Index([], name="row", dtype="int64"))
         return pd.concat(parts)
 
 
@@ -108,7 +106,7 @@ def clean(frame: pd.DataFrame) -> pd.DataFrame:
     """Trim and collapse white space in every cell; blank cells become NA."""
     cleaned = pd.DataFrame(
         {
-            name: column.str.replace(nz.WHITESPACE, " ", regex=True).str.strip(" ")
+            name: column.str.replace(WHITESPACE, " ", regex=True).str.strip(" ")
             for name, column in frame.items()
         },
         index=frame.index,
@@ -121,7 +119,6 @@ def validate(
     columns: ColumnMap,
     industries: tuple[str, ...],
     currencies: tuple[str, ...] = (),
-    workers: int | None = None,
     fast: bool = True,
     part_rows: int = PART_ROWS,
 ) -> Validation:
@@ -129,39 +126,56 @@ def validate(
 
     The frame is checked `part_rows` rows at a time, so memory stays flat however long
     the file; ERP IDs are compared across the whole file, and so are the warnings. With
-    `fast`, the heavy fields' outcomes are computed once per distinct value on `workers`
-    processes (default: every core) before Pandera runs; without it each check computes
-    them itself. Both give the same result; the tests compare them.
+    `fast`, the heavy fields' outcomes are computed before Pandera runs, by the compiled
+    fast paths where they are certain and by the rules once per distinct value elsewhere;
+    without it each check computes them from the rules itself. Both give the same result;
+    the tests compare them.
     """
-    normalizers = value_normalizers(industries, currencies)
-    schema = customer_schema(industries, currencies)
-    errors: list[Issue] = []
+    rules = value_rules(industries, currencies)
+    repeated_erp_ids = checks.repeated(clean(frame[["erp_id"]])["erp_id"])
     accepted = AcceptedRows()
-    # The warnings' fields of accepted rows: normalized (to check) and cleaned (to quote).
-    checked_parts: list[pd.DataFrame] = []
-    quoted_parts: list[pd.DataFrame] = []
-    erp_ids = clean(frame[["erp_id"]])["erp_id"]
-    pool_size = (default_workers() if workers is None else workers) if fast else 1
-    with checks.file_wide_repeats(erp_ids), worker_pool(pool_size) as pool:
-        starts = range(0, max(len(frame), 1), part_rows)
-        # The pool works on the next part while this process checks the current one.
-        upcoming = _prepare(frame, starts[0], part_rows, pool, fast)
-        for number in range(len(starts)):
-            cleaned, outcomes = upcoming
-            if number + 1 < len(starts):
-                upcoming = _prepare(frame, starts[number + 1], part_rows, pool, fast)
-            with active(outcomes) if fast else nullcontext():
-                failures = _failures(schema, cleaned)
-            part_errors = _issues(failures, cleaned, columns, normalizers)
-            keep = ~cleaned.index.isin({issue.row for issue in part_errors})
-            normalized = normalize_rows(cleaned[keep], normalizers, outcomes)
-            accepted.append(normalized)
-            checked_parts.append(normalized[list(_WARNING_FIELDS)].astype("str"))
-            quoted_parts.append(cleaned.loc[keep, list(_WARNING_FIELDS)])
-            errors.extend(part_errors)
-    checked, quoted = pd.concat(checked_parts), pd.concat(quoted_parts)
-    warnings = _issues(_failures(warning_schema(), checked), quoted, columns, normalizers)
-    return Validation(len(frame), accepted, errors, warnings)
+    parts: list[_CheckedPart] = []
+    for start in range(0, max(len(frame), 1), part_rows):
+        cleaned = clean(frame.iloc[start : start + part_rows])
+        outcomes = Outcomes(cleaned, compiled=fast)
+        schema = customer_schema(industries, currencies, repeated_erp_ids, outcomes if fast else None)
+        part = _check_part(cleaned, outcomes, schema, rules, columns)
+        accepted.append(part.normalized)
+        # Only the warnings' fields are kept: the accepted values are on disk.
+        parts.append(part._replace(normalized=part.normalized[list(WARNING_FIELDS)].astype("str")))
+    # Warnings compare accepted rows across the whole file.
+    checked, quoted = (pd.concat(p.normalized for p in parts), pd.concat(p.quoted for p in parts))
+    warned = {key: text for part in parts for key, text in part.warned.items()}
+    warnings = _issues(_failures(warning_schema(), checked), quoted, columns, warned)
+    return Validation(len(frame), accepted, [i for part in parts for i in part.errors], warnings)
+
+
+class _CheckedPart(NamedTuple):
+    """One part's rejected rows' problems, accepted rows normalized and as typed (the
+    warnings' fields), and the warnings the rules wrote about them."""
+
+    errors: list[Issue]
+    normalized: pd.DataFrame
+    quoted: pd.DataFrame
+    warned: Messages
+
+
+def _check_part(
+    cleaned: pd.DataFrame,
+    outcomes: Outcomes,
+    schema: pa.DataFrameSchema,
+    rules: Mapping[str, ValueRule],
+    columns: ColumnMap,
+) -> _CheckedPart:
+    """Validate one part of the file: its problems, and its accepted rows normalized."""
+    # The cheap rules' outcomes (few distinct values); the costly ones are in `outcomes`.
+    tables = {f: checks.value_table(cleaned[f], rule) for f, rule in rules.items() if f not in HEAVY_FIELDS}
+    messages = rule_messages(cleaned, outcomes, tables)
+    errors = _issues(_failures(schema, cleaned), cleaned, columns, messages)
+    keep = ~cleaned.index.isin({issue.row for issue in errors})
+    warned = {key: text for key, text in messages.items() if CODES[key[2]].severity == "warning"}
+    normalized = normalize_rows(cleaned[keep], tables, outcomes)
+    return _CheckedPart(errors, normalized, cleaned.loc[keep, list(WARNING_FIELDS)], warned)
 
 
 def records(accepted: pd.DataFrame) -> list[dict[str, Any]]:
@@ -174,21 +188,32 @@ def records(accepted: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
-def _prepare(
-    frame: pd.DataFrame, start: int, rows: int, pool: Executor | None, compiled: bool
-) -> tuple[pd.DataFrame, Outcomes]:
-    cleaned = clean(frame.iloc[start : start + rows])
-    return cleaned, Outcomes(cleaned, pool, compiled)
+def rule_messages(
+    cleaned: pd.DataFrame, outcomes: Outcomes, tables: Mapping[str, Mapping[str, Outcome]]
+) -> Messages:
+    """The message every rule wrote about a value of these rows, by (row, field, code)."""
+    found: Messages = {}
+    for field in HEAVY_FIELDS:
+        codes, messages = outcomes.codes(field).dropna(), outcomes.messages(field)
+        for row, code, message in zip(codes.index, codes, messages[codes.index], strict=True):
+            found[(int(row), field, str(code))] = str(message)
+    for field, table in tables.items():
+        problems = {value: outcome for value, outcome in table.items() if outcome.code}
+        values = cleaned[field][cleaned[field].isin(list(problems))]
+        for row, value in zip(values.index, values, strict=True):
+            outcome = problems[value]
+            found[(int(row), field, str(outcome.code))] = outcome.message
+    return found
 
 
 def normalize_rows(
-    cleaned: pd.DataFrame, normalizers: Mapping[str, checks.ValueNormalizer], outcomes: Outcomes
+    cleaned: pd.DataFrame, tables: Mapping[str, Mapping[str, Outcome]], outcomes: Outcomes
 ) -> pd.DataFrame:
     """The stored form of every cell of rows that passed validation."""
     out = cleaned.astype(object)
-    for field, normalizer in normalizers.items():
-        if field not in HEAVY_FIELDS:
-            out[field] = checks.value_outcomes(cleaned[field], normalizer)
+    for field, table in tables.items():
+        stored = {value: outcome.value for value, outcome in table.items()}
+        out[field] = cleaned[field].dropna().map(stored).reindex(cleaned.index)
     for field in HEAVY_FIELDS:
         out[field] = outcomes.values(field).reindex(cleaned.index)
     return out.where(out.notna(), None)
@@ -213,10 +238,14 @@ def _issues(
     failures: pd.DataFrame,
     cleaned: pd.DataFrame,
     columns: ColumnMap,
-    normalizers: Mapping[str, checks.ValueNormalizer],
+    messages: Mapping[tuple[int, str, str], str],
 ) -> list[Issue]:
-    """Turn Pandera failure cases into issues, one per (row, code, field)."""
-    order = {field: position for position, field in enumerate(SYNONYMS)}
+    """Turn Pandera failure cases into issues, one per (row, field, code).
+
+    A problem a field's rule found carries the message the rule wrote (in `messages`);
+    one a check finds by itself gets its code's template filled in.
+    """
+    order = {field: position for position, field in enumerate(FIELDS)}
     seen: set[tuple[int, str, str]] = set()
     issues: list[Issue] = []
     for row, column, check in failures.itertuples(index=False):
@@ -224,23 +253,22 @@ def _issues(
         name = str(check).split("(", 1)[0]
         code = _PANDERA_CODES.get(name, name)
         # Frame-level checks report every column of a failing row; the code names the field.
-        field = _CODE_FIELD.get(code, str(column))
-        key = (int(row), code, field)
+        field = FIELD_OF_CODE.get(code, str(column))
+        key = (int(row), field, code)
         if key in seen:
             continue
         seen.add(key)
         raw: Any = cleaned.at[int(row), field]
         value = "" if pd.isna(raw) else str(raw)
-        context: dict[Hashable, Any] = {"country": cleaned.at[int(row), "country"]}
-        text = checks.message(code, field, value, context, MAX_LENGTH, normalizers)
+        text = messages[key] if key in messages else checks.message(code, field, value)
         issues.append(
             Issue(
                 row=int(row),
                 column=columns.column_of(field) if field in columns.fields else label(field),
                 field=field,
-                value=nz.visible(value),
+                value=visible(value),
                 code=code,
-                message=nz.visible(text),
+                message=visible(text),
                 severity=CODES[code].severity,
             )
         )

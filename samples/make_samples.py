@@ -15,12 +15,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from schemas.fields import FIELDS
+
 HERE = Path(__file__).resolve().parent
-LABELS = [
-    "Short name", "Full name", "ERP ID", "Registration number", "Tax ID", "Currency", "Industry",
-    "Country", "City", "State/Province", "Address", "Secondary address", "Zip/Postal code",
-    "First name", "Last name", "Role", "Email address", "Phone number",
-]  # fmt: skip
+LABELS = [field.label for field in FIELDS.values()]
 
 PORTAL_ROWS = [
     ["Copaco", "Copaco Nederland B.V.", "00123", "17087985", "NL006486253B01", "EUR", "Commercial",

@@ -1,35 +1,94 @@
 """Custom Pandera checks, each named by the problem code it reports.
 
-A check evaluates the field's normalizer once per distinct value (or distinct value and
+A check evaluates the field's rule once per distinct value (or distinct value and
 country) and maps the outcome back onto the rows, so a 100,000-row column with 3
-currencies costs 3 normalizer calls. The same normalizers give each failure its message
-and each accepted cell its stored form: the rules are stated once, in
-`pipeline/normalize.py`.
+currencies costs 3 rule calls. What spans more than the rows being checked reaches a
+check as a statistic bound when the schema is built (pandera's way): the ERP IDs
+repeated anywhere in the file, and the rules' outcomes computed ahead for these rows
+(`RuleOutcomes`, which `pipeline/outcomes.py` implements, as pandera's backends
+implement its api). Without them a check computes from the rules itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 from pandera import extensions
 
-from pipeline import normalize as nz
-from pipeline.outcomes import Outcomes, for_rows
-from schemas.synonyms import label
+from schemas.codes import CODES
+from schemas.fields import FIELDS, label
+from schemas.rules.contact import normalize_email
+from schemas.rules.country import normalize_country
+from schemas.rules.currency import normalize_currency, normalize_industry
+from schemas.rules.outcome import Outcome
+from schemas.rules.tax_id import has_tax_check
+from schemas.rules.text import CONTROL_CHARACTERS, UNDECODABLE, undecodable_part
 
-ValueNormalizer = Callable[[str], nz.Outcome]
+
+class RuleOutcomes(Protocol):
+    """The costly fields' rule outcomes, computed ahead for the rows of one frame."""
+
+    def covers(self, index: pd.Index) -> bool:
+        """True when these outcomes were computed for rows with exactly this index."""
+        ...
+
+    def codes(self, field: str) -> pd.Series:
+        """The problem code of every row (None where fine or not applicable)."""
+        ...
 
 
-def value_codes(values: pd.Series, normalizer: ValueNormalizer) -> pd.Series:
+# Statistics that hold file-wide data. Pandera deep-copies a schema's columns and writes
+# a check's statistics into its name: these are shared, not copied, and named short.
+
+
+@dataclass(frozen=True, repr=False)
+class Repeated:
+    """The values repeated anywhere in a file that is validated a part at a time."""
+
+    values: frozenset[str]
+
+    def __repr__(self) -> str:
+        return f"<{len(self.values)} repeated values>"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Repeated:
+        return self
+
+
+@dataclass(frozen=True, repr=False)
+class Precomputed:
+    """The costly rules' outcomes computed ahead for the rows to check (None: compute them)."""
+
+    outcomes: RuleOutcomes | None = None
+
+    def __repr__(self) -> str:
+        return "<precomputed>" if self.outcomes is not None else "<none>"
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Precomputed:
+        return self
+
+    def for_rows(self, index: pd.Index) -> RuleOutcomes | None:
+        """The outcomes, if they were computed for exactly these rows."""
+        return self.outcomes if self.outcomes is not None and self.outcomes.covers(index) else None
+
+
+def repeated(values: pd.Series) -> Repeated:
+    """The statistic of `duplicate_in_file` for a file whose column holds `values`."""
+    return Repeated(frozenset(values[values.duplicated(keep=False)].dropna().unique()))
+
+
+def value_table(values: pd.Series, rule: Callable[[str], Outcome]) -> dict[str, Outcome]:
+    """The rule's outcome of every distinct value (blank values left out)."""
+    return {value: rule(value) for value in values.dropna().unique()}
+
+
+def value_codes(values: pd.Series, rule: Callable[[str], Outcome]) -> pd.Series:
     """The problem code (or None) of every value, computed once per distinct value."""
-    present = values.dropna()
-    table = {value: normalizer(value).code for value in present.unique()}
-    return present.map(table).reindex(values.index)
+    codes = {value: outcome.code for value, outcome in value_table(values, rule).items()}
+    return values.dropna().map(codes).reindex(values.index)
 
 
 def country_codes(frame: pd.DataFrame, field: str) -> pd.Series:
@@ -38,15 +97,16 @@ def country_codes(frame: pd.DataFrame, field: str) -> pd.Series:
     Blank values are checked too: a blank postcode is a problem in a country with
     postcodes. Rows without a known country are left to the country check.
     """
-    outcomes = for_rows(frame.index) or Outcomes(frame)
-    return outcomes.codes(field)
-
-
-def value_outcomes(values: pd.Series, normalizer: ValueNormalizer) -> pd.Series:
-    """The normalized value (or NA) of every value, computed once per distinct value."""
-    present = values.dropna()
-    table = {value: normalizer(value).value for value in present.unique()}
-    return present.map(table).reindex(values.index)
+    countries = {
+        value: outcome.value for value, outcome in value_table(frame["country"], normalize_country).items()
+    }
+    known = frame["country"].dropna().map(countries).dropna()
+    values = frame.loc[known.index, field].fillna("").astype(str)
+    rule = FIELDS[field].rule
+    assert rule is not None, field
+    pairs = list(zip(values, known, strict=True))
+    table = {pair: rule(*pair).code for pair in set(pairs)}
+    return pd.Series([table[pair] for pair in pairs], index=known.index, dtype=object).reindex(frame.index)
 
 
 # --- registered checks: each one's name is the problem code it reports -------------
@@ -61,13 +121,13 @@ def too_long(values: pd.Series, *, maximum: int) -> pd.Series:
 @extensions.register_check_method()
 def control_character(values: pd.Series) -> pd.Series:
     """No control characters: invisible in a spreadsheet, and they break exports."""
-    return ~values.str.contains(nz.CONTROL_CHARACTERS, regex=True)
+    return ~values.str.contains(CONTROL_CHARACTERS, regex=True)
 
 
 @extensions.register_check_method()
 def encoding(values: pd.Series) -> pd.Series:
     """No bytes the file's encoding could not decode (the reader marks each with a stand-in)."""
-    return ~values.str.contains(nz.UNDECODABLE, regex=True)
+    return ~values.str.contains(UNDECODABLE, regex=True)
 
 
 # Excel's error values, as a CSV saved by Excel holds them (and the reader gives for an
@@ -92,86 +152,70 @@ def scientific_notation(values: pd.Series) -> pd.Series:
     return ~values.str.fullmatch(SCIENTIFIC)
 
 
-# The values repeated anywhere in the file, while a large file is validated in parts.
-_REPEATED: ContextVar[frozenset[str] | None] = ContextVar("repeated", default=None)
+@extensions.register_check_method(statistics=["repeated"])
+def duplicate_in_file(values: pd.Series, *, repeated: Repeated | None) -> pd.Series:
+    """Values that occur once in the file; every row of a repeated value fails.
 
-
-@contextmanager
-def file_wide_repeats(values: pd.Series) -> Iterator[None]:
-    """Let `duplicate_in_file` see the whole file's `values` while validating a part of it."""
-    token = _REPEATED.set(frozenset(values[values.duplicated(keep=False)].dropna().unique()))
-    try:
-        yield
-    finally:
-        _REPEATED.reset(token)
-
-
-@extensions.register_check_method()
-def duplicate_in_file(values: pd.Series) -> pd.Series:
-    """Values that occur once in the file; every row of a repeated value fails."""
-    repeated = _REPEATED.get()
+    `repeated` holds the whole file's repeated values when a part of it is checked.
+    """
     if repeated is not None:
-        return ~values.isin(repeated)
+        return ~values.isin(repeated.values)
     return ~values.duplicated(keep=False)
 
 
 @extensions.register_check_method()
 def unknown_country(values: pd.Series) -> pd.Series:
-    return value_codes(values, nz.normalize_country) != "unknown_country"
+    return value_codes(values, normalize_country) != "unknown_country"
 
 
-@extensions.register_check_method()
-def invalid_email(values: pd.Series) -> pd.Series:
-    outcomes = for_rows(values.index)
-    codes = outcomes.codes("contact_email") if outcomes else value_codes(values, nz.normalize_email)
+@extensions.register_check_method(statistics=["outcomes"])
+def invalid_email(values: pd.Series, *, outcomes: Precomputed) -> pd.Series:
+    precomputed = outcomes.for_rows(values.index)
+    codes = precomputed.codes("contact_email") if precomputed else value_codes(values, normalize_email)
     return codes != "invalid_email"
 
 
 @extensions.register_check_method(statistics=["allowed"])
 def unknown_currency(values: pd.Series, *, allowed: tuple[str, ...]) -> pd.Series:
-    return value_codes(values, partial(nz.normalize_currency, allowed=allowed)) != "unknown_currency"
+    return value_codes(values, partial(normalize_currency, allowed=allowed)) != "unknown_currency"
 
 
 @extensions.register_check_method(statistics=["allowed"])
 def currency_not_allowed(values: pd.Series, *, allowed: tuple[str, ...]) -> pd.Series:
-    codes = value_codes(values, partial(nz.normalize_currency, allowed=allowed))
+    codes = value_codes(values, partial(normalize_currency, allowed=allowed))
     return codes != "currency_not_allowed"
 
 
 @extensions.register_check_method(statistics=["industries"])
 def unknown_industry(values: pd.Series, *, industries: tuple[str, ...]) -> pd.Series:
-    codes = value_codes(values, partial(nz.normalize_industry, industries=industries))
+    codes = value_codes(values, partial(normalize_industry, industries=industries))
     return codes != "unknown_industry"
 
 
-def _frame_check(field: str, code: str) -> None:
+def _register_country_check(field: str, code: str) -> None:
     """Register a frame-level check (it needs the country) named `code` for `field`."""
 
-    def check(frame: pd.DataFrame) -> pd.Series:
-        return country_codes(frame, field) != code
+    def check(frame: pd.DataFrame, *, outcomes: Precomputed) -> pd.Series:
+        precomputed = outcomes.for_rows(frame.index)
+        codes = precomputed.codes(field) if precomputed else country_codes(frame, field)
+        return codes != code
 
     check.__name__ = code
     check.__doc__ = f"Rows whose {label(field)} the country's rule reports as {code}."
-    extensions.register_check_method()(check)
+    extensions.register_check_method(statistics=["outcomes"])(check)
 
 
-COUNTRY_DEPENDENT_CODES: dict[str, tuple[str, ...]] = {
-    "tax_id": ("invalid_tax_id", "tax_id_country_mismatch"),
-    "registration_number": ("invalid_registration_number",),
-    "postal_code": ("invalid_postal_code", "postal_code_required"),
-    "state": ("unknown_state", "state_required"),
-    "contact_phone": ("invalid_phone",),
-}
-for _field, _codes in COUNTRY_DEPENDENT_CODES.items():
-    for _code in _codes:
-        _frame_check(_field, _code)
+for _field in FIELDS.values():
+    if _field.country_dependent:
+        for _code in _field.codes:
+            _register_country_check(_field.name, _code)
 
 
 @extensions.register_check_method()
 def tax_id_unverified(frame: pd.DataFrame) -> pd.Series:
     """Rows of accepted customers whose country has no tax-number check."""
     present = frame["country"].dropna()
-    unverified = {c: not nz.has_tax_check(c) for c in present.unique()}
+    unverified = {c: not has_tax_check(c) for c in present.unique()}
     return ~present.map(unverified).reindex(frame.index).fillna(False).astype(bool)
 
 
@@ -182,52 +226,13 @@ def duplicate_tax_id(frame: pd.DataFrame) -> pd.Series:
     return ~frame["tax_id"].isin(set(kinds[kinds > 1].index))
 
 
-def message(
-    code: str,
-    field: str,
-    value: str,
-    row: Mapping[Hashable, Any],
-    limits: Mapping[str, int],
-    normalizers: Mapping[str, ValueNormalizer],
-) -> str:
-    """The plain-language message of one failure, from the same normalizer as the check."""
-    name = label(field)
-    if code == "missing_value":
-        return f"{name} is required"
-    if code == "too_long":
-        return f"{name} is {len(value)} characters long; at most {limits[field]} allowed"
-    if code == "control_character":
-        return f"{name} contains an invisible control character; retype the value"
-    if code == "encoding":
-        return (
-            f"{name} {value} contains bytes that are not valid text in the file's encoding "
-            f"({nz.undecodable_part(value)}); save the file as UTF-8 (CSV UTF-8 in Excel) and drop it again"
-        )
-    if code == "spreadsheet_error":
-        return f"{name} shows the spreadsheet error {value}: fix the formula or type the value"
-    if code == "scientific_notation":
-        return (
-            f"{name} {value} is a number in scientific notation, which has lost its last digits: "
-            "format the column as Text in the spreadsheet and type the full value again"
-        )
-    if code == "duplicate_in_file":
-        return f"ERP ID {value} occurs on several rows of this file; every one is rejected"
-    if code == "duplicate_tax_id":
-        return f"Tax ID {value} is also used by other customers (other ERP IDs) in this file"
-    country = nz.normalize_country(str(row.get("country") or "")).value
-    normalizer = nz.COUNTRY_DEPENDENT.get(field)
-    if normalizer is not None and country is not None:
-        return normalizer(value, country).message
-    if field in normalizers:
-        return normalizers[field](value).message
-    return f"{name} {value!r} is not valid ({code})"
-
-
-def value_normalizers(industries: tuple[str, ...], currencies: tuple[str, ...]) -> dict[str, ValueNormalizer]:
-    """The normalizer of every field whose rule does not depend on the country."""
-    return {
-        "country": nz.normalize_country,
-        "currency": partial(nz.normalize_currency, allowed=currencies),
-        "industry": partial(nz.normalize_industry, industries=industries),
-        "contact_email": nz.normalize_email,
-    }
+def message(code: str, field: str, value: str) -> str:
+    """The message of a problem a check finds by itself (not a field's rule: the rules
+    write their own), from its code's template."""
+    return CODES[code].message(
+        label=label(field),
+        value=value,
+        length=len(value),
+        maximum=FIELDS[field].max_length,
+        undecodable=undecodable_part(value),
+    )

@@ -1,131 +1,76 @@
-"""The Pandera model of a customer row, and the schemas built from it.
+"""The Pandera schema of a customer row, built from the field registry.
 
 Columns hold cleaned text (trimmed, inner white space collapsed, blank as NA), indexed
 by the row number the user sees. Every check is a registered check of `schemas.checks`
 named by its problem code, so Pandera's failure cases map one to one onto reject
-lines. The configured lists (industries, currencies) are set by `customer_schema`.
+lines. What a check needs beyond its column is bound when the schema is built: the
+configured lists, the file's repeated ERP IDs, and the outcomes computed ahead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandera.pandas as pa
-from pandera.typing import Series
 
-from pipeline.config import DEFAULT_INDUSTRIES
-from schemas import checks  # noqa: F401  (registers the checks used below)
-from schemas.checks import COUNTRY_DEPENDENT_CODES
-from schemas.synonyms import SYNONYMS
+from schemas.checks import Precomputed, Repeated, RuleOutcomes
+from schemas.fields import FIELDS, Field
+from schemas.rules.currency import DEFAULT_INDUSTRIES
 
-__all__ = ["COUNTRY_DEPENDENT_CODES", "MAX_LENGTH", "CustomerRow", "customer_schema"]
-
-# Longest text each field may hold (the store's column sizes).
-MAX_LENGTH: dict[str, int] = {field: 200 for field in SYNONYMS} | {
-    "short_name": 50,
-    "erp_id": 50,
-    "registration_number": 50,
-    "tax_id": 50,
-    "currency": 50,
-    "postal_code": 20,
-    "contact_email": 254,
-    "contact_phone": 50,
-}
-
-
-# Fields that hold digits, which Excel likes to turn into 1.23457E+11.
-NUMERIC_FIELDS = frozenset({"erp_id", "registration_number", "tax_id", "postal_code", "contact_phone"})
-
-
-def _text(field: str, required: bool = True, **rules: Any) -> Any:
-    """A text field with the checks every text gets, plus `rules` (registered checks)."""
-    if field in NUMERIC_FIELDS:
-        rules["scientific_notation"] = ()
-    return pa.Field(
-        nullable=not required,
-        too_long=MAX_LENGTH[field],
-        control_character=(),
-        encoding=(),
-        spreadsheet_error=(),
-        **rules,
-    )
-
-
-class CustomerRow(pa.DataFrameModel):
-    """One customer as the portal's Create form holds it."""
-
-    short_name: Series[str] = _text("short_name")
-    full_name: Series[str] = _text("full_name")
-    erp_id: Series[str] = _text("erp_id", duplicate_in_file=())
-    registration_number: Series[str] = _text("registration_number")
-    tax_id: Series[str] = _text("tax_id")
-    currency: Series[str] = _text(
-        "currency", unknown_currency={"allowed": ()}, currency_not_allowed={"allowed": ()}
-    )
-    industry: Series[str] = _text("industry", unknown_industry={"industries": DEFAULT_INDUSTRIES})
-    country: Series[str] = _text("country", unknown_country=())
-    city: Series[str] = _text("city")
-    state: Series[str] = _text("state", required=False)
-    address: Series[str] = _text("address")
-    address2: Series[str] = _text("address2", required=False)
-    postal_code: Series[str] = _text("postal_code", required=False)
-    contact_first_name: Series[str] = _text("contact_first_name")
-    contact_last_name: Series[str] = _text("contact_last_name")
-    contact_role: Series[str] = _text("contact_role")
-    contact_email: Series[str] = _text("contact_email", invalid_email=())
-    contact_phone: Series[str] = _text("contact_phone")
-
-    class Config:
-        strict = True
-        # Frame-level checks: these rules depend on the row's country.
-        invalid_tax_id = ()
-        tax_id_country_mismatch = ()
-        invalid_registration_number = ()
-        invalid_postal_code = ()
-        postal_code_required = ()
-        unknown_state = ()
-        state_required = ()
-        invalid_phone = ()
-
-
-class CustomerWarnings(pa.DataFrameModel):
-    """Checks on accepted, normalized rows that warn but do not reject."""
-
-    country: Series[str] = pa.Field(nullable=True)
-    erp_id: Series[str] = pa.Field(nullable=True)
-    tax_id: Series[str] = pa.Field(nullable=True)
-
-    class Config:
-        tax_id_unverified = ()
-        duplicate_tax_id = ()
+# Checks every text field gets, whatever its rule.
+TEXT_CHECKS = ("too_long", "control_character", "encoding", "spreadsheet_error")
+# The fields the warnings schema reads.
+WARNING_FIELDS = ("country", "erp_id", "tax_id")
 
 
 def customer_schema(
-    industries: tuple[str, ...] = DEFAULT_INDUSTRIES, currencies: tuple[str, ...] = ()
+    industries: tuple[str, ...] = DEFAULT_INDUSTRIES,
+    currencies: tuple[str, ...] = (),
+    repeated_erp_ids: Repeated | None = None,
+    outcomes: RuleOutcomes | None = None,
 ) -> pa.DataFrameSchema:
-    """The row schema for a configuration: the model with the configured lists."""
-    schema = CustomerRow.to_schema()
+    """The row schema: a column per field of `FIELDS`, with its statistics bound.
 
-    def replaced(field: str, new: list[pa.Check]) -> list[pa.Check]:
-        names = {c.name for c in new}
-        return [c for c in schema.columns[field].checks if c.name not in names] + new
+    `currencies` empty allows every ISO 4217 currency; `repeated_erp_ids` are the whole
+    file's when a part of it is checked; `outcomes` the costly rules' outcomes computed
+    ahead for the rows to check (without them the checks compute from the rules).
+    """
+    statistics: dict[str, dict[str, Any]] = {
+        "duplicate_in_file": {"repeated": repeated_erp_ids},
+        "unknown_currency": {"allowed": currencies},
+        "currency_not_allowed": {"allowed": currencies},
+        "unknown_industry": {"industries": industries},
+        "invalid_email": {"outcomes": Precomputed(outcomes)},
+    }
+    columns = {name: _column(field, statistics) for name, field in FIELDS.items()}
+    # Rules that depend on the row's country are checks of the whole row.
+    frame_checks = [
+        _check(code, {"outcomes": Precomputed(outcomes)})
+        for field in FIELDS.values()
+        if field.country_dependent
+        for code in field.codes
+    ]
+    return pa.DataFrameSchema(columns, checks=frame_checks, strict=True, name="CustomerRow")
 
-    return schema.update_columns(
-        {
-            "currency": {
-                "checks": replaced(
-                    "currency",
-                    [
-                        pa.Check.unknown_currency(allowed=currencies),
-                        pa.Check.currency_not_allowed(allowed=currencies),
-                    ],
-                )
-            },
-            "industry": {"checks": replaced("industry", [pa.Check.unknown_industry(industries=industries)])},
-        }
-    )
+
+def _check(code: str, statistics: dict[str, Any]) -> pa.Check:
+    make: Callable[..., pa.Check] = getattr(pa.Check, code)
+    return make(**statistics)
+
+
+def _column(field: Field, statistics: dict[str, dict[str, Any]]) -> pa.Column:
+    """A text column with the checks every text gets, plus the field's own."""
+    names = [*TEXT_CHECKS, *(["scientific_notation"] if field.digits else [])]
+    if not field.country_dependent:
+        names += field.codes
+    bound = {"too_long": {"maximum": field.max_length}} | statistics
+    return pa.Column(str, [_check(name, bound.get(name, {})) for name in names], nullable=not field.required)
 
 
 def warning_schema() -> pa.DataFrameSchema:
-    """The warnings schema (`CustomerWarnings`)."""
-    return CustomerWarnings.to_schema()
+    """Checks on accepted, normalized rows that warn but do not reject."""
+    columns = {name: pa.Column(str, nullable=True) for name in WARNING_FIELDS}
+    frame_checks = [_check(code, {}) for field in FIELDS.values() for code in field.warnings]
+    return pa.DataFrameSchema(columns, checks=frame_checks, name="CustomerWarnings")
+

@@ -24,7 +24,7 @@ from stdnum.eu import vat
 
 from pipeline.migrate import MIGRATIONS
 from pipeline.store import customers, metadata
-from schemas.synonyms import SYNONYMS
+from schemas.fields import FIELDS as FIELD_FACTS
 
 PG_URL_VARIABLE = "ONBOARD_TEST_PG_URL"
 
@@ -47,8 +47,8 @@ def unavailable(component: str, reason: str) -> NoReturn:
 
 
 # The portal's label of every canonical field, in the order of its Create form.
-LABELS: dict[str, str] = {field: names[0] for field, names in SYNONYMS.items()}
-FIELDS: tuple[str, ...] = tuple(SYNONYMS)
+LABELS: dict[str, str] = {name: field.label for name, field in FIELD_FACTS.items()}
+FIELDS: tuple[str, ...] = tuple(FIELD_FACTS)
 
 
 def _valid_nl_vats(count: int) -> tuple[str, ...]:

@@ -11,18 +11,16 @@ import pandas as pd
 import pytest
 
 from pipeline.columns import ColumnMap, count_known, field_frame, map_headers, synonym_index
-from pipeline.issues import CODES, FileError
+from pipeline.issues import FileError
 from pipeline.read import cells_frame
-from schemas.synonyms import (
-    ERRORS_COLUMN,
-    OPTIONAL_FIELDS,
-    REQUIRED_FIELDS,
-    SYNONYMS,
-    header_key,
-    label,
-)
+from schemas.codes import CODES
+from schemas.fields import ERRORS_COLUMN, REQUIRED, label
+from schemas.fields import FIELDS as FIELD_FACTS
+from schemas.rules.text import header_key
 
-FIELDS = tuple(SYNONYMS)
+FIELDS = tuple(FIELD_FACTS)
+REQUIRED_FIELDS = REQUIRED
+OPTIONAL_FIELDS = tuple(f for f in FIELDS if f not in REQUIRED)
 # The portal's own labels, one per canonical field, in the portal's order.
 PORTAL_HEADERS = [label(field) for field in FIELDS]
 
@@ -127,8 +125,8 @@ def map_error(headers: list[str]) -> FileError:
 def test_every_synonym_maps_onto_its_own_field() -> None:
     """It maps each canonical name and each listed synonym onto its field: no two fields collide."""
     index = synonym_index()
-    for field, names in SYNONYMS.items():
-        for name in (field, *names):
+    for field, facts in FIELD_FACTS.items():
+        for name in (field, *facts.synonyms):
             assert index[header_key(name)] == field, name
 
 

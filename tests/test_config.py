@@ -8,7 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.config import DEFAULT_DB_URL, DEFAULT_INDUSTRIES, ConfigError, load_config
+from pipeline.config import DEFAULT_DB_URL, ConfigError, load_config
+from schemas.rules.currency import DEFAULT_INDUSTRIES
 
 
 def write(tmp_path: Path, text: str) -> Path:

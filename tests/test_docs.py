@@ -1,5 +1,5 @@
 """README.md is held equal to the program: its command table to the click commands, its
-options table to the click options, its problem-code table to `pipeline.issues.CODES`, its
+options table to the click options, its problem-code table to `schemas.codes.CODES`, its
 environment variables to those the code reads (in the manner of sqlite-utils' docs tests).
 
 A command, option, code or variable added to one side only fails here, naming it.
@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.issues import CODES
+from schemas.codes import CODES
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -156,3 +156,12 @@ def test_the_environment_variables_are_those_onboard_reads() -> None:
     documented = set(re.findall(r"`(ONBOARD_[A-Z_]+)`", paragraph.group(0)))
     source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "pipeline").glob("*.py"))
     assert documented == set(re.findall(r"\bONBOARD_[A-Z_]+\b", source))
+
+
+def test_the_layout_names_every_module_of_the_rules() -> None:
+    """It names every module of schemas/ and schemas/rules/ in the README's Layout section."""
+    layout = README.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
+    modules = [p for p in (REPO / "schemas").rglob("*.py") if p.name != "__init__.py"]
+    assert modules
+    missing = [str(p.relative_to(REPO)) for p in modules if not re.search(rf"\b{p.stem}\b", layout)]
+    assert missing == []

@@ -16,7 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import fast
-from pipeline import normalize as nz
+from schemas.fields import FIELDS
+from schemas.rules.outcome import Outcome
+from schemas.rules.text import clean_text
 from tests import fast_corpus
 
 Builder = Callable[[bool], list[fast_corpus.Pair]]
@@ -29,24 +31,25 @@ CORPORA: dict[str, Builder] = {
 }
 
 
-def _rule(field: str, value: str, country: str) -> nz.Outcome:
-    if field == "contact_email":
-        return nz.normalize_email(value)
-    return nz.COUNTRY_DEPENDENT[field](value, country)
+def _rule(field: str, value: str, country: str) -> Outcome:
+    rule = FIELDS[field].rule
+    assert rule is not None
+    outcome: Outcome = rule(value) if field == "contact_email" else rule(value, country)
+    return outcome
 
 
 def disagreements(field: str, pairs: list[fast_corpus.Pair]) -> tuple[list[str], int]:
     """The values the fast path decides otherwise than the rule, and how many it decided.
 
     Values are cleaned first, as validation hands them over (white space collapsed)."""
-    values = pd.Series([nz.clean_text(value) for value, _ in pairs], dtype=object)
+    values = pd.Series([clean_text(value) for value, _ in pairs], dtype=object)
     countries = None if field == "contact_email" else pd.Series([c for _, c in pairs], dtype=object)
     decided = fast.decide(field, values, countries)
     wrong = []
     for position in decided.dropna().index:
         value, country = values[position], ("" if countries is None else countries[position])
         outcome = _rule(field, value, country)
-        if outcome != nz.Outcome(decided[position]):
+        if outcome != Outcome(decided[position]):
             wrong.append(f"{value!r} in {country}: fast {decided[position]!r}, rule {outcome}")
     return wrong, int(decided.notna().sum())
 
@@ -55,7 +58,7 @@ def _check(field: str, full: bool) -> None:
     pairs = list(dict.fromkeys(CORPORA[field](full)))
     wrong, decided = disagreements(field, pairs)
     assert not wrong, f"{len(wrong)} of {decided} decided values disagree, e.g. {wrong[:5]}"
-    rejected = sum(1 for value, country in pairs[:3000] if _rule(field, nz.clean_text(value), country).code)
+    rejected = sum(1 for value, country in pairs[:3000] if _rule(field, clean_text(value), country).code)
     # The corpus must give the fast path work and the rule values to reject.
     assert decided > len(pairs) / 20, f"the fast path decided only {decided} of {len(pairs)}"
     assert rejected > 0
@@ -113,7 +116,7 @@ def test_email_fast_path_on_arbitrary_addresses(pairs: list[fast_corpus.Pair]) -
 )
 def test_postcode_fast_path_on_arbitrary_text(pairs: list[fast_corpus.Pair]) -> None:
     """It never decides a postcode-like string otherwise than the rule."""
-    assert disagreements("postal_code", [(nz.clean_text(v), c) for v, c in pairs])[0] == []
+    assert disagreements("postal_code", [(clean_text(v), c) for v, c in pairs])[0] == []
 
 
 @settings(max_examples=200, deadline=None)

@@ -20,11 +20,12 @@ from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import Result
+from factories import LABELS
 from factories import valid_row as customer
 from openpyxl import Workbook, load_workbook
 
 from pipeline.store import batches, customers
-from schemas.synonyms import ERRORS_COLUMN
+from schemas.fields import ERRORS_COLUMN
 
 Row = Callable[..., dict[str, str]]
 
@@ -66,9 +67,7 @@ def xlsx(path: Path, rows: list[list[Any]]) -> Path:
 
 
 def labels() -> list[str]:
-    from schemas.synonyms import SYNONYMS
-
-    return [names[0] for names in SYNONYMS.values()]
+    return list(LABELS.values())
 
 
 def values(row: dict[str, str]) -> list[str]:

@@ -17,12 +17,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from factories import StoreView, age, json_lines, read_csv, valid_row, write_sheet
+from factories import FIELDS, LABELS, StoreView, age, json_lines, read_csv, valid_row, write_sheet
 from openpyxl import Workbook
 
 from pipeline.migrate import head_revision
 from pipeline.store import batches, customers
-from schemas.synonyms import SYNONYMS
 
 ONBOARD = str(Path(sys.executable).parent / "onboard")
 Onboard = Callable[..., Result]
@@ -315,8 +314,8 @@ def test_sheet_option_reads_the_named_sheet_even_a_hidden_one(
     hidden.sheet_state = "hidden"
     visible = workbook.create_sheet("Customers")
     for sheet, row in ((hidden, valid_row(5)), (visible, valid_row(0))):
-        sheet.append([names[0] for names in SYNONYMS.values()])
-        sheet.append([row[field] for field in SYNONYMS])
+        sheet.append(list(LABELS.values()))
+        sheet.append([row[field] for field in FIELDS])
     path = tmp_path / "two-sheets.xlsx"
     workbook.save(path)
 
@@ -338,8 +337,8 @@ def test_a_csv_delimited_by_pipes_is_read(
     path = tmp_path / "pipes.csv"
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter="|")
-        writer.writerow([names[0] for names in SYNONYMS.values()])
-        writer.writerows([[row[f] for f in SYNONYMS] for row in (valid_row(0), valid_row(1))])
+        writer.writerow(list(LABELS.values()))
+        writer.writerows([[row[f] for f in FIELDS] for row in (valid_row(0), valid_row(1))])
     result = onboard("import", path, "--db", db_url, "--json")
     assert result.exit_code == 0, result.output
     assert json_lines(result.stdout)[0]["accepted"] == 2

@@ -13,9 +13,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline.config import Config
 from pipeline.run import process_file
-from schemas.synonyms import SYNONYMS
+from schemas.fields import FIELDS as FIELD_FACTS
 
-FIELDS = tuple(SYNONYMS)
+FIELDS = tuple(FIELD_FACTS)
 
 # Values that stress the reader and the checks: blanks, white space, numbers as text,
 # formula-like text, leading zeros, near-valid values.

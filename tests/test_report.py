@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 
-from pipeline.issues import CODES
 from pipeline.report import escape_formulas, unescape_formulas, write_people_csv
 from pipeline.store import customers
+from schemas.codes import CODES
 
 pytestmark = pytest.mark.usefixtures("workdir")
 

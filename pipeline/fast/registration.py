@@ -73,7 +73,7 @@ def _belgian(values: arrow.Array) -> arrow.Array:
 
 
 def _decide_country(values: arrow.Array, country: str) -> arrow.Array | None:
-    from pipeline.normalize import _PATTERNS
+    from schemas.rules.registration import _PATTERNS
 
     if country in _PATTERNS:
         return _patterned(values, _PATTERNS[country][0].pattern)

@@ -1,0 +1,8 @@
+"""The rules, by topic: each turns one value (and its country) into an `Outcome`.
+
+`text` holds what every cell gets (white space, undecodable bytes, header folding);
+`country`, `currency` (with industry), `tax_id`, `registration`, `address` and `contact`
+hold the field rules and, beside them, their data tables. The rules are pure and cached,
+so a column is checked once per distinct value (or value and country), and idempotent:
+the stored form normalizes to itself.
+"""

@@ -1,0 +1,47 @@
+"""Contact: the phone number (E.164) and the e-mail address."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from schemas.rules.country import country_name
+from schemas.rules.outcome import CACHE_SIZE, Outcome, problem
+
+_TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_phone(value: str, country: str) -> Outcome:
+    """A phone number valid for the country (its default region) → E.164."""
+    text = value.strip()
+    # The portal's notation "+31(0)40 …" marks the trunk zero dialled only within the country.
+    if text.startswith(("+", "00")):
+        text = _TRUNK_ZERO.sub("", text)
+    try:
+        number = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        return problem("invalid_phone", value=value, country=country_name(country))
+    return Outcome(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+_EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_email(value: str) -> Outcome:
+    """A syntactically valid e-mail address (no DNS look-up), domain in lower case."""
+    text = value.strip()
+    if not _EMAIL_SHAPE.fullmatch(text):
+        return problem("invalid_email", value=value, reason="a valid e-mail address")
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return problem("invalid_email", value=value, reason=f"valid: {exc}")
+    local, _, domain = str(result.normalized).rpartition("@")
+    return Outcome(f"{local}@{domain.lower()}")

@@ -1,0 +1,172 @@
+"""Country: a name or code in English, the country's own language or ISO form → ISO alpha-2."""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+from typing import Any
+
+import pycountry
+from stdnum.util import get_cc_module
+
+from schemas.rules.outcome import CACHE_SIZE, Outcome, problem
+from schemas.rules.text import header_key
+
+# Names real sheets use that neither ISO 3166 nor its translations list.
+COUNTRY_ALIASES = {
+    "holland": "NL",
+    "thenetherlands": "NL",
+    "nederland": "NL",
+    "dutch": "NL",
+    "uk": "GB",
+    "unitedkingdom": "GB",
+    "greatbritain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northernireland": "GB",
+    "britain": "GB",
+    "usa": "US",
+    "us": "US",
+    "unitedstates": "US",
+    "unitedstatesofamerica": "US",
+    "america": "US",
+    "turkey": "TR",
+    "turkiye": "TR",
+    "russia": "RU",
+    "southkorea": "KR",
+    "korea": "KR",
+    "czechia": "CZ",
+    "czechrepublic": "CZ",
+    "vietnam": "VN",
+    "iran": "IR",
+    "syria": "SY",
+    "laos": "LA",
+    "moldova": "MD",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    "tanzania": "TZ",
+    "ivorycoast": "CI",
+    "uae": "AE",
+    "swaziland": "SZ",
+    "macedonia": "MK",
+    "burma": "MM",
+    "deutschland": "DE",
+    "belgie": "BE",
+    "belgique": "BE",
+    "osterreich": "AT",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "espana": "ES",
+    "italia": "IT",
+    "polska": "PL",
+    "sverige": "SE",
+    "danmark": "DK",
+    "norge": "NO",
+    "suomi": "FI",
+    "hellas": "GR",
+    "ellada": "GR",
+    "eire": "IE",
+    "luxemburg": "LU",
+    "magyarorszag": "HU",
+    "hrvatska": "HR",
+}
+# Languages whose country names sheets are likely to use, most trusted first.
+_COUNTRY_LANGUAGES = ("nl", "de", "fr", "es", "it", "pt", "pl", "sv", "da", "fi", "cs")
+
+
+@lru_cache(maxsize=1)
+def _country_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+
+    def add(name: str, alpha_2: str) -> None:
+        index.setdefault(header_key(name), alpha_2)
+
+    countries = list(pycountry.countries)
+    for country in countries:
+        code = country.alpha_2
+        for attribute in ("alpha_2", "alpha_3", "name", "common_name", "official_name"):
+            if getattr(country, attribute, None):
+                add(getattr(country, attribute), code)
+    for alias, code in COUNTRY_ALIASES.items():
+        index.setdefault(alias, code)
+    for language in _COUNTRY_LANGUAGES:
+        try:
+            translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, [language])
+        except OSError:
+            continue
+        for country in countries:
+            add(translation.gettext(country.name), country.alpha_2)
+    return index
+
+
+# Countries whose English name takes "the" in a sentence.
+_WITH_THE = frozenset({"NL", "US", "GB", "AE", "CZ", "PH", "BS", "DO", "CF", "KM", "MV", "MH", "SC"})
+
+
+def country_name(alpha_2: str) -> str:
+    """The English short name of a country as used in a sentence ("the Netherlands")."""
+    country = pycountry.countries.get(alpha_2=alpha_2)
+    if country is None:
+        return alpha_2
+    name = str(getattr(country, "common_name", None) or country.name)
+    return f"the {name}" if alpha_2 in _WITH_THE else name
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_country(value: str) -> Outcome:
+    """A country name or code in English, its own language or ISO form → ISO alpha-2."""
+    code = _country_index().get(header_key(value))
+    if code is None:
+        return problem("unknown_country", value=value)
+    return Outcome(code)
+
+
+# Adjectives for messages ("not a valid Dutch VAT number"); others use "VAT number of X".
+_ADJECTIVES = {
+    "AT": "Austrian",
+    "BE": "Belgian",
+    "BG": "Bulgarian",
+    "CY": "Cypriot",
+    "CZ": "Czech",
+    "DE": "German",
+    "DK": "Danish",
+    "EE": "Estonian",
+    "ES": "Spanish",
+    "FI": "Finnish",
+    "FR": "French",
+    "GR": "Greek",
+    "HR": "Croatian",
+    "HU": "Hungarian",
+    "IE": "Irish",
+    "IT": "Italian",
+    "LT": "Lithuanian",
+    "LU": "Luxembourgish",
+    "LV": "Latvian",
+    "MT": "Maltese",
+    "NL": "Dutch",
+    "PL": "Polish",
+    "PT": "Portuguese",
+    "RO": "Romanian",
+    "SE": "Swedish",
+    "SI": "Slovenian",
+    "SK": "Slovak",
+    "GB": "British",
+    "CH": "Swiss",
+    "NO": "Norwegian",
+    "US": "US",
+}
+
+
+def national(country: str, thing: str) -> str:
+    """A thing of a country as a message names it: "Dutch VAT number", "VAT number of Chile"."""
+    adjective = _ADJECTIVES.get(country)
+    return f"{adjective} {thing}" if adjective else f"{thing} of {country_name(country)}"
+
+
+def stdnum_module(country: str, name: str) -> Any:
+    """python-stdnum's module `name` (vat, siren, …) of a country, or None where it has none."""
+    try:
+        return get_cc_module(country.lower(), name)
+    except Exception:  # stdnum raises ImportError subclasses and others for unknown codes
+        return None

@@ -1,0 +1,77 @@
+"""Currency (ISO 4217 code, name or symbol) and industry (one of the configured list)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from schemas.rules.outcome import CACHE_SIZE, Outcome, problem
+from schemas.rules.text import clean_text, header_key
+
+# The industries a configuration allows unless it names its own.
+DEFAULT_INDUSTRIES = ("Commercial", "Education", "Government", "Healthcare", "Non-profit")
+
+CURRENCY_SYMBOLS = {
+    "€": "EUR",
+    "$": "USD",
+    "us$": "USD",
+    "£": "GBP",
+    "¥": "JPY",
+    "₹": "INR",
+    "₺": "TRY",
+    "zł": "PLN",
+    "kč": "CZK",
+    "ft": "HUF",
+    "₽": "RUB",
+    "₩": "KRW",
+    "r$": "BRL",
+    "a$": "AUD",
+    "c$": "CAD",
+    "chf": "CHF",
+    "fr.": "CHF",
+    "euro": "EUR",
+    "euros": "EUR",
+    "dollar": "USD",
+    "usdollar": "USD",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "poundsterling": "GBP",
+}
+
+
+_CURRENCY_WORDS = re.compile(r"[^\W\d_]+(?:[ .'-][^\W\d_]+)*\.?")
+
+
+@lru_cache(maxsize=1)
+def _currency_index() -> dict[str, str]:
+    import pycountry  # here, not above: the configuration imports this module's defaults
+
+    index: dict[str, str] = {}
+    for currency in pycountry.currencies:
+        index[header_key(currency.alpha_3)] = currency.alpha_3
+        index.setdefault(header_key(currency.name), currency.alpha_3)
+    return index
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_currency(value: str, allowed: tuple[str, ...] = ()) -> Outcome:
+    """An ISO 4217 code, name or symbol (`Euro`, `eur`, `€`) → the code."""
+    text = clean_text(value)
+    code = CURRENCY_SYMBOLS.get(text.casefold())
+    if code is None and _CURRENCY_WORDS.fullmatch(text):
+        key = header_key(text)
+        code = _currency_index().get(key) or CURRENCY_SYMBOLS.get(key)
+    if code is None:
+        return problem("unknown_currency", value=value)
+    if allowed and code not in allowed:
+        return problem("currency_not_allowed", value=value, currency=code, allowed=", ".join(allowed))
+    return Outcome(code)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_industry(value: str, industries: tuple[str, ...]) -> Outcome:
+    """One of the configured industries, matched without case or punctuation."""
+    for industry in industries:
+        if header_key(industry) == header_key(value):
+            return Outcome(industry)
+    return problem("unknown_industry", value=value, industries=", ".join(industries))

@@ -1,0 +1,82 @@
+"""Tax ID: a VAT number checked for the customer's country, stored compact and upper case."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError
+
+from schemas.rules.country import country_name, national, stdnum_module
+from schemas.rules.outcome import CACHE_SIZE, Outcome, problem
+
+
+def vat_prefix(country: str) -> str:
+    """The VAT prefix of an EU country: its ISO code, except EL for Greece."""
+    return "EL" if country == "GR" else country
+
+
+EU_COUNTRIES = frozenset(c.upper() for c in eu_vat.MEMBER_STATES) - {"XI"}
+_PREFIX_COUNTRY = {vat_prefix(c): c for c in EU_COUNTRIES} | {"XI": "GB"}
+
+
+@lru_cache(maxsize=64)
+def _tax_module(country: str) -> Any:
+    if country == "US":
+        from stdnum.us import ein
+
+        return ein
+    return stdnum_module(country, "vat")
+
+
+def has_tax_check(country: str) -> bool:
+    """True when the country's VAT/tax numbers can be checked (else: tax_id_unverified)."""
+    return country in EU_COUNTRIES or _tax_module(country) is not None
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def normalize_tax_id(value: str, country: str) -> Outcome:
+    """A VAT number checked for the customer's country, stored compact and upper case.
+
+    EU countries: a number typed without its prefix gets the country's prefix; a prefix
+    of another country is `tax_id_country_mismatch`. Elsewhere the country's own stdnum
+    check, or acceptance with the warning `tax_id_unverified` where none exists.
+    """
+    compact = _TAX_SEPARATORS.sub("", value).upper()
+    if country in EU_COUNTRIES:
+        prefix = vat_prefix(country)
+        try:
+            return Outcome(eu_vat.validate(compact if compact.startswith(prefix) else prefix + compact))
+        except ValidationError:
+            pass
+        owner = _PREFIX_COUNTRY.get(compact[:2])
+        if owner and owner != country and eu_vat.is_valid(compact):
+            return problem(
+                "tax_id_country_mismatch",
+                value=value,
+                owner=country_name(owner),
+                country=country_name(country),
+            )
+        return _invalid_tax_id(value, country)
+    if country == "GB" and compact.startswith("XI") and eu_vat.is_valid(compact):
+        return Outcome(eu_vat.compact(compact))
+    module = _tax_module(country)
+    if module is None:
+        return problem("tax_id_unverified", stored=compact, value=value, country=country_name(country))
+    try:
+        checked = str(module.validate(compact))
+    except ValidationError:
+        return _invalid_tax_id(value, country)
+    # Keep the country prefix where the module strips it (GB 980780684 → GB980780684).
+    if country == "GB" and checked[:2].isdigit():
+        checked = "GB" + checked
+    return Outcome(checked)
+
+
+_TAX_SEPARATORS = re.compile(r"[\s.\-/]")
+
+
+def _invalid_tax_id(value: str, country: str) -> Outcome:
+    return problem("invalid_tax_id", value=value, kind=national(country, "VAT number"))

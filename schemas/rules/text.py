@@ -1,0 +1,68 @@
+"""Text as every cell gets it: white space, digits of other scripts, undecodable bytes,
+and the folding that header and value matching share."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# White space as a spreadsheet user sees it, including no-break and thin spaces; an
+# explicit class so that Python's re and pyarrow's RE2 agree on it.
+WHITESPACE = "[ \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+"
+_SPACES = re.compile(WHITESPACE)
+CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+def clean_text(value: str) -> str:
+    """Trim, and collapse inner runs of white space to one space."""
+    return _SPACES.sub(" ", value).strip(" ")
+
+
+def ascii_digits(text: str) -> str:
+    """Digits typed in another script (full-width １２, Arabic-Indic ٥٦) as ASCII digits."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(char)) if char.isdecimal() else char for char in text)
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def header_key(text: str) -> str:
+    """Fold a header or value for matching: no case, accents, spaces or punctuation.
+
+    "Zip/Postal code", "zip postal-code" and "ZIP_POSTAL_CODE" share one key.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NOT_ALNUM.sub("", stripped.casefold())
+
+
+# A byte that a file's encoding cannot decode is read as a stand-in character, U+10FE00
+# plus the byte: Python's own surrogate escapes cannot be held in Arrow text or written
+# as UTF-8, and this private-use block is produced by no keyboard, code page or program.
+# The `encoding` check rejects a cell holding one; reports show it as the byte, \xNN.
+UNDECODABLE_BASE = 0x10FE00
+UNDECODABLE_RANGE = "\U0010fe00-\U0010feff"
+UNDECODABLE = f"[{UNDECODABLE_RANGE}]"
+_UNDECODABLE = re.compile(UNDECODABLE)
+
+
+def stand_in_for_undecodable(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: every byte that cannot be decoded as its stand-in character."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(chr(UNDECODABLE_BASE + byte) for byte in bad), error.end
+
+
+def undecodable_part(value: str) -> str:
+    """The stand-ins of undecodable bytes in the text, in order (shown by `visible`)."""
+    return "".join(_UNDECODABLE.findall(value))
+
+
+def visible(value: str) -> str:
+    """The text as a person reads it in a report: each undecodable byte as \\xNN."""
+    if value.isascii():
+        return value
+    return _UNDECODABLE.sub(lambda m: f"\\x{ord(m.group()) - UNDECODABLE_BASE:02x}", value)
