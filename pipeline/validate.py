@@ -65,8 +65,9 @@ class AcceptedRows:
         self._writer.write_batch(batch)
         self.rows += len(part)
 
-    def parts(self) -> Iterator[pd.DataFrame]:
-        """The rows as written, a part at a time, blank values as None."""
+    def parts(self, rows: int = 25_000) -> Iterator[pd.DataFrame]:
+        """The rows as written, at most `rows` at a time (the store builds a dictionary per
+        row and audit record of a part), blank values as None."""
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -74,7 +75,8 @@ class AcceptedRows:
             return
         self._file.seek(0)
         for batch in arrow.ipc.open_stream(self._file):
-            yield batch.to_pandas().set_index("row")
+            for start in range(0, batch.num_rows, rows):
+                yield batch.slice(start, rows).to_pandas().set_index("row")
 
     def frame(self) -> pd.DataFrame:
         """Every accepted row at once (for small files and tests)."""
