@@ -23,9 +23,10 @@ import click
 
 from pipeline import __version__
 from pipeline.config import Config, ConfigError, load_config
-from pipeline.issues import FileError
+from pipeline.issues import ColumnHint, FileError
 from pipeline.names import plain_json, text_of
 from pipeline.result import EXIT_UNUSABLE, FileResult, worst_exit
+from pipeline.template import LANGUAGES
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -86,6 +87,15 @@ def _store(config: Config) -> Engine:
     from pipeline.store import open_store
 
     return _closed_with_command(open_store(config.db_url, config.connect_timeout, config.statement_timeout))
+
+
+def _existing_store(config: Config) -> Engine:
+    """The store of `config` for a command that only reads it: never created here."""
+    from pipeline.store import open_existing_store
+
+    return _closed_with_command(
+        open_existing_store(config.db_url, config.connect_timeout, config.statement_timeout)
+    )
 
 
 def _closed_with_command(engine: Engine) -> Engine:
@@ -164,12 +174,15 @@ def _echo_json(data: dict[str, Any]) -> None:
     click.echo(json_line(data))
 
 
-def _render_file(result: FileResult) -> None:
-    """One file's outcome for a person, on standard error."""
+def _render_file(result: FileResult, mapping_help: bool = True) -> None:
+    """One file's outcome for a person, on standard error (a failure is one line, then
+    the mapping help when its columns could not be mapped and `mapping_help`)."""
     name = _style(result.file, bold=True)
     if result.error is not None:
         stage = _stage(result.error.stage)
         _echo(name, ": ", _style("failed", fg="red"), f" while {stage}: {result.error.message}")
+        if mapping_help:
+            _render_mapping_help(result)
         return
     if result.skipped:
         again = "use --force to import it again"
@@ -191,9 +204,48 @@ def _render_file(result: FileResult) -> None:
     by_code = result.summary()["errors_by_code"]
     if by_code:
         _echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
-    if result.unmapped_columns:
-        _echo("  ignored columns: " + ", ".join(result.unmapped_columns))
+    _render_ignored(result)
     _echo(f"  reports: {result.report_dir}")
+
+
+def _render_ignored(result: FileResult) -> None:
+    """Ignored columns, one a line and in colour: a column a user meant to import must
+    not hide in one grey line."""
+    if not result.column_hints:
+        return
+    count = len(result.column_hints)
+    _echo(
+        _style(f"  {count} column{'s' if count > 1 else ''} ignored (not imported):", fg="yellow", bold=True)
+    )
+    for hint in result.column_hints:
+        _echo("    ", _style(repr(hint.column), fg="yellow"), f" — {_hint_text(hint)}")
+
+
+def _hint_text(hint: ColumnHint) -> str:
+    from schemas.fields import label
+
+    if hint.note:
+        return hint.note
+    if not hint.nearest:
+        return "not like any field"
+    return "nearest: " + ", ".join(f"{label(f)} ({f})" for f in hint.nearest)
+
+
+def _render_mapping_help(result: FileResult) -> None:
+    """For a file whose columns could not be mapped: every header not recognised, with the
+    nearest fields, and a [columns.synonyms] block to paste into onboard.toml."""
+    if not result.missing_columns and not result.column_hints:
+        return
+    from pipeline.columns import synonyms_block
+
+    if result.column_hints:
+        _echo(_style("  headers not recognised:", fg="yellow", bold=True))
+        for hint in result.column_hints:
+            _echo("    ", _style(repr(hint.column), fg="yellow"), f" — {_hint_text(hint)}")
+    if result.missing_columns:
+        _echo("  to map them, add to onboard.toml (or the file given with --config), then run again:")
+        for line in synonyms_block(result.column_hints, result.missing_columns).splitlines():
+            _echo(f"    {line}")
 
 
 @contextlib.contextmanager
@@ -244,7 +296,8 @@ def _finish(results: list[FileResult], as_json: bool) -> None:
         if as_json:
             _echo_json(result.summary())
             if result.error is not None:
-                _render_file(result)  # the one line on standard error, even with --json
+                # The one line on standard error, even with --json (the hints are in the JSON).
+                _render_file(result, mapping_help=False)
     if len(results) > 1 and not as_json:
         totals = {k: sum(getattr(r, k) for r in results) for k in ("rows", "accepted", "rejected")}
         failed = sum(r.error is not None for r in results)
@@ -345,6 +398,11 @@ def validate(
 @SHEET
 @click.option("--force", is_flag=True, help="Import a file even if the same content was imported before.")
 @click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Validate only and store nothing: the same as 'onboard validate FILE…'.",
+)
+@click.option(
     "--user",
     metavar="NAME",
     help="Who imports, recorded on the batch and its audit rows (default: import.user, "
@@ -355,6 +413,7 @@ def import_(
     files: tuple[Path, ...],
     sheet: str | None,
     force: bool,
+    dry_run: bool,
     user: str | None,
     db_url: str | None,
     config_path: Path | None,
@@ -371,6 +430,9 @@ def import_(
     from pipeline.identity import account, login_name
     from pipeline.run import process_file
 
+    if dry_run:
+        _validate_instead(click.get_current_context(), as_json)
+        return
     # A name typed in a terminal that is not UTF-8 is stored readably, never crashes the store.
     config = _config(config_path, db_url, report_dir, user=text_of(user) if user else None)
     config = config.with_overrides(user=config.user or login_name(), login=account())
@@ -391,6 +453,14 @@ def import_(
     _finish(results, as_json)
 
 
+def _validate_instead(ctx: click.Context, as_json: bool) -> None:
+    """`import --dry-run`: what a user trying it wants is exactly validate, nothing stored."""
+    if not as_json:
+        _echo("import --dry-run: validating only, nothing is stored (the same as onboard validate)")
+    accepted = {parameter.name for parameter in validate.params}
+    ctx.invoke(validate, **{name: value for name, value in ctx.params.items() if name in accepted})
+
+
 @cli.command()
 @click.option("--batches", "limit", default=10, show_default=True, help="How many recent batches to list.")
 @common_options
@@ -401,7 +471,7 @@ def status(
     from pipeline.store import batch_status_counts, status_counts
 
     config = _config(config_path, db_url, report_dir)
-    engine = _store(config)
+    engine = _existing_store(config)
     counts = status_counts(engine)
     recent = batch_status_counts(engine, limit)
     if as_json:
@@ -460,15 +530,15 @@ def export(
     always safe to open: text that looks like a formula stays text.
     """
     from pipeline.report import write_customers
-    from pipeline.store import customers_with_status
+    from pipeline.store import CUSTOMER_COLUMNS, customers_with_status
 
     if out.suffix.lower() not in (".csv", ".xlsx", ".json"):
         raise click.UsageError(f"--out {out}: use a .csv, .xlsx or .json file name")
     if for_spreadsheet and out.suffix.lower() != ".csv":
         raise click.UsageError("--for-spreadsheet is for a .csv file (an .xlsx is always safe to open)")
     config = _config(config_path, db_url, report_dir)
-    rows = customers_with_status(_store(config), None if status_ == "all" else status_)
-    write_customers(out, rows, for_spreadsheet=for_spreadsheet)
+    rows = customers_with_status(_existing_store(config), None if status_ == "all" else status_)
+    write_customers(out, CUSTOMER_COLUMNS, rows, for_spreadsheet=for_spreadsheet)
     if as_json:
         _echo_json({"out": str(out), "status": status_, "customers": len(rows)})
     else:
@@ -509,7 +579,7 @@ def review_export(
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError(f"--out {out}: use a .xlsx or .csv file name")
     config = _config(config_path, db_url, report_dir)
-    written = export_review(_store(config), out, batch_id)
+    written = export_review(_existing_store(config), out, batch_id)
     if as_json:
         _echo_json({"out": str(written.out), "customers": written.customers, "batch_id": batch_id})
     else:
@@ -585,6 +655,39 @@ def sample(rows: int, out: Path, seed: int, bad_ratio: float) -> None:
         raise click.UsageError(f"--out {out}: use a .csv or .xlsx file name")
     write_sheet(out, generate_rows(rows, seed=seed, bad_ratio=bad_ratio))
     _echo(f"wrote {rows} customers to {out}")
+
+
+@cli.command()
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the headers (every one is recognised on import).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Configuration whose industries and currencies fill the drop-downs (default: ./onboard.toml).",
+)
+def template(out: Path, language: str, config_path: Path | None) -> None:
+    """Write an empty customer workbook (.xlsx) to collect data at the source.
+
+    The portal's fields as headers, drop-downs for country, currency and industry, ID
+    columns as text (leading zeros kept), a rule and an example per column, and an
+    Instructions sheet. Fill it in, then: onboard validate OUT; onboard import OUT.
+    """
+    from pipeline.template import write_template
+
+    if out.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"{out}: the template is an .xlsx workbook; use a .xlsx file name")
+    config = _config(config_path, None, None)
+    written = write_template(out, language, config)
+    _echo(f"wrote {written.out}: {written.columns} columns ({language}); next: onboard validate {out}")
 
 
 @cli.command(name="run")
@@ -789,8 +892,8 @@ def db() -> None:
 @common_options
 def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
     """Bring the store's schema to the newest revision (new SQLite files are set up automatically)."""
-    from pipeline.migrate import upgrade
     from pipeline.store import connect, reason, safe_url
+    from pipeline.store.migrate import upgrade
 
     config = _config(config_path, db_url, report_dir)
     try:
@@ -809,8 +912,8 @@ def db_upgrade(db_url: str | None, config_path: Path | None, report_dir: Path | 
 @common_options
 def db_current(db_url: str | None, config_path: Path | None, report_dir: Path | None, as_json: bool) -> None:
     """Show the store's schema revision and the newest one this onboard knows."""
-    from pipeline.migrate import current_revision, head_revision
     from pipeline.store import connect, reason, safe_url
+    from pipeline.store.migrate import current_revision, head_revision
 
     config = _config(config_path, db_url, report_dir)
     try:

@@ -27,6 +27,19 @@ class Issue:
     severity: Severity = "error"
 
 
+@dataclass(frozen=True)
+class ColumnHint:
+    """An ignored header and the fields it most resembles (best first), for mapping help."""
+
+    column: str
+    nearest: tuple[str, ...]
+    note: str = ""
+
+    def summary(self) -> dict[str, object]:
+        """The hint as the JSON summary shows it."""
+        return {"column": self.column, "nearest": list(self.nearest), "note": self.note}
+
+
 class FileError(Exception):
     """A file cannot be used at all: the whole file fails and nothing is stored."""
 

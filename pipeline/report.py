@@ -1,8 +1,9 @@
 """Report stage: `summary.json`, `rejects.csv`, `warnings.csv` and `rejects.xlsx`.
 
-No cell we write can start a formula. XLSX values are always string cells, marked with
-Excel's quote prefix when they look like a formula, so the text stays exactly as the
-user typed it and a fixed `rejects.xlsx` can be dropped again as it is. CSVs meant for
+No cell we write can start a formula. In XLSX every value of the file is a string cell,
+marked with Excel's quote prefix when it looks like a formula (see `pipeline.workbook`), so
+the text stays exactly as the user typed it and a fixed `rejects.xlsx` can be dropped
+again as it is; only the row numbers and counts we add are numbers. CSVs meant for
 people quote every field and escape formula starts reversibly (`escape_formulas`), so
 they stay safe whichever delimiter a spreadsheet program splits them on.
 """
@@ -16,36 +17,20 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from pipeline.issues import Issue
 from pipeline.names import plain_json
-from pipeline.result import FileResult, escape_surrogates
-from schemas.fields import ERRORS_COLUMN
+from pipeline.result import FileResult
+from pipeline.summary_sheet import write_summary_sheet
+from pipeline.workbook import FORMULA_START as FORMULA_START  # re-exported for review.py
+from pipeline.workbook import Looks, TableSheet, new_workbook, save, shorten
+from pipeline.workbook import safe_text as safe_text
+from schemas.fields import ERRORS_COLUMN, REPORT_COLUMNS, ROW_COLUMN
 from schemas.rules.text import visible
 
 ISSUE_COLUMNS = ("row", "column", "field", "value", "code", "message")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-RED = PatternFill(start_color="FFFFC7CE", end_color="FFFFC7CE", fill_type="solid")
-RED_FONT = Font(color="FF9C0006")
-BOLD = Font(bold=True)
-
-
-# Excel refuses longer cells; a 1 MB cell in a report helps no one.
-MAX_CELL = 32_767
 EXCEL_COLUMNS = 16_384
-MAX_REPORT_VALUE = 1_000
-
-
-def shorten(value: str, limit: int = MAX_REPORT_VALUE) -> str:
-    """The value, cut to `limit` characters with a note of how long it was."""
-    if len(value) <= limit:
-        return value
-    return value[: limit - 40] + f"… ({len(value):,} characters in all)"
+ERRORS_WIDTH = 80  # characters; longer messages wrap
+COMMENT = {"author": "onboard", "x_scale": 2.5, "y_scale": 1.5}
 
 
 # A spreadsheet program may split a CSV line on any of these (a Dutch Excel splits on ";"),
@@ -84,25 +69,6 @@ def write_people_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[
         writer.writerows([escape_formulas(str(cell)) for cell in row] for row in rows)
 
 
-def safe_text(value: object) -> str:
-    """The text of `value` as a worksheet can hold it: within Excel's cell limit,
-    undecodable bytes and lone surrogates as escapes, and control characters (which a
-    worksheet cannot store) shown as U+FFFD."""
-    text = escape_surrogates(visible(shorten("" if value is None else str(value), MAX_CELL)))
-    shown: str = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
-    return shown
-
-
-def set_text(cell: Cell, value: object) -> None:
-    """Write `value` as a string cell that can never be a formula (XLSX)."""
-    text = safe_text(value)
-    cell.value = text
-    if text:
-        cell.data_type = "s"
-        if text.startswith(FORMULA_START):
-            cell.quotePrefix = True
-
-
 def write_issues_csv(path: Path, issues: Iterable[Issue]) -> None:
     """One line per problem: row, column, field, value, code, message."""
     lines = (
@@ -114,64 +80,92 @@ def write_issues_csv(path: Path, issues: Iterable[Issue]) -> None:
 
 def write_rejects_xlsx(
     path: Path,
+    result: FileResult,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    row_numbers: Sequence[int],
+    mapped: Collection[int] = (),
+) -> None:
+    """The rejects workbook: a Summary sheet first, the rejected rows, then the warnings.
+
+    The rejected rows keep the file's own columns and order, each row's number in the
+    file in front and an `Errors` column behind; bad cells are red with the message as a
+    comment. The reader skips the Summary (no header row) and ignores both added columns,
+    so the fixed workbook can be dropped again as it is.
+    """
+    workbook = new_workbook(path)
+    looks = Looks(workbook)
+    summary = workbook.add_worksheet("Summary")  # the first tab, shown on opening
+    _rejected_rows_sheet(workbook, looks, headers, rows, row_numbers, result.errors, mapped)
+    _warnings_sheet(workbook, looks, result.warnings)
+    write_summary_sheet(workbook, summary, looks, result)
+    summary.activate()
+    save(workbook, path)
+
+
+def _rejected_rows_sheet(
+    workbook: Any,
+    looks: Looks,
     headers: Sequence[str],
     rows: Sequence[Sequence[str]],
     row_numbers: Sequence[int],
     issues: Sequence[Issue],
-    mapped: Collection[int] = (),
+    mapped: Collection[int],
 ) -> None:
-    """The rejected rows in the file's own columns, bad cells red with the message.
-
-    An `Errors` column lists every problem of the row; the pipeline ignores it, so the
-    fixed workbook can be dropped again as it is.
-    """
     by_row: dict[int, list[Issue]] = {}
     for issue in issues:
         by_row.setdefault(issue.row, []).append(issue)
+    keep = _kept_columns(headers, mapped)
     position_of = {header: i for i, header in reversed(list(enumerate(headers)))}
-    keep = [i for i, h in enumerate(headers) if h != ERRORS_COLUMN]
-    if len(keep) >= EXCEL_COLUMNS:
-        # A worksheet holds 16,384 columns: keep the mapped ones and as many others as fit.
-        wanted = set(mapped) | set(keep[: EXCEL_COLUMNS - 1 - len(set(mapped))])
-        keep = [i for i in keep if i in wanted]
+    # Where a problem's column is in the workbook: behind the row number, if it was kept.
+    out_column = {position: i for i, position in enumerate(keep, start=1)}
+    placed = {header: out_column[p] for header, p in position_of.items() if p in out_column}
+    out_headers = [ROW_COLUMN, *(headers[i] for i in keep), ERRORS_COLUMN]
+    table = TableSheet(
+        workbook, looks, "Rejected rows", out_headers, freeze_columns=1, wrapped={len(keep) + 1: ERRORS_WIDTH}
+    )
     source = dict(zip(row_numbers, rows, strict=True))
-    # Write-only: rows stream to the file, several times faster than the in-memory model.
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Rejected rows")
-    out_headers = [headers[i] for i in keep] + [ERRORS_COLUMN]
-    sheet.freeze_panes = "A2"
-    for column, header in enumerate(out_headers, start=1):
-        width = 60 if header == ERRORS_COLUMN else min(max(len(header) + 2, 12), 40)
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    header_cells = []
-    for header in out_headers:
-        cell = WriteOnlyCell(sheet)
-        set_text(cell, header)
-        cell.font = BOLD
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    out_column = {position: i for i, position in enumerate(keep)}
     for number in sorted(by_row):
         cells = source.get(number, [""] * len(headers))
-        out_cells = []
-        for position in keep:
-            cell = WriteOnlyCell(sheet)
-            set_text(cell, cells[position])
-            out_cells.append(cell)
         problems = by_row[number]
+        messages: dict[int, list[str]] = {}
         for issue in problems:
-            found = position_of.get(issue.column)
-            if found is None or found not in out_column:
-                continue
-            cell = out_cells[out_column[found]]
-            cell.fill = RED
-            cell.font = RED_FONT
-            previous = cell.comment.text + "\n" if cell.comment else ""
-            cell.comment = Comment(safe_text(previous + issue.message), "onboard")
-        errors = WriteOnlyCell(sheet)
-        set_text(errors, "; ".join(f"{i.column}: {i.message}" for i in problems))
-        sheet.append([*out_cells, errors])
-    workbook.save(path)
+            if issue.column in placed:
+                messages.setdefault(placed[issue.column], []).append(issue.message)
+        errors = "\n".join(_located(issue) for issue in problems)
+        at = table.append([number, *(cells[i] for i in keep), errors], bad=messages)
+        for column, texts in messages.items():
+            table.sheet.write_comment(at, column, safe_text("\n".join(texts)), COMMENT)
+    table.finish()
+
+
+def _located(issue: Issue) -> str:
+    """The message, after its column's header unless it already starts with it."""
+    return issue.message if issue.message.startswith(issue.column) else f"{issue.column}: {issue.message}"
+
+
+def _kept_columns(headers: Sequence[str], mapped: Collection[int]) -> list[int]:
+    """The positions of the file's columns to show: all but the ones we add ourselves, and
+    of a sheet wider than Excel's 16,384 columns the mapped ones and as many others as fit."""
+    keep = [i for i, header in enumerate(headers) if header not in REPORT_COLUMNS]
+    room = EXCEL_COLUMNS - len(REPORT_COLUMNS)
+    if len(keep) > room:
+        wanted = set(mapped)
+        wanted |= set([i for i in keep if i not in wanted][: room - len(wanted)])
+        keep = [i for i in keep if i in wanted]
+    return keep
+
+
+def _warnings_sheet(workbook: Any, looks: Looks, warnings: Sequence[Issue]) -> None:
+    """The accepted rows' warnings, as warnings.csv lists them."""
+    headers = [name.capitalize() for name in ISSUE_COLUMNS]
+    table = TableSheet(workbook, looks, "Warnings", headers, wrapped={len(headers) - 1: ERRORS_WIDTH})
+    for issue in warnings:
+        table.append([issue.row, issue.column, issue.field, shorten(issue.value), issue.code, issue.message])
+    table.sheet.fit_to_pages(1, 0)  # six columns: one page wide on paper
+    if not warnings:  # an empty table reads like a failure to write one
+        table.sheet.write_string(1, 0, "No warnings: no accepted row needed a second look.", looks.note)
+    table.finish()
 
 
 def write_summary(path: Path, summary: dict[str, Any]) -> None:
@@ -194,20 +188,19 @@ def write_reports(
     if validated and not result.skipped:
         write_issues_csv(folder / "rejects.csv", result.errors)
         write_issues_csv(folder / "warnings.csv", result.warnings)
-        write_rejects_xlsx(folder / "rejects.xlsx", headers, rows, row_numbers, result.errors, mapped)
+        write_rejects_xlsx(folder / "rejects.xlsx", result, headers, rows, row_numbers, mapped)
     write_summary(folder / "summary.json", result.summary())
 
 
-def write_customers(path: Path, rows: Sequence[dict[str, Any]], *, for_spreadsheet: bool = False) -> None:
-    """Customers as CSV, XLSX or JSON, chosen by the file's extension.
+def write_customers(
+    path: Path, columns: Sequence[str], rows: Sequence[dict[str, Any]], *, for_spreadsheet: bool = False
+) -> None:
+    """Customers as CSV, XLSX or JSON in `columns`, the format chosen by the file's extension.
 
     CSV and JSON are for programs and carry every value exactly as stored (JSON keeps
     numbers and NULLs as such); `for_spreadsheet` writes the CSV for people instead
     (every field quoted, formula starts escaped). XLSX is always safe to open.
     """
-    from pipeline.store import customers as table
-
-    columns = [c.name for c in table.columns]
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".json":
@@ -221,20 +214,19 @@ def write_customers(path: Path, rows: Sequence[dict[str, Any]], *, for_spreadshe
             writer.writerow(columns)
             writer.writerows([_plain(r.get(c)) for c in columns] for r in rows)
     elif suffix == ".xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = "Customers"
-        for column, name in enumerate(columns, start=1):
-            set_text(sheet.cell(row=1, column=column), name)
-            sheet.cell(row=1, column=column).font = BOLD
-        for row_number, r in enumerate(rows, start=2):
-            for column, name in enumerate(columns, start=1):
-                set_text(sheet.cell(row=row_number, column=column), _plain(r.get(name)))
-        sheet.freeze_panes = "A2"
-        workbook.save(path)
+        _customers_workbook(path, columns, rows)
     else:
         raise ValueError(f"{path}: use .csv, .xlsx or .json")
+
+
+def _customers_workbook(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
+    """Customers as one streamed worksheet: memory stays flat however many there are."""
+    workbook = new_workbook(path)
+    table = TableSheet(workbook, Looks(workbook), "Customers", columns)
+    for record in rows:
+        table.append([_plain(record.get(name)) for name in columns])
+    table.finish()
+    save(workbook, path)
 
 
 def _json_value(value: object) -> object:

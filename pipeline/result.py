@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.issues import FileError, Issue
+from pipeline.issues import ColumnHint, FileError, Issue
 
 EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE = 0, 1, 2
 # A file name that is not valid UTF-8 reaches Python with lone surrogates in it.
@@ -36,6 +36,10 @@ class FileResult:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     unmapped_columns: list[str] = field(default_factory=list)
+    # The ignored columns with the fields they resemble, and the required fields missing
+    # (for the mapping help: a [columns.synonyms] block).
+    column_hints: list[ColumnHint] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
     skipped: str | None = None
     error: FileError | None = None
     timings: dict[str, float] = field(default_factory=dict)
@@ -72,6 +76,8 @@ class FileResult:
             "errors_by_code": dict(sorted(Counter(i.code for i in self.errors).items())),
             "warnings_by_code": dict(sorted(Counter(i.code for i in self.warnings).items())),
             "unmapped_columns": self.unmapped_columns,
+            "column_hints": [hint.summary() for hint in self.column_hints],
+            "missing_columns": self.missing_columns,
         }
         if self.skipped:
             data["skipped"] = self.skipped

@@ -8,43 +8,23 @@ commit in one transaction; applying the same file twice changes nothing the seco
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
-import hashlib
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine
 
 from pipeline import store
-from pipeline.identity import same_person
 from pipeline.issues import FileError
 from pipeline.read import file_sha256, find_header, read_records
-from pipeline.report import FORMULA_START, safe_text, unescape_formulas, write_people_csv, write_summary
+from pipeline.report import unescape_formulas, write_people_csv, write_summary
 from pipeline.result import EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE
-from schemas.fields import FIELDS
+from pipeline.review_decisions import OUTCOMES, ReviewLine, decide, fingerprint
+from pipeline.review_workbook import REVIEW_COLUMNS, write_review_workbook
 from schemas.rules.text import header_key
 
-# The only words applied (in any case): a decision is never guessed from "ok", "yes" or
-# "no", and a misspelling is refused with the nearest word suggested.
-_DECISION_WORDS = {"approve": "approve", "approved": "approve", "reject": "reject", "rejected": "reject"}
-KEY_COLUMNS = ("erp_id", "decision", "reason")
-TRAILING_COLUMNS = ("status", "batch_id", "fingerprint")
-REVIEW_COLUMNS = (*KEY_COLUMNS, *(f for f in FIELDS if f != "erp_id"), *TRAILING_COLUMNS)
-READ_ONLY = frozenset({"erp_id", "status", "batch_id", "fingerprint"})
 REPORT_COLUMNS = ("erp_id", "decision", "outcome", "message")
-OUTCOMES = ("approved", "rejected", "unchanged", "refused", "skipped")
-
-GREY_RGB, YELLOW_RGB = "#E7E6E6", "#FFF2CC"
-
-
-def fingerprint(record: dict[str, Any]) -> str:
-    """A short hash of a customer's fields as stored; any change of a field changes it."""
-    canonical = json.dumps([record.get(name) or "" for name in FIELDS], ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
 # --- export ----------------------------------------------------------------------------
@@ -61,11 +41,7 @@ class ReviewExport:
 
 def export_review(engine: Engine, out: Path, batch_id: str | None = None) -> ReviewExport:
     """Write every pending customer (or one batch's) to a review file, XLSX or CSV."""
-    query = select(store.customers).where(store.customers.c.status == "pending")
-    if batch_id is not None:
-        query = query.where(store.customers.c.batch_id == batch_id)
-    with store.transaction(engine, "review export") as connection:
-        records = [dict(r._mapping) for r in connection.execute(query.order_by(store.customers.c.erp_id))]
+    records = store.pending_customers(engine, batch_id)
     lines = [
         {name: record.get(name) or "" for name in REVIEW_COLUMNS if name in record}
         | {"decision": "", "reason": "", "fingerprint": fingerprint(record)}
@@ -75,98 +51,11 @@ def export_review(engine: Engine, out: Path, batch_id: str | None = None) -> Rev
     if out.suffix.lower() == ".csv":
         write_people_csv(out, REVIEW_COLUMNS, ([line.get(c, "") for c in REVIEW_COLUMNS] for line in lines))
     else:
-        _review_workbook(out, lines, batch_id)
+        write_review_workbook(out, lines, batch_id)
     return ReviewExport(out, len(lines), batch_id)
 
 
-def _review_workbook(out: Path, lines: list[dict[str, Any]], batch_id: str | None) -> None:
-    """The review workbook, written with XlsxWriter: openpyxl spends 15 µs a cell, and a
-    review of 100,000 customers has 2.4 million of them."""
-    import xlsxwriter
-    from xlsxwriter.exceptions import XlsxWriterException
-
-    options = {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
-    workbook = xlsxwriter.Workbook(str(out), options | {"strings_to_urls": False})
-
-    def look(fill: str | None, **properties: Any) -> Any:
-        return workbook.add_format(properties | ({"bg_color": fill} if fill else {}))
-
-    # A cell's look: grey when read-only; quote-prefixed when its text looks like a formula.
-    formats = {(f, quoted): look(f, quote_prefix=quoted) for f in (None, GREY_RGB) for quoted in (0, 1)}
-    sheet = workbook.add_worksheet("Review")
-    for column, name in enumerate(REVIEW_COLUMNS):
-        longest = max([len(name), *(len(str(line.get(name, ""))) for line in lines[:200])])
-        sheet.set_column(column, column, min(max(longest + 2, 10), 45))
-        fill = GREY_RGB if name in READ_ONLY else YELLOW_RGB if name in ("decision", "reason") else None
-        sheet.write_string(0, column, name, look(fill, bold=True))
-        if name in READ_ONLY:
-            sheet.write_comment(0, column, "Read-only: do not change this column.", {"author": "onboard"})
-    for row, line in enumerate(lines, start=1):
-        for column, name in enumerate(REVIEW_COLUMNS):
-            text = safe_text(line.get(name, ""))
-            fill = GREY_RGB if name in READ_ONLY else None
-            if text or fill:  # an empty plain cell needs no element at all
-                sheet.write_string(row, column, text, formats[fill, int(text.startswith(FORMULA_START))])
-    last = max(len(lines) + 1, 2)
-    sheet.data_validation(
-        1,
-        1,
-        max(last, 1000) - 1,
-        1,
-        {
-            "validate": "list",
-            "source": ["approve", "reject"],
-            "ignore_blank": True,
-            "error_title": "Decision",
-            "error_message": "Choose approve or reject, or leave the cell empty.",
-        },
-    )
-    sheet.freeze_panes(1, 3)
-    sheet.autofilter(0, 0, last - 1, len(REVIEW_COLUMNS) - 1)
-    guide = workbook.add_worksheet("Instructions")
-    guide.set_column(0, 0, 110)
-    for row, line_text in enumerate(_instructions(len(lines), batch_id)):
-        title = look(None, bold=True, font_size=14) if row == 0 else None
-        if line_text:
-            guide.write_string(row, 0, safe_text(line_text), title)
-    try:
-        workbook.close()
-    except XlsxWriterException as exc:
-        raise OSError(f"cannot write {out}: {exc}") from None
-
-
-def _instructions(customers: int, batch_id: str | None) -> list[str]:
-    return [
-        "How to review these customers",
-        "",
-        "1. For each customer, choose a decision in the yellow 'decision' column: approve or reject.",
-        "2. A reject needs a 'reason' (the customer's contact may see it). Leave the decision "
-        "empty to decide later.",
-        "3. Do not change the grey columns (erp_id, status, batch_id, fingerprint): the fingerprint "
-        "proves which version of the customer you reviewed.",
-        "4. You may sort, filter, delete rows or add columns of your own; they are ignored.",
-        "5. Save the file and apply it: onboard review apply FILE --reviewer YOUR-NAME",
-        "   (or drop it into the reviews/ folder of the drop folder for the next sweep).",
-        "",
-        "A customer changed by an import after this file was written is refused as stale: export a "
-        "new review file for it.",
-        f"Exported {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {customers} pending customers"
-        + (f" of batch {batch_id}." if batch_id else "."),
-    ]
-
-
 # --- apply -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewLine:
-    """The outcome of one decision line of a review file."""
-
-    erp_id: str
-    decision: str
-    outcome: str
-    message: str
-    row: int = 0
 
 
 @dataclass
@@ -269,146 +158,49 @@ def apply_review(
         stamp = store.now()
         result.report_dir = report_root / f"review-{stamp:%Y%m%d-%H%M%S}-{result.sha256[:8]}"
         with store.transaction(engine, "review apply", commit=not dry_run) as connection:
-            erp_ids = [values.get("erp_id", "") for _row, values in entries]
-            stored = store.find_customers(connection, erp_ids)
-            importers = _importers(connection, stored) if four_eyes else {}
-            seen = Counter(erp_ids)
-            changes: list[dict[str, Any]] = []
-            for row, values in entries:
-                line = _decide(values, stored, seen, (reviewer, account), importers, row)
-                result.lines.append(line)
-                if line.outcome in ("approved", "rejected"):
-                    changes.append(
-                        {
-                            "key": line.erp_id,
-                            "new_status": line.outcome,
-                            "old": stored[line.erp_id]["status"],
-                            "reason": values.get("reason") or None,
-                        }
-                    )
-            if changes:
-                connection.execute(
-                    update(store.customers)
-                    .where(store.customers.c.erp_id == bindparam("key"))
-                    .values(
-                        status=bindparam("new_status"),
-                        reviewed_by=reviewer,
-                        reviewed_at=stamp,
-                        review_reason=bindparam("reason"),
-                        updated_at=stamp,
-                    ),
-                    changes,
-                )
-                connection.execute(
-                    insert(store.audit),
-                    [
-                        {
-                            "erp_id": c["key"],
-                            "action": c["new_status"],
-                            "old_status": c["old"],
-                            "new_status": c["new_status"],
-                            "batch_id": stored[c["key"]]["batch_id"],
-                            "changed_by": reviewer,
-                            "changed_at": stamp,
-                            "reason": c["reason"],
-                        }
-                        for c in changes
-                    ],
-                )
+            changes = _decide_lines(connection, entries, result, account, four_eyes)
+            store.apply_decisions(connection, changes, reviewer, stamp)
             _write_report(result)
     except FileError as error:
-        result.error = error
-        result.lines = []
-        if result.report_dir is not None and error.code != "report_error":
-            try:
-                _write_report(result)
-            except FileError:
-                result.report_dir = None
+        _fail(result, error)
     return result
 
 
-def _importers(connection: Any, stored: dict[str, dict[str, Any]]) -> dict[str, tuple[str, str]]:
-    """Batch id → (the name it was imported under, the account that ran it), for four-eyes."""
-    ids = {record["batch_id"] for record in stored.values()}
-    if not ids:
-        return {}
-    columns = store.batches.c
-    query = select(columns.id, columns.imported_by, columns.imported_login).where(columns.id.in_(ids))
-    return {batch: (user or "", login or "") for batch, user, login in connection.execute(query)}
+def _decide_lines(
+    connection: Connection,
+    entries: list[tuple[int, dict[str, str]]],
+    result: ReviewResult,
+    account: str | None,
+    four_eyes: bool,
+) -> list[store.StatusChange]:
+    """Decide every line against the stored customers (each line's outcome goes into
+    `result`); the status changes to apply."""
+    erp_ids = [values.get("erp_id", "") for _row, values in entries]
+    stored = store.find_customers(connection, erp_ids)
+    importers = store.importers(connection, (r["batch_id"] for r in stored.values())) if four_eyes else {}
+    seen = Counter(erp_ids)
+    changes: list[store.StatusChange] = []
+    for row, values in entries:
+        line = decide(values, stored, seen, (result.reviewer, account), importers, row)
+        result.lines.append(line)
+        if line.outcome in ("approved", "rejected"):
+            record = stored[line.erp_id]
+            reason = values.get("reason") or None
+            changes.append(
+                store.StatusChange(line.erp_id, record["status"], line.outcome, record["batch_id"], reason)
+            )
+    return changes
 
 
-def _decide(
-    values: dict[str, str],
-    stored: dict[str, dict[str, Any]],
-    seen: Counter[str],
-    reviewers: tuple[str, str | None],
-    importers: dict[str, tuple[str, str]],
-    row: int,
-) -> ReviewLine:
-    """The outcome of one line, from the file's values and the stored record."""
-    erp_id = values.get("erp_id", "")
-    typed = values.get("decision", "")
-    decision = _DECISION_WORDS.get(typed.casefold().strip(" .!"), "")
-
-    def line(outcome: str, message: str) -> ReviewLine:
-        return ReviewLine(erp_id, decision or typed, outcome, message, row)
-
-    if not erp_id:
-        return line("refused", f"row {row} has no erp_id")
-    if not typed:
-        return line("skipped", "no decision")
-    if not decision:
-        return line("refused", _unknown_decision(typed))
-    if seen[erp_id] > 1:
-        return line("refused", f"ERP ID {erp_id} appears on {seen[erp_id]} lines; keep one line per customer")
-    record = stored.get(erp_id)
-    if record is None:
-        return line("refused", f"ERP ID {erp_id} is not a known customer")
-    if values.get("fingerprint", "") != fingerprint(record):
-        return line(
-            "refused",
-            f"customer {erp_id} changed since this review file was exported (stale fingerprint); "
-            "export a new review file",
-        )
-    target = "approved" if decision == "approve" else "rejected"
-    if record["status"] == target:
-        return line("unchanged", f"customer {erp_id} is already {target}")
-    if record["status"] != "pending":
-        return line("refused", f"customer {erp_id} is {record['status']}; only pending customers are decided")
-    if decision == "reject" and not values.get("reason"):
-        return line("refused", f"rejecting customer {erp_id} needs a reason")
-    if decision == "approve" and record["batch_id"] in importers:
-        refusal = _four_eyes(record["batch_id"], importers[record["batch_id"]], reviewers)
-        if refusal:
-            return line("refused", refusal)
-    return line(target, f"customer {erp_id} {target}")
-
-
-def _unknown_decision(typed: str) -> str:
-    nearest = difflib.get_close_matches(typed.casefold().strip(), _DECISION_WORDS, n=1, cutoff=0.6)
-    hint = f" (did you mean {_DECISION_WORDS[nearest[0]]}?)" if nearest else ""
-    return f"decision {typed!r} is not one of: approve, reject{hint}; the line was not applied"
-
-
-def _four_eyes(batch_id: str, importer: tuple[str, str], reviewers: tuple[str, str | None]) -> str | None:
-    """Why this reviewer may not approve a customer of this batch, or None.
-
-    The importer's name is compared with the reviewer's name and account, and the
-    importer's account with the reviewer's name, so nobody approves their own import
-    under another name. Two accounts alone are not compared: a team may share one
-    account and tell its members apart by name.
-    """
-    name, login = importer
-    reviewer, account = reviewers
-    if not name.strip():
-        return (
-            f"four-eyes rule: batch {batch_id} has no recorded importer (it was imported before "
-            "onboard recorded one), so no reviewer can be shown not to have imported it"
-        )
-    same = same_person([name], [reviewer, account]) or same_person([login], [reviewer])
-    if same is not None:
-        return f"four-eyes rule: {same} imported batch {batch_id} and may not approve it"
-    return None
+def _fail(result: ReviewResult, error: FileError) -> None:
+    """Record a file-level failure: no line applied, its report written where it can be."""
+    result.error = error
+    result.lines = []
+    if result.report_dir is not None and error.code != "report_error":
+        try:
+            _write_report(result)
+        except FileError:
+            result.report_dir = None
 
 
 def _write_report(result: ReviewResult) -> None:

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 
 from pipeline import store
-from pipeline.columns import field_frame, map_headers
+from pipeline.columns import MappingError, derive_fields, map_headers
 from pipeline.config import Config
 from pipeline.issues import FileError, Issue
 from pipeline.names import folder_name, text_of
@@ -73,12 +73,13 @@ def process_file(
                 return _skipped(result, earlier, config, start)
         with _timed(result, "map", on_stage):
             columns = map_headers(table.headers, config.synonyms)
-            frame = field_frame(columns, table.cells)
+            derived = derive_fields(columns, table.cells)
         result.unmapped_columns = list(columns.unmapped)
-        mapped = list(columns.fields.values())
+        result.column_hints = list(columns.hints)
+        mapped = columns.used
         with _timed(result, "validate", on_stage):
-            validation = validate(frame, columns, config.industries, config.currencies)
-        _count(result, validation)
+            validation = validate(derived.frame, columns, config.industries, config.currencies)
+        _count(result, validation, derived.warnings)
         if result.rows and result.rejected / result.rows > config.max_reject_rate:
             result.report_dir = _report_dir(config, path, table.sha256)
             result.error = FileError(
@@ -108,10 +109,13 @@ def process_file(
     return result
 
 
-def _count(result: FileResult, validation: Validation) -> None:
+def _count(result: FileResult, validation: Validation, mapping_warnings: list[Issue]) -> None:
     result.rows = validation.rows
     result.errors = validation.errors
-    result.warnings = validation.warnings
+    # Warnings of the map stage (a doubtful name split) count only on accepted rows.
+    rejected = validation.rejected_rows
+    kept = [w for w in mapping_warnings if w.row not in rejected]
+    result.warnings = sorted(validation.warnings + kept, key=lambda i: i.row) if kept else validation.warnings
     result.rejected = len(validation.rejected_rows)
     result.accepted = result.rows - result.rejected
 
@@ -170,10 +174,10 @@ def _load(
             result.warnings = [w for w in result.warnings if w.row not in refused_rows]
             result.rejected += len(refused)
             result.accepted -= len(refused)
-        connection.execute(
-            update(store.batches)
-            .where(store.batches.c.id == batch_id)
-            .values(
+        store.finish_batch(
+            connection,
+            batch_id,
+            store.BatchCounts(
                 rows=result.rows,
                 accepted=result.accepted,
                 rejected=result.rejected,
@@ -181,8 +185,7 @@ def _load(
                 updated=result.updated,
                 unchanged=result.unchanged,
                 warnings=len(result.warnings),
-                finished_at=store.now(),
-            )
+            ),
         )
         # Reports are written before the commit: if they cannot be, nothing is stored.
         with _timed(result, "report", on_stage):
@@ -254,6 +257,10 @@ def _fail(
 ) -> None:
     """Record a file-level failure and write its summary; the store is untouched."""
     result.error = error
+    if isinstance(error, MappingError):
+        result.unmapped_columns = list(error.columns.unmapped)
+        result.column_hints = list(error.columns.hints)
+        result.missing_columns = list(error.missing)
     _reset_counts(result)
     sha256 = result.sha256
     if not sha256 and path.is_file():

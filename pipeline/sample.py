@@ -211,26 +211,14 @@ def write_sheet(
         return
     if suffix != ".xlsx":
         raise ValueError(f"{path}: use a .csv or .xlsx file name")
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import WriteOnlyCell
+    from pipeline.workbook import Looks, TableSheet, new_workbook, save
 
-    from pipeline.report import FORMULA_START, set_text
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Customers")
-
-    def cell(value: str) -> WriteOnlyCell | str:
-        # "+31 20 …" must stay text when someone edits it: a quote-prefixed string cell.
-        if not value.startswith(FORMULA_START):
-            return value  # a plain string is written as a string cell, and faster
-        quoted = WriteOnlyCell(sheet)
-        set_text(quoted, value)
-        return quoted
-
-    sheet.append([labels[f] for f in fields])
+    workbook = new_workbook(path)
+    table = TableSheet(workbook, Looks(workbook), "Customers", [labels[f] for f in fields])
     for row in rows:
-        sheet.append([cell(row.get(f, "")) for f in fields])
-    workbook.save(path)
+        table.append([row.get(f, "") for f in fields])
+    table.finish()
+    save(workbook, path)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -206,50 +206,9 @@ def claim(engine: Engine, kind: str, sha256: str, name: str) -> bool:
     process on this host is gone (a killed sweep) or it is older than `STALE_CLAIM` (a
     sweep on another host that died).
     """
-    from sqlalchemy import insert, select, update
-    from sqlalchemy.exc import IntegrityError
-
     from pipeline import store
 
-    stamp = store.now()
-    row = {
-        "kind": kind,
-        "sha256": sha256,
-        "file_name": name,
-        "claimed_by": _claimant(),
-        "claimed_at": stamp,
-        "finished_at": None,
-        "outcome": None,
-    }
-    try:
-        with engine.begin() as connection:
-            connection.execute(insert(store.claims), [row])
-        return True
-    except IntegrityError:
-        pass  # claimed before: see whether that claim is finished or abandoned
-    key = (store.claims.c.kind == kind) & (store.claims.c.sha256 == sha256)
-    with store.transaction(engine, "claim") as connection:
-        current = connection.execute(select(store.claims).where(key)).first()
-        if current is None:
-            return False
-        taken_over = (
-            current.finished_at is not None
-            or _older_than(current.claimed_at, STALE_CLAIM)
-            or _died_here(current.claimed_by)
-        )
-        if not taken_over:
-            return False
-        # Compare-and-set on the claim we saw, so two sweeps cannot both take it over.
-        done = connection.execute(
-            update(store.claims)
-            .where(
-                key
-                & (store.claims.c.claimed_by == current.claimed_by)
-                & (store.claims.c.claimed_at == current.claimed_at)
-            )
-            .values(claimed_by=row["claimed_by"], claimed_at=stamp, finished_at=None, outcome=None)
-        )
-        return bool(done.rowcount)
+    return store.claim(engine, kind, sha256, name, _claimant(), stale_after=STALE_CLAIM, abandoned=_died_here)
 
 
 def _died_here(claimant: str) -> bool:
@@ -264,28 +223,6 @@ def _died_here(claimant: str) -> bool:
     except PermissionError:
         return False  # runs, under another user
     return False
-
-
-def _older_than(stamp: Any, age: timedelta) -> bool:
-    from pipeline import store
-
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=store.now().tzinfo)
-    return bool(store.now() - stamp > age)
-
-
-def finish_claim(engine: Engine, kind: str, sha256: str, outcome: str) -> None:
-    """Mark a claim done, so the same content dropped again is handled again."""
-    from sqlalchemy import update
-
-    from pipeline import store
-
-    with store.transaction(engine, "claim") as connection:
-        connection.execute(
-            update(store.claims)
-            .where((store.claims.c.kind == kind) & (store.claims.c.sha256 == sha256))
-            .values(finished_at=store.now(), outcome=outcome)
-        )
 
 
 def name_max(folder: Path) -> int:
@@ -471,8 +408,10 @@ def _process(
 
 def _finish_quietly(engine: Engine, kind: str, sha256: str, outcome: str) -> None:
     """Finish a claim; a store gone meanwhile leaves it for the take-over of dead claims."""
+    from pipeline import store
+
     with suppress(FileError):
-        finish_claim(engine, kind, sha256, outcome)
+        store.finish_claim(engine, kind, sha256, outcome)
 
 
 def notify(command: str, summary: dict[str, Any]) -> str | None:

@@ -50,6 +50,12 @@ CODES: dict[str, Code] = _codes(
     ("file_too_large", "file", "error", "The file is larger than the configured limit."),
     ("store_error", "file", "error", "The store could not be read or written; nothing was stored."),
     (
+        "store_not_found",
+        "file",
+        "error",
+        "status, export and review export name a store that does not exist; none is created.",
+    ),
+    (
         "too_many_rejects",
         "file",
         "error",
@@ -233,5 +239,13 @@ CODES: dict[str, Code] = _codes(
         "warning",
         "Other rows of the file have the same VAT number.",
         "Tax ID {value} is also used by other customers (other ERP IDs) in this file",
+    ),
+    (
+        "contact_name_split",
+        "row",
+        "warning",
+        "One contact-name column was split into first and last name in a way a person should check.",
+        "Contact name {name!r} was split into first name {first!r} and last name {last!r}; "
+        "check it, or give first and last name columns of their own",
     ),
 )

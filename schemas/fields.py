@@ -27,8 +27,10 @@ CountryRule = Callable[[str, str], Outcome]
 # What a rule takes besides the value: nothing, the row's country, or a configured list.
 RuleInput = Literal["value", "country", "currencies", "industries"]
 
-# The column our rejects.xlsx adds; a re-dropped reject file is read without it.
+# The columns our rejects.xlsx adds; a re-dropped reject file is read without them.
 ERRORS_COLUMN = "Errors"
+ROW_COLUMN = "Original row"
+REPORT_COLUMNS = (ROW_COLUMN, ERRORS_COLUMN)
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ FIELDS: dict[str, Field] = _registry(
             "Handelsregisternummer",
             "SIREN",
             "SIRET",
+            "Numéro d'immatriculation",
         ),
         max_length=50,
         digits=True,

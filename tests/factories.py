@@ -22,8 +22,8 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import Connection, Table, create_engine, func, make_url, select, text, update
 from stdnum.eu import vat
 
-from pipeline.migrate import MIGRATIONS
 from pipeline.store import customers, metadata
+from pipeline.store.migrate import MIGRATIONS
 from schemas.fields import FIELDS as FIELD_FACTS
 
 PG_URL_VARIABLE = "ONBOARD_TEST_PG_URL"

@@ -20,8 +20,8 @@ from sqlalchemy import update
 
 from pipeline.cli import cli
 from pipeline.read import file_sha256
-from pipeline.store import batches, claims, now, open_store
-from pipeline.sweep import STALE_CLAIM, claim, finish_claim
+from pipeline.store import batches, claims, finish_claim, now, open_store
+from pipeline.sweep import STALE_CLAIM, claim
 
 ONBOARD = str(Path(sys.executable).parent / "onboard")
 

@@ -165,9 +165,14 @@ def test_file_level_failure_is_one_line_and_stores_nothing(
     if as_json:
         assert json_lines(result)[0]["exit_code"] == 2
         assert len(result.stdout.splitlines()) == 1
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     else:
         assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        # One line, then (for unmappable columns) the indented mapping help below it.
+        first, *help_lines = result.stderr.strip().splitlines()
+        assert "failed" in first
+        assert all(line.startswith("  ") for line in help_lines), result.stderr
+        assert bool(help_lines) == (broken == "no_columns")
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert (store.rows(customers), store.rows(batches)) == before
@@ -225,6 +230,7 @@ def test_status_counts_customers_per_status_and_batches(
 
 def test_status_of_an_empty_store(onboard: Onboard, db_url: str) -> None:
     """It counts zero of every status in a new store."""
+    assert onboard("db", "upgrade", "--db", db_url).exit_code == 0
     result = onboard("status", "--db", db_url, "--json")
     assert result.exit_code == 0, result.output
     assert json_lines(result) == [{"customers": {"pending": 0, "approved": 0, "rejected": 0}, "batches": []}]

@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, inspect, text
 
 from pipeline.cli import cli
 from pipeline.issues import FileError
-from pipeline.migrate import current_revision, head_revision, upgrade
 from pipeline.store import metadata, open_store
+from pipeline.store.migrate import current_revision, head_revision, upgrade
 
 PG_URL = os.environ.get("ONBOARD_TEST_PG_URL")
 

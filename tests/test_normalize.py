@@ -769,9 +769,7 @@ def test_british_postcodes_accepted_and_stable(case: tuple[str, str]) -> None:
 
 @PROPERTY
 @given(
-    COUNTRY.flatmap(
-        lambda c: st.tuples(typed(st.sampled_from(sorted(address_rules(c).states))), st.just(c))
-    )
+    COUNTRY.flatmap(lambda c: st.tuples(typed(st.sampled_from(sorted(address_rules(c).states))), st.just(c)))
 )
 def test_states_accepted_and_stable(case: tuple[str, str]) -> None:
     """It accepts every (folded) name and code of a subdivision in any case; the stored name is stable."""

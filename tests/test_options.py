@@ -20,8 +20,8 @@ from click.testing import Result
 from factories import FIELDS, LABELS, StoreView, age, json_lines, read_csv, valid_row, write_sheet
 from openpyxl import Workbook
 
-from pipeline.migrate import head_revision
 from pipeline.store import batches, customers
+from pipeline.store.migrate import head_revision
 
 ONBOARD = str(Path(sys.executable).parent / "onboard")
 Onboard = Callable[..., Result]
@@ -59,6 +59,7 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_its_traceback(
     with --debug it prints the traceback instead."""
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder\n", encoding="utf-8")
+    assert onboard("db", "upgrade", "--db", "sqlite:///s.db").exit_code == 0  # export reads a store
     result = onboard(*(["--debug"] if debug else []), *command(blocker))
     assert result.exit_code == 2
     assert result.stdout == ""

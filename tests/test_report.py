@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.report import escape_formulas, unescape_formulas, write_people_csv
 from pipeline.store import customers
@@ -216,23 +217,29 @@ def test_formula_like_values_are_neutralized_in_the_export_for_spreadsheets(
         assert cells[field].value == row[field]
 
 
+def rejected_rows(path: Path) -> Worksheet:
+    """The sheet of rejected rows of a rejects.xlsx."""
+    return load_workbook(path)["Rejected rows"]
+
+
 def test_rejects_xlsx_keeps_values_as_typed_in_string_cells(
     tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Row, onboard: Onboard
 ) -> None:
-    """It writes every rejects.xlsx cell as a string cell (never a formula) holding the value as typed."""
+    """It writes every rejects.xlsx cell of the file as a string cell (never a formula) holding the
+    value as typed; only the row numbers it adds are numbers."""
     rows = [valid_row(i, tax_id=value) for i, value in enumerate(FORMULA_STARTS)]
     summary = run(onboard, "validate", write_sheet(tmp_path / "formulas.xlsx", rows))
 
-    sheet = load_workbook(report(summary, "rejects.xlsx")).active
-    assert sheet is not None
+    sheet = rejected_rows(report(summary, "rejects.xlsx"))
     headers = [c.value for c in sheet[1]]
     tax_column = headers.index("Tax ID") + 1
     typed = [sheet.cell(row=r, column=tax_column) for r in range(2, sheet.max_row + 1)]
     assert sorted(c.value for c in typed) == sorted(FORMULA_STARTS)
     assert all(c.data_type == "s" for c in typed)
-    filled = [cell for row in sheet.iter_rows() for cell in row if cell.value not in (None, "")]
+    filled = [cell for row in sheet.iter_rows(min_col=2) for cell in row if cell.value not in (None, "")]
     assert filled
     assert {cell.data_type for cell in filled} == {"s"}
+    assert [c.value for c in sheet["A"][1:]] == [2, 3, 4, 5]
     phones = {sheet.cell(row=r, column=headers.index("Phone number") + 1).value for r in range(2, 6)}
     assert "+31(0)40 123 4567" in phones
 
@@ -244,7 +251,8 @@ def test_rejects_xlsx_has_the_files_columns_red_cells_comments_and_errors(
     onboard: Onboard,
     read_csv: ReadCsv,
 ) -> None:
-    """It lists rejected rows under the file's own headers plus Errors, bad cells red with the message."""
+    """It lists rejected rows under their row number, the file's own headers and Errors, bad cells
+    red with the message."""
     fields = ["Notes", *reversed(list(DUTCH))]
     headers = [DUTCH.get(f, f) for f in fields]
     rows = [
@@ -257,27 +265,29 @@ def test_rejects_xlsx_has_the_files_columns_red_cells_comments_and_errors(
     assert summary["unmapped_columns"] == ["Notes"]
     problems = read_csv(report(summary, "rejects.csv"))
 
-    sheet = load_workbook(report(summary, "rejects.xlsx")).active
-    assert sheet is not None
-    assert [c.value for c in sheet[1]] == [*headers, "Errors"]
+    sheet = rejected_rows(report(summary, "rejects.xlsx"))
+    assert [c.value for c in sheet[1]] == ["Original row", *headers, "Errors"]
     assert sheet.max_row == 3
-    position = {header: i for i, header in enumerate(headers)}
-    by_note = {sheet.cell(row=r, column=1).value: list(sheet[r]) for r in (2, 3)}
+    position = {header: i for i, header in enumerate(headers, start=1)}
+    by_note = {sheet.cell(row=r, column=2).value: list(sheet[r]) for r in (2, 3)}
     assert set(by_note) == {"two problems", "one problem"}
+    assert (by_note["two problems"][0].value, by_note["one problem"][0].value) == (3, 4)
     expected = {"two problems": {"BTW-nummer", "E-mailadres"}, "one problem": {"Postcode"}}
     for note, expected_bad in expected.items():
         cells = by_note[note]
-        red = {headers[i] for i, cell in enumerate(cells[:-1]) if is_red(cell)}
+        red = {headers[i - 1] for i, cell in enumerate(cells[:-1]) if i and is_red(cell)}
         assert red == expected_bad
+        assert not is_red(cells[0])
         for header in expected_bad:
             cell = cells[position[header]]
             (message,) = [p["message"] for p in problems if p["column"] == header]
             assert cell.comment is not None
             assert message in cell.comment.text
+            assert message in cells[-1].value
         for i, cell in enumerate(cells[:-1]):
-            if headers[i] not in expected_bad:
+            if i and headers[i - 1] not in expected_bad:
                 assert cell.comment is None
-        assert cells[-1].value
+        assert len(cells[-1].value.splitlines()) == len(expected_bad)
     assert by_note["two problems"][position["Debiteurnummer"]].value == "00124"
 
 
@@ -289,22 +299,23 @@ def test_a_fixed_rejects_xlsx_can_be_dropped_again_as_it_is(
     db_url: str,
     store: Any,
 ) -> None:
-    """It imports a fixed rejects.xlsx as it is, ignoring the Errors column."""
+    """It imports a fixed rejects.xlsx as it is, ignoring the Summary and Warnings sheets and the
+    Original row and Errors columns."""
     rows = [valid_row(0), valid_row(1, tax_id="NL123"), valid_row(2)]
     first = run(onboard, "import", write_sheet(tmp_path / "in.xlsx", rows), "--db", db_url)
     assert (first["inserted"], first["rejected"]) == (2, 1)
 
     rejected = tmp_path / "fixed.xlsx"
     workbook = load_workbook(report(first, "rejects.xlsx"))
-    sheet = workbook.active
-    assert sheet is not None
+    assert workbook.sheetnames == ["Summary", "Rejected rows", "Warnings"]
+    sheet = workbook["Rejected rows"]
     headers = [c.value for c in sheet[1]]
     sheet.cell(row=2, column=headers.index("Tax ID") + 1).value = valid_row(1)["tax_id"]
     workbook.save(rejected)
 
     again = run(onboard, "import", rejected, "--db", db_url)
 
-    assert (again["rows"], again["accepted"], again["rejected"]) == (1, 1, 0)
+    assert (again["sheet"], again["rows"], again["accepted"], again["rejected"]) == ("Rejected rows", 1, 1, 0)
     assert again["inserted"] == 1
     assert again["unmapped_columns"] == []
     customer = store.customer("00124")
@@ -330,6 +341,8 @@ SUMMARY_KEYS = {
     "errors_by_code",
     "warnings_by_code",
     "unmapped_columns",
+    "column_hints",
+    "missing_columns",
     "exit_code",
     "timings",
 }

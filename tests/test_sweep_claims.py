@@ -31,8 +31,8 @@ from sqlalchemy import Engine, event, insert
 
 from pipeline import store
 from pipeline.cli import cli
-from pipeline.store import batches, claims, customers
-from pipeline.sweep import STALE_CLAIM, claim, finish_claim
+from pipeline.store import batches, claims, customers, finish_claim
+from pipeline.sweep import STALE_CLAIM, claim
 
 CONTENT = hashlib.sha256(b"customers.csv as dropped").hexdigest()
 
@@ -44,7 +44,7 @@ CLAIMANT = textwrap.dedent(
     engine = store.connect(url)
     print(json.dumps(sweep.claim(engine, kind, sha256, "customers.csv")), flush=True)
     if sys.stdin.readline().strip() == "finish":
-        sweep.finish_claim(engine, kind, sha256, "processed")
+        store.finish_claim(engine, kind, sha256, "processed")
     """
 )
 

@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run on a connection handed over by pipeline.migrate."""
+"""Alembic environment: migrations run on a connection handed over by pipeline.store.migrate."""
 
 from __future__ import annotations
 

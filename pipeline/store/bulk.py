@@ -1,0 +1,86 @@
+"""The store's dialect fast paths: bulk inserts and `erp_id IN (…)` look-ups.
+
+SQLAlchemy's per-row parameter handling costs more than the insert itself, so bulk rows
+go through COPY on PostgreSQL and the driver's executemany on SQLite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import String, Table, any_, bindparam, insert
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
+
+from pipeline.store.tables import customers
+
+
+# Within SQLite's (32,766) and PostgreSQL's (65,535) limits of parameters.
+def chunks(items: Sequence[Any], size: int = 5000) -> Iterator[Sequence[Any]]:
+    """`items` in slices of at most `size`."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def erp_id_in(connection: Connection, erp_ids: Sequence[str]) -> ColumnElement[bool]:
+    """`erp_id IN (…)`; on PostgreSQL as `= ANY(array)`, one parameter instead of
+    thousands for the driver to place."""
+    if connection.dialect.name == "postgresql":
+        ids = bindparam("erp_ids", list(erp_ids), type_=postgresql.ARRAY(String))
+        return customers.c.erp_id == any_(ids)
+    return customers.c.erp_id.in_(erp_ids)
+
+
+def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many rows fast inside the caller's transaction: COPY on PostgreSQL, the
+    driver's executemany on SQLite (SQLAlchemy's per-row parameter handling costs more
+    than the insert itself)."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    names = [c.name for c in table.columns if c.name in rows[0]]
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    if dialect.name == "postgresql":
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in names])
+    elif dialect.name == "sqlite":
+        marks = ", ".join("?" * len(names))
+        data = _sqlite_values(connection, table, names, rows)
+        connection.exec_driver_sql(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})", data)
+    else:
+        connection.execute(insert(table), list(rows))
+
+
+def _sqlite_values(
+    connection: Connection, table: Table, names: list[str], rows: Sequence[Mapping[str, Any]]
+) -> list[Any]:
+    """The rows as the driver's parameter tuples, each value through its column's bind
+    processor (time stamps become text)."""
+    dialect = connection.dialect
+    getter = itemgetter(*names)
+    data: list[Any] = [getter(row) for row in rows]
+    processors = {
+        i: p
+        for i, name in enumerate(names)
+        if (p := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
+    if not processors:
+        return data
+    # Time stamps are shared by the rows of a batch: convert each distinct one once.
+    memo: dict[tuple[int, Any], Any] = {}
+    converted = []
+    for values in data:
+        cells = list(values)
+        for i, process in processors.items():
+            key = (i, cells[i])
+            if key not in memo:
+                memo[key] = process(cells[i])
+            cells[i] = memo[key]
+        converted.append(tuple(cells))
+    return converted

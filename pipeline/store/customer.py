@@ -1,0 +1,191 @@
+"""Customers: the import's upsert, the reviewers' decisions, and the look-ups they need.
+
+Every status change writes an audit row (`tables.audit_row`) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql.dml import Update
+
+from pipeline.store.bulk import bulk_insert, chunks, erp_id_in
+from pipeline.store.connection import now, transaction
+from pipeline.store.tables import FIELDS, audit, audit_row, customers
+
+
+@dataclass
+class LoadResult:
+    """What loading one file's accepted rows did."""
+
+    batch_id: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    # ERP IDs of approved customers whose row differs: the import may not change them.
+    refused: list[str] = field(default_factory=list)
+
+    def add(self, other: LoadResult) -> None:
+        """Count in what loading another part of the same file did."""
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.refused.extend(other.refused)
+
+
+@dataclass
+class _Writes:
+    """The rows one load inserts, updates and audits."""
+
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+def load(
+    connection: Connection,
+    batch_id: str,
+    rows: Sequence[Mapping[str, Any]],
+    user: str,
+) -> LoadResult:
+    """Upsert accepted rows by `erp_id` inside the caller's transaction.
+
+    New customers are inserted as pending; a changed pending or rejected customer is
+    updated and put (back) to pending; a changed approved customer is refused and left
+    as it is; an identical row is unchanged.
+    """
+    result = LoadResult(batch_id)
+    existing = find_customers(connection, [r["erp_id"] for r in rows])
+    writes = _plan(rows, existing, result, user, now())
+    bulk_insert(connection, customers, writes.inserts)
+    if writes.updates:
+        connection.execute(_reimport(), writes.updates)
+    bulk_insert(connection, audit, writes.events)
+    result.inserted, result.updated = len(writes.inserts), len(writes.updates)
+    return result
+
+
+def _plan(
+    rows: Sequence[Mapping[str, Any]],
+    existing: dict[str, dict[str, Any]],
+    result: LoadResult,
+    user: str,
+    stamp: dt.datetime,
+) -> _Writes:
+    """Sort the rows into inserts and updates (counting unchanged and refused ones in
+    `result`), each change with its audit row."""
+    batch_id = result.batch_id
+    writes = _Writes()
+    for row in rows:
+        values = {name: row.get(name) for name in FIELDS}
+        erp_id = str(values["erp_id"])
+        old = existing.get(erp_id)
+        if old is None:
+            writes.inserts.append(
+                values | {"status": "pending", "batch_id": batch_id, "created_at": stamp, "updated_at": stamp}
+            )
+            writes.events.append(audit_row(erp_id, "created", None, "pending", batch_id, user, stamp))
+        elif all(old[name] == values[name] for name in FIELDS):
+            result.unchanged += 1
+        elif old["status"] == "approved":
+            result.refused.append(erp_id)
+        else:
+            writes.updates.append(
+                {f"new_{k}": v for k, v in values.items()}
+                | {"key": erp_id, "new_batch_id": batch_id, "new_updated_at": stamp}
+            )
+            writes.events.append(
+                audit_row(erp_id, "updated", old["status"], "pending", batch_id, user, stamp)
+            )
+    return writes
+
+
+def _reimport() -> Update:
+    """The update of a customer by a changed row: back to pending, its review cleared."""
+    return (
+        update(customers)
+        .where(customers.c.erp_id == bindparam("key"))
+        .values(
+            {name: bindparam(f"new_{name}") for name in FIELDS if name != "erp_id"}
+            | {
+                "status": "pending",
+                "batch_id": bindparam("new_batch_id"),
+                "updated_at": bindparam("new_updated_at"),
+                "reviewed_at": None,
+                "reviewed_by": None,
+                "review_reason": None,
+            }
+        )
+    )
+
+
+def find_customers(connection: Connection, erp_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The stored customers with these ERP IDs (blank IDs ignored), by ERP ID."""
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in chunks([erp_id for erp_id in erp_ids if erp_id]):
+        for record in connection.execute(select(customers).where(erp_id_in(connection, chunk))):
+            found[record.erp_id] = dict(record._mapping)
+    return found
+
+
+def customers_with_status(engine: Engine, status: str | None) -> list[dict[str, Any]]:
+    """Every customer with `status` (all when None), ordered by ERP ID."""
+    query = select(customers).order_by(customers.c.erp_id)
+    if status is not None:
+        query = query.where(customers.c.status == status)
+    with transaction(engine, "export") as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def pending_customers(engine: Engine, batch_id: str | None = None) -> list[dict[str, Any]]:
+    """Every pending customer (of one batch, when given), ordered by ERP ID."""
+    query = select(customers).where(customers.c.status == "pending")
+    if batch_id is not None:
+        query = query.where(customers.c.batch_id == batch_id)
+    with transaction(engine, "review export") as connection:
+        return [dict(row._mapping) for row in connection.execute(query.order_by(customers.c.erp_id))]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A reviewer's decision about one stored customer."""
+
+    erp_id: str
+    old_status: str
+    new_status: str
+    # The batch the customer came with, for its audit row.
+    batch_id: str
+    reason: str | None = None
+
+
+def apply_decisions(
+    connection: Connection, changes: Sequence[StatusChange], reviewer: str, stamp: dt.datetime
+) -> None:
+    """Set each customer's new status with who decided, when and why, and audit it
+    (inside the caller's transaction)."""
+    if not changes:
+        return
+    decide = (
+        update(customers)
+        .where(customers.c.erp_id == bindparam("key"))
+        .values(
+            status=bindparam("new_status"),
+            reviewed_by=reviewer,
+            reviewed_at=stamp,
+            review_reason=bindparam("reason"),
+            updated_at=stamp,
+        )
+    )
+    connection.execute(
+        decide, [{"key": c.erp_id, "new_status": c.new_status, "reason": c.reason} for c in changes]
+    )
+    trail = [
+        audit_row(c.erp_id, c.new_status, c.old_status, c.new_status, c.batch_id, reviewer, stamp, c.reason)
+        for c in changes
+    ]
+    connection.execute(insert(audit), trail)
