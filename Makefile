@@ -96,9 +96,10 @@ sweep: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow; status=$$?; [ $$status -eq 5 ] && echo "no slow tests" || exit $$status
 
-## lint: ruff and mypy (strict on pipeline/ and schemas/)
+## lint: ruff (lint and format) and mypy (strict on pipeline/ and schemas/)
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline schemas tests bench
+	$(BIN)/ruff check pipeline schemas tests bench samples
+	$(BIN)/ruff format --check pipeline schemas tests bench samples
 	$(BIN)/mypy pipeline schemas bench
 
 ## bench: onboard against frictionless-py and python-calamine, alternating runs, median of REPEAT

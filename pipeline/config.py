@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,8 @@ class Config:
     industries: tuple[str, ...] = DEFAULT_INDUSTRIES
     # Empty means every ISO 4217 currency is allowed.
     currencies: tuple[str, ...] = ()
+    # The sheet to read of each workbook (--sheet); None: the first with a header row.
+    sheet: str | None = None
     # Extra header synonyms per canonical field, added to those of schemas/fields.py.
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Who imports (--user, import.user, else the login name) and the account running it.
@@ -76,18 +78,6 @@ class Config:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
-_KNOWN = {
-    "database": {"url", "connect_timeout", "statement_timeout"},
-    "import": {"user"},
-    "reports": {"dir", "group_readable"},
-    "validation": {"industries", "currencies", "max_reject_rate"},
-    "columns": {"synonyms"},
-    "review": {"four_eyes"},
-    "sweep": {"root", "settle_seconds", "notify", "follow_symlinks"},
-    "limits": {"max_file_mb", "max_unpacked_mb", "max_cells"},
-}
-
-
 def _str_list(value: object, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ConfigError(f'{key} must be a list of non-empty strings, e.g. ["EUR", "USD"]')
@@ -115,6 +105,7 @@ def _seconds(value: object, key: str) -> float:
 
 
 def _flag(value: str, key: str) -> bool:
+    """An environment variable's yes or no."""
     lowered = value.strip().casefold()
     if lowered in ("1", "true", "yes", "on"):
         return True
@@ -123,101 +114,265 @@ def _flag(value: str, key: str) -> bool:
     raise ConfigError(f"{key} must be true or false (got {value!r})")
 
 
-def _reports(reports: dict[str, Any], source: str) -> dict[str, Any]:
-    """The [reports] section as Config keyword arguments."""
-    values: dict[str, Any] = {}
-    if "dir" in reports:
-        if not isinstance(reports["dir"], str):
-            raise ConfigError(f"{source}: reports.dir must be a folder path")
-        values["report_dir"] = Path(reports["dir"])
-    if "group_readable" in reports:
-        if not isinstance(reports["group_readable"], bool):
-            raise ConfigError(f"{source}: reports.group_readable must be true or false")
-        values["group_readable"] = reports["group_readable"]
-    return values
+def _bool(value: object, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key} must be true or false")
+    return value
+
+
+def _url(value: object, key: str) -> str:
+    if not isinstance(value, str) or "://" not in value:
+        raise ConfigError(f"{key} must be a URL like sqlite:///onboarding.db")
+    return value
+
+
+def _name(value: object, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key} must be a non-empty name")
+    return value.strip()
+
+
+def _folder(value: object, key: str) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{key} must be a folder path")
+    return Path(value)
+
+
+def _command(value: object, key: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be a shell command, e.g. 'mail -s onboard ops'")
+    return value.strip()
+
+
+def _size(value: object, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{key} must be a positive number (got {value!r})")
+    return float(value)
+
+
+def _count(value: object, key: str) -> int:
+    return int(_size(value, key))
+
+
+def _currencies(value: object, key: str) -> tuple[str, ...]:
+    import pycountry  # only when a configuration restricts currencies
+
+    currencies = _str_list(value, key)
+    unknown = [c for c in currencies if pycountry.currencies.get(alpha_3=c.upper()) is None]
+    if unknown:
+        raise ConfigError(f"{key} has unknown codes: {unknown}")
+    return tuple(c.upper() for c in currencies)
+
+
+def _synonyms(value: object, key: str) -> dict[str, tuple[str, ...]]:
+    from schemas.fields import FIELDS  # the canonical fields
+
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key} must be a table of field = [names]")
+    for name in value:
+        if name not in FIELDS:
+            raise ConfigError(f"{key}.{name}: no such field")
+    return {name: _str_list(names, f"{key}.{name}") for name, names in value.items()}
+
+
+def _comma_list(text: str, key: str) -> list[str]:
+    """An environment variable's list: items separated by commas."""
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _as_is(text: str, key: str) -> str:
+    return text
+
+
+@dataclass(frozen=True)
+class Key:
+    """One setting: its place in onboard.toml, the `Config` field it sets (`limits.…`: a
+    field of `Limits`), how a value is checked, the environment variable that overrides
+    it, and its lines in the commented example that `onboard init` writes."""
+
+    path: str
+    field: str
+    parse: Callable[[Any, str], Any]
+    env: str = ""
+    # Turns the variable's text into what `parse` takes.
+    env_value: Callable[[str, str], Any] = _as_is
+    example: str = ""
+
+
+# Every key, in the order of the example file; a message names the key or the variable.
+KEYS: tuple[Key, ...] = (
+    Key(
+        "database.url",
+        "db_url",
+        _url,
+        "ONBOARD_DB_URL",
+        example="# SQLite file (default) or a shared PostgreSQL store:\n"
+        '#   url = "postgresql+psycopg://onboard:SECRET@db.example.com/onboard"\n'
+        'url = "sqlite:///{root}/onboarding.db"',
+    ),
+    Key(
+        "database.connect_timeout",
+        "connect_timeout",
+        _seconds,
+        example="# A store that does not answer fails after this many seconds (PostgreSQL), and a\n"
+        "# statement running longer is cancelled: a cron sweep never hangs.\n"
+        "# connect_timeout = 10",
+    ),
+    Key("database.statement_timeout", "statement_timeout", _seconds, example="# statement_timeout = 900"),
+    Key(
+        "import.user",
+        "user",
+        _name,
+        "ONBOARD_USER",
+        example="# Who imports when not given with --user (default: the login name). A sweep records\n"
+        "# the owner of each dropped file instead.\n"
+        '# user = "onboarding-team"',
+    ),
+    Key("reports.dir", "report_dir", _folder, "ONBOARD_REPORT_DIR"),
+    Key(
+        "reports.group_readable",
+        "group_readable",
+        _bool,
+        "ONBOARD_REPORTS_GROUP_READABLE",
+        _flag,
+        example="# Reports, moved files and the SQLite store hold personal data and are readable by\n"
+        "# their owner only. Set to true to let the owner's group read them too (umask 027).\n"
+        "# group_readable = false",
+    ),
+    Key(
+        "sweep.root",
+        "root",
+        _folder,
+        "ONBOARD_ROOT",
+        example='# The drop folder of `onboard run`.\nroot = "{root}"',
+    ),
+    Key(
+        "sweep.settle_seconds",
+        "settle_seconds",
+        _seconds,
+        "ONBOARD_SETTLE_SECONDS",
+        example="# Files modified less than this many seconds ago are still being written.\n"
+        "settle_seconds = 10",
+    ),
+    Key(
+        "sweep.notify",
+        "notify",
+        _command,
+        example="# A shell command run after each sweep that did something, with the sweep's JSON summary\n"
+        "# on standard input (mail, a chat webhook, monitoring). Its failure is logged, never fatal.\n"
+        "# notify = \"mail -s 'onboard sweep' onboarding@example.com\"",
+    ),
+    Key(
+        "sweep.follow_symlinks",
+        "follow_symlinks",
+        _bool,
+        example="# Symbolic links in inbox/ and reviews/ are skipped unless this is true.\n"
+        "# follow_symlinks = false",
+    ),
+    Key(
+        "validation.industries",
+        "industries",
+        _str_list,
+        "ONBOARD_INDUSTRIES",
+        _comma_list,
+        example="# The industries a customer may have.\n"
+        'industries = ["Commercial", "Education", "Government", "Healthcare", "Non-profit"]',
+    ),
+    Key(
+        "validation.currencies",
+        "currencies",
+        _currencies,
+        "ONBOARD_CURRENCIES",
+        _comma_list,
+        example="# Restrict currencies (ISO 4217 codes); leave out to allow all.\n"
+        '# currencies = ["EUR", "USD", "GBP"]',
+    ),
+    Key(
+        "validation.max_reject_rate",
+        "max_reject_rate",
+        _rate,
+        "ONBOARD_MAX_REJECT_RATE",
+        example="# Fail a whole file when more than this share of its rows is rejected (1.0: never).\n"
+        "max_reject_rate = 1.0",
+    ),
+    Key(
+        "columns.synonyms",
+        "synonyms",
+        _synonyms,
+        example='# Extra header names per field, e.g.:\n# erp_id = ["Relatienummer", "Debtor number"]',
+    ),
+    Key(
+        "review.four_eyes",
+        "four_eyes",
+        _bool,
+        "ONBOARD_FOUR_EYES",
+        _flag,
+        example="# When true, whoever imported a batch may not approve it.\nfour_eyes = false",
+    ),
+    Key("limits.max_file_mb", "limits.max_file_mb", _size),
+    Key("limits.max_unpacked_mb", "limits.max_unpacked_mb", _size),
+    Key("limits.max_cells", "limits.max_cells", _count),
+)
+_BY_PATH = {key.path: key for key in KEYS}
+_SECTIONS = tuple(dict.fromkeys(key.path.partition(".")[0] for key in KEYS))
+
+
+def _example() -> str:
+    """The commented onboard.toml of `onboard init` ({root}: the drop folder), from `KEYS`.
+
+    A table-valued key (columns.synonyms) is a [section.key] table of its own.
+    """
+    parts = [
+        "# onboard configuration. Environment variables ONBOARD_* override these values,\n"
+        "# command-line options override both.\n"
+    ]
+    for section in _SECTIONS:
+        shown = [key for key in KEYS if key.path.startswith(f"{section}.") and key.example]
+        if shown:
+            heading = shown[0].path if shown[0].parse is _synonyms else section
+            parts.append(f"[{heading}]\n" + "".join(f"{key.example}\n" for key in shown))
+    return "\n".join(parts)
+
+
+EXAMPLE_CONFIG = _example()
+
+
+def example_config(root: Path) -> str:
+    """The commented example configuration for the drop folder `root`."""
+    return EXAMPLE_CONFIG.format(root=root)
+
+
+def _settings(values: dict[str, Any]) -> dict[str, Any]:
+    """Values by field as `Config` keyword arguments (the `limits.…` ones as one `Limits`)."""
+    sizes = {name.partition(".")[2]: v for name, v in values.items() if name.startswith("limits.")}
+    settings = {name: v for name, v in values.items() if not name.startswith("limits.")}
+    if sizes:
+        settings["limits"] = Limits(**sizes)
+    return settings
 
 
 def _from_toml(data: dict[str, Any], source: str) -> dict[str, Any]:
-    """Turn a parsed TOML document into Config keyword arguments, checking every key."""
-    from schemas.fields import FIELDS  # the canonical fields
-
+    """A parsed TOML document as values by `Config` field, every key checked."""
     values: dict[str, Any] = {}
     for section, body in data.items():
-        if section not in _KNOWN or not isinstance(body, dict):
-            raise ConfigError(f"{source}: unknown section [{section}]; known: {', '.join(_KNOWN)}")
-        for key in body:
-            if key not in _KNOWN[section]:
-                allowed = ", ".join(sorted(_KNOWN[section]))
-                raise ConfigError(f"{source}: unknown key {section}.{key}; known: {allowed}")
-    database = data.get("database", {})
-    if "url" in database:
-        if not isinstance(database["url"], str) or "://" not in database["url"]:
-            raise ConfigError(f"{source}: database.url must be a URL like sqlite:///onboarding.db")
-        values["db_url"] = database["url"]
-    for key in ("connect_timeout", "statement_timeout"):
-        if key in database:
-            values[key] = _seconds(database[key], f"{source}: database.{key}")
-    user = data.get("import", {}).get("user")
-    if user is not None:
-        if not isinstance(user, str) or not user.strip():
-            raise ConfigError(f"{source}: import.user must be a non-empty name")
-        values["user"] = user.strip()
-    values |= _reports(data.get("reports", {}), source)
-    validation = data.get("validation", {})
-    if "industries" in validation:
-        values["industries"] = _str_list(validation["industries"], "validation.industries")
-    if "currencies" in validation:
-        currencies = _str_list(validation["currencies"], "validation.currencies")
-        import pycountry
+        if section not in _SECTIONS or not isinstance(body, dict):
+            raise ConfigError(f"{source}: unknown section [{section}]; known: {', '.join(_SECTIONS)}")
+        for name, value in body.items():
+            key = _BY_PATH.get(f"{section}.{name}")
+            if key is None:
+                known = sorted(k.path.partition(".")[2] for k in KEYS if k.path.startswith(f"{section}."))
+                raise ConfigError(f"{source}: unknown key {section}.{name}; known: {', '.join(known)}")
+            values[key.field] = key.parse(value, f"{source}: {key.path}")
+    return values
 
-        unknown = [c for c in currencies if pycountry.currencies.get(alpha_3=c.upper()) is None]
-        if unknown:
-            raise ConfigError(f"{source}: validation.currencies has unknown codes: {unknown}")
-        values["currencies"] = tuple(c.upper() for c in currencies)
-    if "max_reject_rate" in validation:
-        values["max_reject_rate"] = _rate(
-            validation["max_reject_rate"], f"{source}: validation.max_reject_rate"
-        )
-    sweep = data.get("sweep", {})
-    if "root" in sweep:
-        if not isinstance(sweep["root"], str) or not sweep["root"].strip():
-            raise ConfigError(f"{source}: sweep.root must be a folder path")
-        values["root"] = Path(sweep["root"])
-    if "settle_seconds" in sweep:
-        values["settle_seconds"] = _seconds(sweep["settle_seconds"], f"{source}: sweep.settle_seconds")
-    if "notify" in sweep:
-        if not isinstance(sweep["notify"], str):
-            raise ConfigError(f"{source}: sweep.notify must be a shell command, e.g. 'mail -s onboard ops'")
-        values["notify"] = sweep["notify"].strip()
-    if "follow_symlinks" in sweep:
-        if not isinstance(sweep["follow_symlinks"], bool):
-            raise ConfigError(f"{source}: sweep.follow_symlinks must be true or false")
-        values["follow_symlinks"] = sweep["follow_symlinks"]
-    limits = data.get("limits", {})
-    if limits:
-        sizes: dict[str, Any] = {}
-        for key in ("max_file_mb", "max_unpacked_mb", "max_cells"):
-            if key in limits:
-                value = limits[key]
-                if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                    raise ConfigError(f"{source}: limits.{key} must be a positive number (got {value!r})")
-                sizes[key] = int(value) if key == "max_cells" else float(value)
-        values["limits"] = Limits(**sizes)
-    synonyms = data.get("columns", {}).get("synonyms", {})
-    if not isinstance(synonyms, dict):
-        raise ConfigError(f"{source}: columns.synonyms must be a table of field = [names]")
-    extra: dict[str, tuple[str, ...]] = {}
-    for name, names in synonyms.items():
-        if name not in FIELDS:
-            raise ConfigError(f"{source}: columns.synonyms.{name}: no such field")
-        extra[name] = _str_list(names, f"columns.synonyms.{name}")
-    if extra:
-        values["synonyms"] = extra
-    review = data.get("review", {})
-    if "four_eyes" in review:
-        if not isinstance(review["four_eyes"], bool):
-            raise ConfigError(f"{source}: review.four_eyes must be true or false")
-        values["four_eyes"] = review["four_eyes"]
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """`ONBOARD_*` variables, which override the file; an empty one counts as unset."""
+    values: dict[str, Any] = {}
+    for key in KEYS:
+        text = environ.get(key.env, "") if key.env else ""
+        if text.strip():
+            values[key.field] = key.parse(key.env_value(text, key.env), key.env)
     return values
 
 
@@ -238,33 +393,19 @@ def load_config(path: Path | None = None, environ: Mapping[str, str] | None = No
             raise ConfigError(f"configuration file {path} is not valid TOML: {exc}") from None
         values = _from_toml(data, str(path))
     values |= _from_environment(environ)
-    return Config(**values)
+    return Config(**_settings(values))
 
 
-def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
-    """`ONBOARD_*` variables, which override the file."""
-    values: dict[str, Any] = {}
-    get = environ.get
-    if get("ONBOARD_DB_URL"):
-        values["db_url"] = environ["ONBOARD_DB_URL"]
-    if get("ONBOARD_USER", "").strip():
-        values["user"] = environ["ONBOARD_USER"].strip()
-    if get("ONBOARD_REPORT_DIR"):
-        values["report_dir"] = Path(environ["ONBOARD_REPORT_DIR"])
-    if get("ONBOARD_ROOT"):
-        values["root"] = Path(environ["ONBOARD_ROOT"])
-    if get("ONBOARD_SETTLE_SECONDS"):
-        values["settle_seconds"] = _seconds(environ["ONBOARD_SETTLE_SECONDS"], "ONBOARD_SETTLE_SECONDS")
-    if get("ONBOARD_MAX_REJECT_RATE"):
-        values["max_reject_rate"] = _rate(environ["ONBOARD_MAX_REJECT_RATE"], "ONBOARD_MAX_REJECT_RATE")
-    if get("ONBOARD_REPORTS_GROUP_READABLE"):
-        values["group_readable"] = _flag(
-            environ["ONBOARD_REPORTS_GROUP_READABLE"], "ONBOARD_REPORTS_GROUP_READABLE"
-        )
-    if get("ONBOARD_FOUR_EYES"):
-        values["four_eyes"] = _flag(environ["ONBOARD_FOUR_EYES"], "ONBOARD_FOUR_EYES")
-    for name, key in (("industries", "ONBOARD_INDUSTRIES"), ("currencies", "ONBOARD_CURRENCIES")):
-        if get(key):
-            items = [item.strip() for item in environ[key].split(",") if item.strip()]
-            values |= _from_toml({"validation": {name: items}}, key)
-    return values
+def sweep_config(
+    root: Path | None, config_path: Path | None, environ: Mapping[str, str] | None = None
+) -> tuple[Path | None, Path | None]:
+    """(the drop folder named by --root or ONBOARD_ROOT, the configuration file of its sweep).
+
+    Without --config or ONBOARD_CONFIG, a drop folder's own onboard.toml configures its sweep.
+    """
+    environ = os.environ if environ is None else environ
+    folder = root or (Path(environ["ONBOARD_ROOT"]) if environ.get("ONBOARD_ROOT") else None)
+    own = folder / DEFAULT_CONFIG_FILE if folder is not None else None
+    if config_path is None and not environ.get("ONBOARD_CONFIG") and own is not None and own.is_file():
+        return folder, own
+    return folder, config_path

@@ -6,8 +6,14 @@ The table of problem codes is `schemas.codes.CODES`, beside the rules that repor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from schemas.codes import Severity
+
+# The stages a file goes through, in order; a file-level failure names the one it failed in
+# (None: outside them, e.g. a sweep's own failure on a file).
+Stage = Literal["read", "map", "validate", "load", "report"]
+STAGES: tuple[Stage, ...] = ("read", "map", "validate", "load", "report")
 
 
 @dataclass(frozen=True)
@@ -43,12 +49,12 @@ class ColumnHint:
 class FileError(Exception):
     """A file cannot be used at all: the whole file fails and nothing is stored."""
 
-    def __init__(self, code: str, message: str, stage: str = "read") -> None:
+    def __init__(self, code: str, message: str, stage: Stage | None = "read") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.stage = stage
 
-    def summary(self) -> dict[str, str]:
+    def summary(self) -> dict[str, str | None]:
         """The error as the JSON summaries show it."""
         return {"code": self.code, "stage": self.stage, "message": self.message}

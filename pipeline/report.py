@@ -185,7 +185,7 @@ def write_reports(
     folder = result.report_dir
     folder.mkdir(parents=True, exist_ok=True)
     validated = result.error is None or bool(result.errors)
-    if validated and not result.skipped:
+    if validated and not result.skip_reason:
         write_issues_csv(folder / "rejects.csv", result.errors)
         write_issues_csv(folder / "warnings.csv", result.warnings)
         write_rejects_xlsx(folder / "rejects.xlsx", result, headers, rows, row_numbers, mapped)

@@ -157,7 +157,7 @@ def apply_review(
         result.sha256 = file_sha256(path)
         stamp = store.now()
         result.report_dir = report_root / f"review-{stamp:%Y%m%d-%H%M%S}-{result.sha256[:8]}"
-        with store.transaction(engine, "review apply", commit=not dry_run) as connection:
+        with store.transaction(engine, "load", commit=not dry_run) as connection:
             changes = _decide_lines(connection, entries, result, account, four_eyes)
             store.apply_decisions(connection, changes, reviewer, stamp)
             _write_report(result)

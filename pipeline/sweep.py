@@ -37,7 +37,7 @@ from pipeline.config import Config
 from pipeline.identity import owner
 from pipeline.issues import FileError
 from pipeline.names import text_of
-from pipeline.result import EXIT_OK, EXIT_UNUSABLE, FileResult
+from pipeline.result import EXIT_UNUSABLE, FileResult, run_exit_code
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -63,18 +63,32 @@ class SweepBusy(Exception):
 
 
 @dataclass
-class FileOutcome:
-    """One file of a sweep: where it went (None: left in its folder) and what processing it said."""
+class SweptFile:
+    """One file of a sweep: what processing it said, and where it went (None: left in its
+    folder)."""
 
     kind: Kind
     source: Path
+    result: FileResult | ReviewResult
     destination: Path | None
-    summary: dict[str, Any]
-    exit_code: int
     # Why the file was not moved, when it was not.
     note: str = ""
     # The environment's failure that left the file in its folder (the sweep stops).
     left_because: str | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """The file's own, or 2 when it could not be moved after it was processed."""
+        moved = self.destination is not None or self.left_because is not None
+        return self.result.exit_code if moved else EXIT_UNUSABLE
+
+    def summary(self) -> dict[str, Any]:
+        """The file's summary, with where it went."""
+        data = self.result.summary()
+        data["moved_to"] = str(self.destination) if self.destination else None
+        if self.note:
+            data["note"] = self.note
+        return data
 
 
 @dataclass(frozen=True)
@@ -90,7 +104,7 @@ class SweepResult:
     """Everything one sweep did, and the files it left for later."""
 
     root: Path
-    files: list[FileOutcome] = field(default_factory=list)
+    files: list[SweptFile] = field(default_factory=list)
     waiting: list[Waiting] = field(default_factory=list)
     claimed_elsewhere: list[Path] = field(default_factory=list)
     # Why the sweep stopped before the end (the store or the disk failed), if it did.
@@ -100,8 +114,7 @@ class SweepResult:
 
     @property
     def exit_code(self) -> int:
-        worst = max((f.exit_code for f in self.files), default=EXIT_OK)
-        return EXIT_UNUSABLE if self.stopped else worst
+        return run_exit_code(self.files, stopped=self.stopped is not None)
 
     @property
     def did_something(self) -> bool:
@@ -112,7 +125,7 @@ class SweepResult:
         """The sweep as one JSON object (what the notify command reads)."""
         return {
             "root": str(self.root),
-            "files": [f.summary for f in self.files],
+            "files": [f.summary() for f in self.files],
             "waiting": [{"file": text_of(w.path.name), "reason": w.reason} for w in self.waiting],
             "claimed_elsewhere": [text_of(p.name) for p in self.claimed_elsewhere],
             "stopped": self.stopped,
@@ -270,13 +283,13 @@ def move_aside(path: Path, folder: Path, tag: str) -> Path:
     raise OSError(f"cannot find a free name for {text_of(path.name)} in {folder}")
 
 
-def sweep(
+def sweep_folder(
     root: Path,
     config: Config,
     open_engine: Callable[[], Engine],
     *,
     reviewer: str | None = None,
-    on_file: Callable[[FileOutcome], None] | None = None,
+    on_file: Callable[[SweptFile], None] | None = None,
 ) -> SweepResult:
     """One sweep over the drop folder `root` (the caller holds `folder_lock`).
 
@@ -309,7 +322,7 @@ def _sweep_files(
     config: Config,
     open_engine: Callable[[], Engine],
     reviewer: str | None,
-    on_file: Callable[[FileOutcome], None] | None,
+    on_file: Callable[[SweptFile], None] | None,
 ) -> None:
     for position, (kind, path) in enumerate(todo):
         stop: str | None
@@ -317,17 +330,17 @@ def _sweep_files(
             if position == 0:
                 engine = open_engine()
                 _check_writable(result.root)
-            outcome = _sweep_file(kind, path, result.root, config, engine, reviewer)
+            swept = _sweep_file(kind, path, result.root, config, engine, reviewer)
         except FileError as error:  # the store or the drop folder failed: stop here
-            outcome, stop = None, error.message
+            swept, stop = None, error.message
         else:
-            stop = outcome.left_because if outcome is not None else None
-        if outcome is None and stop is None:
+            stop = swept.left_because if swept is not None else None
+        if swept is None and stop is None:
             result.claimed_elsewhere.append(path)
-        elif outcome is not None:
-            result.files.append(outcome)
+        elif swept is not None:
+            result.files.append(swept)
             if on_file is not None:
-                on_file(outcome)
+                on_file(swept)
         if stop is not None:
             result.stopped = f"{stop}; {len(todo) - position} file(s) left for the next run"
             return
@@ -337,12 +350,12 @@ def _check_writable(root: Path) -> None:
     """Refuse to start when a file could not be moved after its batch committed."""
     for name in ("inbox", "reviews", "processed", "failed", "reports"):
         if not os.access(root / name, os.W_OK | os.X_OK):
-            raise FileError("report_error", f"{root / name} is not writable", "sweep")
+            raise FileError("report_error", f"{root / name} is not writable", "report")
 
 
 def _sweep_file(
     kind: Kind, path: Path, root: Path, config: Config, engine: Engine, reviewer: str | None
-) -> FileOutcome | None:
+) -> SweptFile | None:
     """Claim, process and move one file; None when another sweep has it or it vanished."""
     from pipeline import store
     from pipeline.read import file_sha256
@@ -359,30 +372,26 @@ def _sweep_file(
     who = owner(path)
     result = _process(kind, path, root, config, engine, reviewer or who, who)
     if kind == "import":
-        tag = getattr(result, "batch_id", None) or f"{store.now():%Y%m%d-%H%M%S}-{sha256[:8]}"
+        batch_id = result.batch_id if isinstance(result, FileResult) else None
+        tag = batch_id or f"{store.now():%Y%m%d-%H%M%S}-{sha256[:8]}"
     else:
         tag = f"review-{store.now():%Y%m%d-%H%M%S}-{sha256[:8]}"
-    summary = result.summary()
     if result.error is not None and result.error.code in ENVIRONMENT_CODES:
         _finish_quietly(engine, kind, sha256, "left")
         note = "left in its folder for the next run"
-        summary |= {"moved_to": None, "note": note}
-        return FileOutcome(kind, path, None, summary, result.exit_code, note, result.error.message)
+        return SweptFile(kind, path, result, None, note, left_because=result.error.message)
     folder = root / ("failed" if result.error is not None else "processed")
     try:
-        destination: Path | None = move_aside(path, folder, tag)
+        destination = move_aside(path, folder, tag)
     except OSError as exc:
-        destination = None
+        _finish_quietly(engine, kind, sha256, folder.name)
         note = (
             f"could not be moved to {folder.name}/ ({exc}); the next sweep moves it "
             "without processing it again"
         )
+        return SweptFile(kind, path, result, None, note)
     _finish_quietly(engine, kind, sha256, folder.name)
-    summary["moved_to"] = str(destination) if destination else None
-    if destination is None:
-        summary["note"] = note
-        return FileOutcome(kind, path, None, summary, EXIT_UNUSABLE, note)
-    return FileOutcome(kind, path, destination, summary, result.exit_code)
+    return SweptFile(kind, path, result, destination)
 
 
 def _process(
@@ -390,17 +399,15 @@ def _process(
 ) -> FileResult | ReviewResult:
     """Import or apply one file as `who` (its owner). An error nobody foresaw fails this
     file alone: the sweep goes on with the next one."""
+    from pipeline.importer import import_file
     from pipeline.review import ReviewResult, apply_review
-    from pipeline.run import process_file
 
     try:
         if kind == "import":
-            return process_file(path, replace(config, user=who, login=who), engine)
+            return import_file(path, replace(config, user=who, login=who), engine)
         return apply_review(engine, path, reviewer, root / "reports", four_eyes=config.four_eyes, account=who)
     except Exception as exc:  # the sweep must survive any single file
-        error = FileError(
-            "internal_error", f"onboard failed on this file: {type(exc).__name__}: {exc}", "sweep"
-        )
+        error = FileError("internal_error", f"onboard failed on this file: {type(exc).__name__}: {exc}", None)
         if kind == "import":
             return FileResult(file=path, command="import", error=error)
         return ReviewResult(file=path, reviewer=reviewer, error=error)

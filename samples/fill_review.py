@@ -35,5 +35,6 @@ def fill(path: Path) -> tuple[int, int, int]:
 
 if __name__ == "__main__":
     approved, rejected, undecided = fill(Path(sys.argv[1]))
-    print(f"reviewer filled in: {approved} approve, {rejected} reject, {undecided} undecided",
-          file=sys.stderr)
+    print(
+        f"reviewer filled in: {approved} approve, {rejected} reject, {undecided} undecided", file=sys.stderr
+    )

@@ -73,4 +73,3 @@ def warning_schema() -> pa.DataFrameSchema:
     columns = {name: pa.Column(str, nullable=True) for name in WARNING_FIELDS}
     frame_checks = [_check(code, {}) for field in FIELDS.values() for code in field.warnings]
     return pa.DataFrameSchema(columns, checks=frame_checks, name="CustomerWarnings")
-

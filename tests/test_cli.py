@@ -141,12 +141,12 @@ def test_json_prints_one_summary_per_file_equal_to_summary_json(
 
 
 def test_json_equals_the_library_result(sheets: Any, onboard: Onboard, tmp_path: Path) -> None:
-    """It prints what pipeline.run.process_file returns for the same file (timings aside)."""
+    """It prints what pipeline.validate_file returns for the same file (timings aside)."""
+    from pipeline import validate_file
     from pipeline.config import Config
-    from pipeline.run import process_file
 
     printed = json_lines(onboard("validate", sheets.rejected, "--json", "--report-dir", tmp_path / "cli"))[0]
-    library = process_file(sheets.rejected, Config(report_dir=tmp_path / "cli")).summary()
+    library = validate_file(sheets.rejected, Config(report_dir=tmp_path / "cli")).summary()
     assert without_timings(printed) == without_timings(library)
 
 

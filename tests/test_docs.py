@@ -8,6 +8,7 @@ A command, option, code or variable added to one side only fails here, naming it
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from pipeline.config import KEYS, load_config
 from schemas.codes import CODES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -156,6 +158,21 @@ def test_the_environment_variables_are_those_onboard_reads() -> None:
     documented = set(re.findall(r"`(ONBOARD_[A-Z_]+)`", paragraph.group(0)))
     source = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "pipeline").glob("*.py"))
     assert documented == set(re.findall(r"\bONBOARD_[A-Z_]+\b", source))
+
+
+def test_the_configuration_example_has_every_key_and_loads(tmp_path: Path) -> None:
+    """It shows every key of `config.KEYS` in the README's onboard.toml, no other, and that
+    file loads; each ONBOARD_* variable of the table is named under it."""
+    example = re.search(r"^```toml\n(.*?)^```", section("### Configuration (`onboard.toml`)"), re.M | re.S)
+    assert example
+    document = tomllib.loads(example.group(1))
+    shown = {f"{name}.{key}" for name, body in document.items() for key in body}
+    assert shown == {key.path for key in KEYS}
+    path = tmp_path / "onboard.toml"
+    path.write_text(example.group(1), encoding="utf-8")
+    assert load_config(path, environ={}).four_eyes is True
+    paragraph = section("### Configuration (`onboard.toml`)")
+    assert {key.env for key in KEYS if key.env} <= set(re.findall(r"`(ONBOARD_[A-Z_]+)`", paragraph))
 
 
 def test_the_layout_names_every_module_of_the_rules() -> None:

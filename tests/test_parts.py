@@ -11,8 +11,8 @@ import pytest
 from click.testing import Result
 from factories import StoreView, json_lines, read_csv, valid_row, write_sheet
 
+import pipeline.importer
 import pipeline.read
-import pipeline.run
 from pipeline.store import audit, batches, customers
 from pipeline.validate import validate
 
@@ -29,7 +29,7 @@ def test_a_file_read_in_parts_counts_numbers_and_finds_duplicates_across_parts(
     """It gives a file read 3 rows and validated 4 rows at a time the rows, row numbers,
     duplicates and stored customers of a file read whole."""
     monkeypatch.setattr(pipeline.read, "BATCH_ROWS", 3)
-    monkeypatch.setattr(pipeline.run, "validate", functools.partial(validate, part_rows=4))
+    monkeypatch.setattr(pipeline.importer, "validate", functools.partial(validate, part_rows=4))
     rows = [valid_row(i) for i in range(11)]
     rows[9] = valid_row(9, erp_id=rows[1]["erp_id"])  # repeats row 3's ERP ID, three parts later
     rows[6] = valid_row(6, tax_id="NL123")  # invalid, in a middle part

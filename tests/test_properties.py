@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline.config import Config
-from pipeline.run import process_file
+from pipeline.importer import validate_file
 from schemas.fields import FIELDS as FIELD_FACTS
 
 FIELDS = tuple(FIELD_FACTS)
@@ -98,7 +98,7 @@ def test_every_row_is_counted_once_and_every_reject_is_reported(
     with tempfile.TemporaryDirectory() as folder:
         path = write_sheet(Path(folder) / f"sheet{suffix}", rows, fields=order)
 
-        result = process_file(path, Config(report_dir=Path(folder) / "reports"))
+        result = validate_file(path, Config(report_dir=Path(folder) / "reports"))
 
         assert result.error is None, result.error.message
         assert result.rows == result.accepted + result.rejected

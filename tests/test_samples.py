@@ -10,7 +10,7 @@ import pytest
 from factories import StoreView
 
 from pipeline.config import Config
-from pipeline.run import process_file
+from pipeline.importer import import_file, validate_file
 from pipeline.sample import generate_rows, write_sheet
 from pipeline.store import customers, open_store
 
@@ -19,7 +19,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "samples.json"
 
 
 def problems(path: Path, tmp_path: Path) -> dict[str, object]:
-    result = process_file(path, Config(report_dir=tmp_path))
+    result = validate_file(path, Config(report_dir=tmp_path))
     return {
         "rows": result.rows,
         "accepted": result.accepted,
@@ -46,7 +46,7 @@ def test_generated_customers_are_valid_where_no_mistake_was_made(tmp_path: Path)
     """It generates customers that pass every check when asked for no mistakes."""
     path = tmp_path / "clean.csv"
     write_sheet(path, generate_rows(2000, seed=1, bad_ratio=0.0))
-    result = process_file(path, Config(report_dir=tmp_path / "reports"))
+    result = validate_file(path, Config(report_dir=tmp_path / "reports"))
     assert (result.rows, result.rejected) == (2000, 0), result.errors[:5]
 
 
@@ -54,7 +54,7 @@ def test_mistakes_come_at_the_share_asked_for(tmp_path: Path) -> None:
     """It makes about `bad_ratio` of the rows wrong, and the pipeline rejects about that many."""
     path = tmp_path / "big.csv"
     write_sheet(path, generate_rows(3000, seed=2, bad_ratio=0.05))
-    result = process_file(path, Config(report_dir=tmp_path / "reports"))
+    result = validate_file(path, Config(report_dir=tmp_path / "reports"))
     assert result.rows == 3000
     assert 0.035 < result.rejected / result.rows < 0.09
 
@@ -69,7 +69,7 @@ def test_sheets_keep_leading_zeros_in_csv_and_xlsx(tmp_path: Path) -> None:
         url = f"sqlite:///{tmp_path / f's{suffix}.db'}"
         engine = open_store(url)
         try:
-            result = process_file(path, Config(report_dir=tmp_path / suffix, user="tester"), engine)
+            result = import_file(path, Config(report_dir=tmp_path / suffix, user="tester"), engine)
         finally:
             engine.dispose()
         assert result.accepted == 50

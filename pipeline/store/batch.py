@@ -78,7 +78,7 @@ def importers(connection: Connection, batch_ids: Iterable[str]) -> dict[str, tup
 
 def status_counts(engine: Engine) -> dict[str, int]:
     """Customers per status, every status listed."""
-    with transaction(engine, "status") as connection:
+    with transaction(engine, "read") as connection:
         found: dict[str, int] = dict(
             connection.execute(select(customers.c.status, func.count()).group_by(customers.c.status)).all()
         )
@@ -87,7 +87,7 @@ def status_counts(engine: Engine) -> dict[str, int]:
 
 def batch_status_counts(engine: Engine, limit: int = 10) -> list[dict[str, Any]]:
     """The most recent batches with their counts and their customers' current statuses."""
-    with transaction(engine, "status") as connection:
+    with transaction(engine, "read") as connection:
         recent = connection.execute(select(batches).order_by(batches.c.started_at.desc()).limit(limit)).all()
         ids = [b.id for b in recent]
         per_status: dict[str, dict[str, int]] = {i: dict.fromkeys(STATUSES, 0) for i in ids}

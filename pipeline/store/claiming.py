@@ -36,7 +36,7 @@ def claim(
     if _first_claim(engine, kind, sha256, name, claimant, stamp):
         return True
     key = (claims.c.kind == kind) & (claims.c.sha256 == sha256)
-    with transaction(engine, "claim") as connection:
+    with transaction(engine, None) as connection:
         current = connection.execute(select(claims).where(key)).first()
         if current is None:
             return False
@@ -87,7 +87,7 @@ def _older_than(stamp: dt.datetime, age: dt.timedelta) -> bool:
 
 def finish_claim(engine: Engine, kind: str, sha256: str, outcome: str) -> None:
     """Mark a claim done, so the same content dropped again is handled again."""
-    with transaction(engine, "claim") as connection:
+    with transaction(engine, None) as connection:
         connection.execute(
             update(claims)
             .where((claims.c.kind == kind) & (claims.c.sha256 == sha256))

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from pipeline.issues import FileError
+from pipeline.issues import FileError, Stage
 
 
 def now() -> dt.datetime:
@@ -123,7 +123,7 @@ def reason(exc: BaseException) -> str:
 
 
 @contextmanager
-def transaction(engine: Engine, stage: str, commit: bool = True) -> Iterator[Connection]:
+def transaction(engine: Engine, stage: Stage | None, commit: bool = True) -> Iterator[Connection]:
     """One transaction, committed at the end (rolled back when `commit` is False or on
     any error); database failures become a `FileError` of the stage.
 

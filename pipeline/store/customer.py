@@ -138,7 +138,7 @@ def customers_with_status(engine: Engine, status: str | None) -> list[dict[str, 
     query = select(customers).order_by(customers.c.erp_id)
     if status is not None:
         query = query.where(customers.c.status == status)
-    with transaction(engine, "export") as connection:
+    with transaction(engine, "read") as connection:
         return [dict(row._mapping) for row in connection.execute(query)]
 
 
@@ -147,7 +147,7 @@ def pending_customers(engine: Engine, batch_id: str | None = None) -> list[dict[
     query = select(customers).where(customers.c.status == "pending")
     if batch_id is not None:
         query = query.where(customers.c.batch_id == batch_id)
-    with transaction(engine, "review export") as connection:
+    with transaction(engine, "read") as connection:
         return [dict(row._mapping) for row in connection.execute(query.order_by(customers.c.erp_id))]
 
 

@@ -1,0 +1,318 @@
+"""Rendering for people: each result as the lines a terminal or a cron log shows, and the
+progress display (as pandera's `_cli/rich_report.py`: the commands never format output).
+
+Everything printed passes `echo` or `echo_json`, which escape what a terminal would act
+on: file names, headers, values and messages carry the user's text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from pipeline.issues import STAGES, ColumnHint, Stage
+from pipeline.names import plain_json, text_of
+from pipeline.result import FileResult, RunReport, StageCallback
+
+if TYPE_CHECKING:
+    from pipeline.review import ReviewResult
+    from pipeline.sweep import SweepResult, SweptFile
+
+# What a terminal acts on or hides: controls (C0 such as ESC, BEL, backspace, CR; DEL; C1
+# such as CSI 0x9b), format characters (bidi overrides, zero-width), line separators.
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+STAGE_LABELS: dict[Stage, str] = {
+    "read": "reading",
+    "map": "mapping columns",
+    "validate": "validating",
+    "load": "loading",
+    "report": "writing reports",
+}
+
+
+def _hidden(character: str) -> bool:
+    return not character.isprintable() and unicodedata.category(character) in _HIDDEN
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every character a terminal would act on or hide shown escaped
+    (`\\x1b`, `\\u202e`), and undecodable bytes of a file name as `\\xNN`."""
+    text = text_of(text)
+    if text.isprintable():
+        return text
+    return "".join(c.encode("unicode_escape").decode("ascii") if _hidden(c) else c for c in text)
+
+
+def _json_escape(character: str) -> str:
+    code = ord(character)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # a UTF-16 surrogate pair, as JSON spells characters past U+FFFF
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_line(data: dict[str, Any]) -> str:
+    """`data` as one line of JSON that a terminal shows as it is: json.dumps escapes C0
+    controls itself, the other hidden characters (C1, bidi overrides) are escaped here."""
+    line = json.dumps(plain_json(data), ensure_ascii=False, default=lambda value: text_of(str(value)))
+    if line.isprintable():
+        return line
+    return "".join(_json_escape(c) if _hidden(c) else c for c in line)
+
+
+@dataclass(frozen=True)
+class _Styled:
+    """Part of a line shown bold or in a colour; its text is escaped like any other."""
+
+    text: object
+    style: dict[str, Any]
+
+
+def _style(text: object, **style: Any) -> _Styled:
+    return _Styled(text, style)
+
+
+def echo(*parts: object, err: bool = True) -> None:
+    """Print one line for a person, on standard error unless `err` is false.
+
+    Every part goes through `terminal_safe` here, and styles are added after, so nothing
+    a file holds can move the cursor, retitle the terminal or reorder what the cron log
+    shows.
+    """
+    line = "".join(
+        click.style(terminal_safe(str(part.text)), **part.style)
+        if isinstance(part, _Styled)
+        else terminal_safe(str(part))
+        for part in parts
+    )
+    click.echo(line, err=err)
+
+
+def echo_json(data: dict[str, Any]) -> None:
+    """One JSON object on standard output, one line."""
+    click.echo(json_line(data))
+
+
+def stage_label(stage: Stage | None) -> str:
+    return STAGE_LABELS[stage] if stage is not None else "processing"
+
+
+# --- validate and import ----------------------------------------------------------------
+
+
+def file_result(result: FileResult, mapping_help: bool = True) -> None:
+    """One file's outcome for a person, on standard error (a failure is one line, then
+    the mapping help when its columns could not be mapped and `mapping_help`)."""
+    name = _style(result.file, bold=True)
+    if result.error is not None:
+        stage = stage_label(result.error.stage)
+        echo(name, ": ", _style("failed", fg="red"), f" while {stage}: {result.error.message}")
+        if mapping_help:
+            _mapping_help(result)
+        return
+    if result.skip_reason:
+        again = "use --force to import it again"
+        echo(name, f": skipped, {result.skip_reason} as batch {result.batch_id} ({again})")
+        return
+    counts: list[object] = [
+        f": {result.rows} rows, ",
+        _style(result.accepted, fg="green"),
+        " accepted, ",
+        _style(result.rejected, fg="red" if result.rejected else "green"),
+        f" rejected, {len(result.warnings)} warnings",
+    ]
+    if result.command == "import":
+        counts.append(
+            f"; inserted {result.inserted}, updated {result.updated}, "
+            f"unchanged {result.unchanged}; batch {result.batch_id}"
+        )
+    echo(name, *counts)
+    by_code = result.errors_by_code()
+    if by_code:
+        echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
+    _ignored(result)
+    echo(f"  reports: {result.report_dir}")
+
+
+def _ignored(result: FileResult) -> None:
+    """Ignored columns, one a line and in colour: a column a user meant to import must
+    not hide in one grey line."""
+    if not result.column_hints:
+        return
+    count = len(result.column_hints)
+    echo(
+        _style(f"  {count} column{'s' if count > 1 else ''} ignored (not imported):", fg="yellow", bold=True)
+    )
+    for hint in result.column_hints:
+        echo("    ", _style(repr(hint.column), fg="yellow"), f" — {_hint_text(hint)}")
+
+
+def _hint_text(hint: ColumnHint) -> str:
+    from schemas.fields import label
+
+    if hint.note:
+        return hint.note
+    if not hint.nearest:
+        return "not like any field"
+    return "nearest: " + ", ".join(f"{label(f)} ({f})" for f in hint.nearest)
+
+
+def _mapping_help(result: FileResult) -> None:
+    """For a file whose columns could not be mapped: every header not recognised, with the
+    nearest fields, and a [columns.synonyms] block to paste into onboard.toml."""
+    if not result.missing_columns and not result.column_hints:
+        return
+    from pipeline.columns import synonyms_block  # pandas: only when there is help to give
+
+    if result.column_hints:
+        echo(_style("  headers not recognised:", fg="yellow", bold=True))
+        for hint in result.column_hints:
+            echo("    ", _style(repr(hint.column), fg="yellow"), f" — {_hint_text(hint)}")
+    if result.missing_columns:
+        echo("  to map them, add to onboard.toml (or the file given with --config), then run again:")
+        for line in synonyms_block(result.column_hints, result.missing_columns).splitlines():
+            echo(f"    {line}")
+
+
+def run_end(report: RunReport, as_json: bool) -> None:
+    """After the files of a run: with --json their summaries (and each failure's one line
+    on standard error); without, a total when there were several."""
+    for result in report.files:
+        if as_json:
+            echo_json(result.summary())
+            if result.error is not None:
+                # The one line on standard error, even with --json (the hints are in the JSON).
+                file_result(result, mapping_help=False)
+    if len(report.files) > 1 and not as_json:
+        echo(
+            f"{len(report.files)} files: {report.rows} rows, {report.accepted} accepted, "
+            f"{report.rejected} rejected, {report.unusable} unusable",
+        )
+
+
+@contextlib.contextmanager
+def progress(enabled: bool) -> Iterator[Callable[[Path], StageCallback] | None]:
+    """A rich progress display over each file's stages, only on a terminal: yields a
+    function that gives the stage callback of a file."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[stage]}"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as display:
+
+        def for_file(path: Path) -> StageCallback:
+            task = display.add_task(escape(terminal_safe(path.name)), total=len(STAGES), stage="")
+
+            def on_stage(stage: Stage) -> None:
+                display.update(task, completed=STAGES.index(stage), stage=stage_label(stage))
+
+            return on_stage
+
+        yield for_file
+
+
+# --- review, status --------------------------------------------------------------------
+
+
+def review_result(result: ReviewResult) -> None:
+    """What applying a review file did, with each refused line."""
+    if result.error is not None:
+        echo(f"{result.file}: failed: {result.error.message}")
+        return
+    echo(
+        f"{result.file}: {len(result.lines)} lines; "
+        + ", ".join(f"{k} {v}" for k, v in result.counts.items())
+        + (" (dry run: nothing changed)" if result.dry_run else ""),
+    )
+    for line in result.lines:
+        if line.outcome == "refused":
+            echo(f"  row {line.row}: {line.message}")
+    echo(f"  report: {result.report_dir}")
+
+
+def status_table(counts: dict[str, int], recent: list[dict[str, Any]]) -> None:
+    """Customers per status, then one line per recent batch."""
+    echo("customers: " + ", ".join(f"{s} {n}" for s, n in counts.items()))
+    if recent:
+        echo(
+            f"{'batch':<34} {'file':<30} {'rows':>6} {'acc':>6} {'rej':>6} "
+            f"{'pending':>8} {'approved':>8} {'rejected':>8}",
+        )
+    for b in recent:
+        echo(
+            f"{b['id']:<34} {Path(b['file_name']).name[:30]:<30} {b['rows']:>6} "
+            f"{b['accepted']:>6} {b['rejected']:>6} {b['customers']['pending']:>8} "
+            f"{b['customers']['approved']:>8} {b['customers']['rejected']:>8}",
+        )
+
+
+# --- the sweep's log --------------------------------------------------------------------
+
+
+def log(message: str) -> None:
+    """One line of the sweep's log on standard error, time-stamped for cron logs."""
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    echo(f"{stamp} {message}")
+
+
+def swept_file_json(swept: SweptFile) -> None:
+    echo_json(swept.summary())
+
+
+def swept_file(swept: SweptFile) -> None:
+    """One file of a sweep for the log: where it went and what processing said."""
+    result = swept.result
+    where = f"{swept.destination.parent.name}/" if swept.destination else "stays"
+    if result.error is not None:
+        detail = result.error.message
+    elif not isinstance(result, FileResult):
+        counts = result.counts
+        detail = ", ".join(f"{k} {counts[k]}" for k in ("approved", "rejected", "unchanged", "refused"))
+    elif result.skip_reason:
+        detail = f"skipped, {result.skip_reason} (batch {result.batch_id})"
+    else:
+        detail = (
+            f"{result.rows} rows, {result.accepted} accepted, {result.rejected} "
+            f"rejected; batch {result.batch_id}"
+        )
+    note = f" ({swept.note})" if swept.note else ""
+    log(f"{swept.kind} {swept.source.name} → {where}: {detail}{note}")
+
+
+def sweep_end(result: SweepResult, folder: Path, as_json: bool) -> None:
+    """The end of a sweep: files left and why, and a total. An empty sweep says nothing."""
+    if result.notify_error:
+        log(result.notify_error)
+    if as_json:
+        if result.stopped:
+            log(f"sweep of {folder} stopped: {result.stopped}")
+        return
+    for waiting in result.waiting:
+        log(f"left {waiting.path.parent.name}/{waiting.path.name}: {waiting.reason}")
+    if result.stopped:
+        log(f"sweep of {folder} stopped: {result.stopped}")
+    elif result.files or result.claimed_elsewhere:
+        elsewhere = len(result.claimed_elsewhere)
+        log(
+            f"sweep of {folder}: {len(result.files)} files, {len(result.waiting)} left for the next run"
+            + (f", {elsewhere} claimed by another sweep" if elsewhere else "")
+        )
