@@ -149,6 +149,8 @@ def apply_review(
     (the operating-system account applying the file, or the review file's owner in a
     sweep) is a name or account its batch was imported under.
     """
+    # The name as recorded on every change: " bob " and "bob" are one reviewer.
+    reviewer = " ".join(reviewer.split())
     result = ReviewResult(file=path, reviewer=reviewer, dry_run=dry_run)
     try:
         if not reviewer.strip():

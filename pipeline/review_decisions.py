@@ -59,10 +59,10 @@ def decide(
     def line(outcome: str, message: str) -> ReviewLine:
         return ReviewLine(erp_id, decision or typed, outcome, message, row)
 
+    if not typed:  # with or without an ERP ID: nothing was decided, nothing to refuse
+        return line("skipped", "no decision")
     if not erp_id:
         return line("refused", f"row {row} has no erp_id")
-    if not typed:
-        return line("skipped", "no decision")
     if not decision:
         return line("refused", unknown_decision(typed))
     if seen[erp_id] > 1:

@@ -201,6 +201,26 @@ def test_csv_review_files(db: str, tmp_path: Path) -> None:
     assert {k: v["outcome"] for k, v in report.items()} == {"00123": "approved", "00124": "rejected"}
 
 
+def test_a_line_without_erp_id_or_decision_is_skipped_and_the_reviewer_is_trimmed(
+    db: str, tmp_path: Path
+) -> None:
+    """It skips a line with neither ERP ID nor decision (README: `skipped`, not refused),
+    and records the reviewer's name without stray spaces."""
+    imported(db, tmp_path, [customer(0)])
+    review = tmp_path / "review.csv"
+    lines = export(db, review)
+    lines[0]["decision"] = "approve"
+    note = {key: "" for key in lines[0]} | {"reason": "a note under the list"}
+    with review.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(lines[0]))
+        writer.writeheader()
+        writer.writerows([lines[0], note])
+    result, summary = apply_file(db, review, reviewer="  Bo   Bergh ")
+    assert result.exit_code == 0, result.output
+    assert (summary["approved"], summary["skipped"], summary["refused"]) == (1, 1, 0)
+    assert stored(db)["00123"]["reviewed_by"] == "Bo Bergh"
+
+
 def test_csv_review_round_trips_formula_like_values(db: str, tmp_path: Path) -> None:
     """It applies a CSV review file to customers whose ERP IDs start like a formula (-0042, +77, =3):
     the apostrophes the export put before them are taken off again, exactly."""
