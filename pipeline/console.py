@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pipeline.issues import STAGES, ColumnHint, Stage
+from pipeline.issues import STAGES, ColumnHint, Issue, Stage
 from pipeline.names import plain_json, text_of
 from pipeline.result import FileResult, RunReport, StageCallback
 
@@ -150,6 +150,8 @@ def file_result(result: FileResult, mapping_help: bool = True, show: int = 0) ->
 
 # The problem table's widest value: enough to recognise it, the rest is in the reports.
 VALUE_WIDTH = 30
+# Personal data that what onboard prints never shows whole (it stays in the reports).
+PERSONAL_FIELDS = frozenset({"contact_first_name", "contact_last_name", "contact_email", "contact_phone"})
 
 
 def problems(result: FileResult, show: int) -> None:
@@ -168,11 +170,19 @@ def problems(result: FileResult, show: int) -> None:
     table.add_column("value", overflow="ellipsis", max_width=VALUE_WIDTH)
     table.add_column("message", overflow="fold", ratio=1)
     for issue in first:
-        table.add_row(
-            *(_cell(text) for text in (str(issue.row), issue.column, _shorten(issue.value), issue.message))
-        )
+        value, message = _shown(issue)
+        table.add_row(*(_cell(text) for text in (str(issue.row), issue.column, _shorten(value), message)))
     print_rich(Padding(table, (0, 0, 0, 2)))  # indented as the file's other lines
     _where_the_rest_is(result, len(first))
+
+
+def _shown(issue: Issue) -> tuple[str, str]:
+    """The value and message as the terminal shows them: a contact's name, e-mail address
+    or phone number masked (terminals end up in logs; the reports hold them in full)."""
+    if issue.field not in PERSONAL_FIELDS or not issue.value:
+        return issue.value, issue.message
+    masked = issue.value[:2] + "…"
+    return masked, issue.message.replace(issue.value, masked)
 
 
 def _cell(text: str) -> Text:

@@ -16,8 +16,8 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def bad_rows(count: int) -> list[dict[str, str]]:
-    """`count` rows, each with an e-mail address that is not one (rows 2, 3, … of the sheet)."""
-    return [valid_row(n, contact_email=f"nobody{n}@") for n in range(count)]
+    """`count` rows, each with a Tax ID that is not one (rows 2, 3, … of the sheet)."""
+    return [valid_row(n, tax_id=f"NL{n}X") for n in range(count)]
 
 
 def table_rows(stderr: str) -> list[list[str]]:
@@ -37,8 +37,8 @@ def test_first_ten_problems_then_where_the_rest_is(
     assert "row" in result.stderr and "message" in result.stderr
     rows = table_rows(result.stderr)
     assert [cells[0] for cells in rows] == [str(n) for n in range(2, 12)]
-    assert rows[0][1:4] == ["Email", "address", "nobody0@"]
-    assert "Email address nobody0@ is not a valid e-mail address" in result.stderr
+    assert rows[0][1:4] == ["Tax", "ID", "NL0X"]
+    assert "Tax ID NL0X is not a valid Dutch VAT number" in result.stderr
     (report,) = (tmp_path / "reports").iterdir()
     assert f"2 more problems: all 12 in {report / 'rejects.csv'}" in result.stderr
     assert f"fix the rejected rows in {report / 'rejects.xlsx'}" in result.stderr
@@ -56,32 +56,41 @@ def test_show_n_and_show_0(tmp_path: Path, onboard: Onboard) -> None:
     assert "all problems also in" in every.stderr
     none = onboard("validate", sheet, "--show", 0)
     assert table_rows(none.stderr) == []
-    assert "nobody0@" not in none.stderr and "more problem" not in none.stderr
-    assert "rejected for: invalid_email ×4" in none.stderr
+    assert "NL0X" not in none.stderr and "more problem" not in none.stderr
+    assert "rejected for: invalid_tax_id ×4" in none.stderr
     assert onboard("validate", sheet, "--show", -1).exit_code == 2
 
 
 def test_import_shows_problems_and_json_does_not(tmp_path: Path, onboard: Onboard, db_url: str) -> None:
     """It shows the table after an import too; with --json, standard output holds only the
     JSON and standard error no table."""
-    sheet = write_sheet(tmp_path / "klanten.csv", [valid_row(0), valid_row(1, contact_email="x@")])
+    sheet = write_sheet(tmp_path / "klanten.csv", [valid_row(0), valid_row(1, tax_id="NL1X")])
     imported = onboard("import", sheet, "--db", db_url, "--show", 5)
     assert imported.exit_code == 1
     assert [cells[0] for cells in table_rows(imported.stderr)] == ["3"]
     again = onboard("validate", sheet, "--json")
     assert len(json_lines(again.stdout)) == 1
-    assert table_rows(again.stderr) == [] and "x@" not in again.stderr
+    assert table_rows(again.stderr) == [] and "NL1X" not in again.stderr
 
 
-def test_values_are_shortened_and_terminal_safe(tmp_path: Path, onboard: Onboard) -> None:
-    """It shortens a long value with an ellipsis and shows control characters a value holds
-    escaped, never as themselves."""
-    rows = [valid_row(0, contact_email="a" * 80 + "@"), valid_row(1, contact_role="Boss\x1b]0;owned\x07")]
+def test_values_are_shortened_masked_and_terminal_safe(tmp_path: Path, onboard: Onboard) -> None:
+    """It shortens a long value with an ellipsis, masks a contact's e-mail address and phone
+    number (value and message; the reports keep them), and shows control characters a
+    value holds escaped, never as themselves."""
+    rows = [
+        valid_row(0, short_name="a" * 80),
+        valid_row(1, contact_role="Boss\x1b]0;owned\x07"),
+        valid_row(2, contact_email="secret.person@@example.nl", contact_phone="+31 6 99999999999"),
+    ]
     sheet = write_sheet(tmp_path / "klanten.csv", rows)
-    result = onboard("validate", sheet)
+    result = onboard("validate", sheet, "--report-dir", tmp_path / "reports")
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
-    (value_line,) = [line for line in result.stderr.splitlines() if "Email address" in line and "…" in line]
+    (value_line,) = [line for line in result.stderr.splitlines() if "Short name" in line and "…" in line]
     assert re.search(r" a{10,29}… ", value_line)
+    assert "secret.person" not in result.stderr and "99999999999" not in result.stderr
+    assert "se…" in result.stderr and "+3…" in result.stderr
+    (report,) = (tmp_path / "reports").iterdir()
+    assert "secret.person@@example.nl" in (report / "rejects.csv").read_text(encoding="utf-8")
     assert "Boss\\x1b]0;owned\\x07" in result.stderr
 
 
@@ -115,7 +124,7 @@ def test_progress_never_covers_result_lines(tmp_path: Path) -> None:
     """It prints each file's result after that file's progress display is gone: with three
     files on a terminal, one unusable, every result line and the reason stay on screen, in
     order."""
-    first = write_sheet(tmp_path / "first.csv", [valid_row(0), valid_row(1, contact_email="x@")])
+    first = write_sheet(tmp_path / "first.csv", [valid_row(0), valid_row(1, tax_id="NL1X")])
     unusable = tmp_path / "unusable.csv"
     unusable.write_text("foo,bar\n1,2\n", encoding="utf-8")
     last = write_sheet(tmp_path / "last.csv", [valid_row(n) for n in range(30)])
@@ -127,7 +136,7 @@ def test_progress_never_covers_result_lines(tmp_path: Path) -> None:
     lines = screen(shown, 200)
     wanted = [
         f"{first}: 2 rows, 1 accepted, 1 rejected",
-        "x@",
+        "Tax ID NL1X is not a valid Dutch VAT number",
         f"{unusable}: failed while reading: ",
         "no header row found",
         f"{last}: 30 rows, 30 accepted, 0 rejected",
@@ -146,4 +155,4 @@ def test_problem_table_fits_a_narrow_terminal(tmp_path: Path) -> None:
     lines = screen(shown, 80)
     assert all(len(line) <= 80 for line in lines)
     text = " ".join(" ".join(line.split()) for line in lines)
-    assert "is not a valid e-mail" in text and "nobody1@" in text
+    assert "is not a valid Dutch VAT" in text and "NL1X" in text
