@@ -55,6 +55,8 @@ def unavailable(component: str, reason: str) -> NoReturn:
 # The portal's label of every canonical field, in the order of its Create form.
 LABELS: dict[str, str] = {name: field.label for name, field in FIELD_FACTS.items()}
 FIELDS: tuple[str, ...] = tuple(FIELD_FACTS)
+# The canonical field of a portal label (the review workbook's headers).
+NAME_OF_LABEL: dict[str, str] = {label: name for name, label in LABELS.items()}
 
 
 def _valid_nl_vats(count: int) -> tuple[str, ...]:
@@ -172,7 +174,7 @@ def read_review(path: Path) -> list[dict[str, str]]:
         rows = list(workbook["Review"].iter_rows(values_only=True))
     finally:
         workbook.close()
-    header = [str(name) for name in rows[0]]
+    header = [NAME_OF_LABEL.get(str(name), str(name)) for name in rows[0]]
     return [
         dict(zip(header, ("" if v is None else str(v) for v in row), strict=True))
         for row in rows[1:]
@@ -197,7 +199,7 @@ def write_review(path: Path, lines: Iterable[Mapping[str, str]]) -> Path:
     sheet.delete_rows(2, sheet.max_row)
     for number, line in enumerate(lines, start=2):
         for column, name in enumerate(header, start=1):
-            value = line.get(str(name), "")
+            value = line.get(NAME_OF_LABEL.get(str(name), str(name)), "")
             if value:
                 sheet.cell(row=number, column=column, value=value).data_type = "s"
     workbook.save(path)
