@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from pipeline.config import Config, ConfigError, load_config
-from pipeline.template import LANGUAGES
+from pipeline.template_text import LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -31,19 +31,21 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Engine
-
-from pipeline import store
 from pipeline.config import Config
 from pipeline.identity import owner
-from pipeline.importer import import_file
 from pipeline.issues import FileError
 from pipeline.names import text_of
-from pipeline.read import file_sha256
 from pipeline.result import EXIT_UNUSABLE, FileResult, run_exit_code
-from pipeline.review import ReviewResult, apply_review
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from pipeline.review import ReviewResult
+
+# The store, readers and rules (SQLAlchemy, pandas, Pandera) are imported where a file is
+# processed: a cron sweep of an empty folder starts and ends in a fraction of a second.
 
 FOLDERS = ("inbox", "reviews", "processed", "failed", "reports")
 _TEMPORARY_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp", ".lock")
@@ -217,6 +219,8 @@ def claim(engine: Engine, kind: str, sha256: str, name: str) -> bool:
     process on this host is gone (a killed sweep) or it is older than `STALE_CLAIM` (a
     sweep on another host that died).
     """
+    from pipeline import store
+
     return store.claim(engine, kind, sha256, name, _claimant(), stale_after=STALE_CLAIM, abandoned=_died_here)
 
 
@@ -353,6 +357,9 @@ def _sweep_file(
     kind: Kind, path: Path, root: Path, config: Config, engine: Engine, reviewer: str | None
 ) -> SweptFile | None:
     """Claim, process and move one file; None when another sweep has it or it vanished."""
+    from pipeline import store
+    from pipeline.read import file_sha256
+
     try:
         sha256 = file_sha256(path)
     except FileNotFoundError:
@@ -392,6 +399,9 @@ def _process(
 ) -> FileResult | ReviewResult:
     """Import or apply one file as `who` (its owner). An error nobody foresaw fails this
     file alone: the sweep goes on with the next one."""
+    from pipeline.importer import import_file
+    from pipeline.review import ReviewResult, apply_review
+
     try:
         if kind == "import":
             return import_file(path, replace(config, user=who, login=who), engine)
@@ -405,6 +415,8 @@ def _process(
 
 def _finish_quietly(engine: Engine, kind: str, sha256: str, outcome: str) -> None:
     """Finish a claim; a store gone meanwhile leaves it for the take-over of dead claims."""
+    from pipeline import store
+
     with suppress(FileError):
         store.finish_claim(engine, kind, sha256, outcome)
 

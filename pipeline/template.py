@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.template_text import LANGUAGES as LANGUAGES  # the template's languages, re-exported
 from pipeline.template_text import TEXTS, Texts
 from schemas.fields import FIELDS, label
 from schemas.rules.text import header_key
-
-LANGUAGES = ("en", "nl", "de", "fr")
 
 # Each language's header per field; every one is a synonym of its field (a test holds
 # them to it), so a filled template maps without configuration.

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The template's languages; the CLI offers them without loading the field registry.
+LANGUAGES = ("en", "nl", "de", "fr")
+
 
 @dataclass(frozen=True)
 class Texts:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -21,18 +20,19 @@ from pandera.errors import SchemaErrors
 
 from pipeline.columns import ColumnMap
 from pipeline.issues import Issue
-from pipeline.outcomes import HEAVY_FIELDS, Outcomes, default_workers, worker_pool
+from pipeline.outcomes import HEAVY_FIELDS, Outcomes
 from schemas import checks
 from schemas.codes import CODES
 from schemas.customer import WARNING_FIELDS, customer_schema, warning_schema
-from schemas.fields import FIELD_OF_CODE, FIELDS, ValueRule, label, value_rules
+from schemas.fields import FIELD_OF_CODE, FIELDS, RULE_WARNINGS, ValueRule, label, value_rules
 from schemas.rules.outcome import Outcome
 from schemas.rules.text import WHITESPACE, visible
 
 # Pandera's own check names, as our codes.
 _PANDERA_CODES = {"not_nullable": "missing_value"}
-# Rows checked at a time: large enough for the process pool to pay, small enough for memory.
-PART_ROWS = 25_000
+# Rows checked at a time: fewer, larger parts save Pandera's per-check overhead; a part of
+# 100,000 rows holds some 40 MB of cleaned text, so a million rows stay within memory.
+PART_ROWS = 100_000
 # The message each rule wrote, by the row, field and code it is about.
 Messages = dict[tuple[int, str, str], str]
 
@@ -65,8 +65,9 @@ class AcceptedRows:
         self._writer.write_batch(batch)
         self.rows += len(part)
 
-    def parts(self) -> Iterator[pd.DataFrame]:
-        """The rows as written, a part at a time, blank values as None."""
+    def parts(self, rows: int = 25_000) -> Iterator[pd.DataFrame]:
+        """The rows as written, at most `rows` at a time (the store builds a dictionary per
+        row and audit record of a part), blank values as None."""
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -74,7 +75,8 @@ class AcceptedRows:
             return
         self._file.seek(0)
         for batch in arrow.ipc.open_stream(self._file):
-            yield batch.to_pandas().set_index("row")
+            for start in range(0, batch.num_rows, rows):
+                yield batch.slice(start, rows).to_pandas().set_index("row")
 
     def frame(self) -> pd.DataFrame:
         """Every accepted row at once (for small files and tests)."""
@@ -119,7 +121,6 @@ def validate(
     columns: ColumnMap,
     industries: tuple[str, ...],
     currencies: tuple[str, ...] = (),
-    workers: int | None = None,
     fast: bool = True,
     part_rows: int = PART_ROWS,
 ) -> Validation:
@@ -127,32 +128,29 @@ def validate(
 
     The frame is checked `part_rows` rows at a time, so memory stays flat however long
     the file; ERP IDs are compared across the whole file, and so are the warnings. With
-    `fast`, the heavy fields' outcomes are computed once per distinct value on `workers`
-    processes (default: every core) before Pandera runs; without it each check computes
-    them itself. Both give the same result; the tests compare them.
+    `fast`, the heavy fields' outcomes are computed before Pandera runs, by the compiled
+    fast paths where they are certain and by the rules once per distinct value elsewhere;
+    without it each check computes them from the rules itself. Both give the same result;
+    the tests compare them.
     """
     rules = value_rules(industries, currencies)
     repeated_erp_ids = checks.repeated(clean(frame[["erp_id"]])["erp_id"])
     accepted = AcceptedRows()
     parts: list[_CheckedPart] = []
-    pool_size = (default_workers() if workers is None else workers) if fast else 1
-    with worker_pool(pool_size) as pool:
-        starts = range(0, max(len(frame), 1), part_rows)
-        # The pool works on the next part while this process checks the current one.
-        upcoming = _prepare(frame, starts[0], part_rows, pool)
-        for number in range(len(starts)):
-            cleaned, outcomes = upcoming
-            if number + 1 < len(starts):
-                upcoming = _prepare(frame, starts[number + 1], part_rows, pool)
-            schema = customer_schema(industries, currencies, repeated_erp_ids, outcomes if fast else None)
-            part = _check_part(cleaned, outcomes, schema, rules, columns)
-            accepted.append(part.normalized)
-            # Only the warnings' fields are kept: the accepted values are on disk.
-            parts.append(part._replace(normalized=part.normalized[list(WARNING_FIELDS)].astype("str")))
+    for start in range(0, max(len(frame), 1), part_rows):
+        cleaned = clean(frame.iloc[start : start + part_rows])
+        outcomes = Outcomes(cleaned, compiled=fast)
+        schema = customer_schema(industries, currencies, repeated_erp_ids, outcomes if fast else None)
+        part = _check_part(cleaned, outcomes, schema, rules, columns)
+        accepted.append(part.normalized)
+        # Only the warnings' fields are kept: the accepted values are on disk.
+        parts.append(part._replace(normalized=part.normalized[list(WARNING_FIELDS)].astype("str")))
     # Warnings compare accepted rows across the whole file.
     checked, quoted = (pd.concat(p.normalized for p in parts), pd.concat(p.quoted for p in parts))
     warned = {key: text for part in parts for key, text in part.warned.items()}
     warnings = _issues(_failures(warning_schema(), checked), quoted, columns, warned)
+    warnings += [issue for part in parts for issue in part.rule_warnings]
+    warnings.sort(key=lambda i: (i.row, list(FIELDS).index(i.field), i.code))
     return Validation(len(frame), accepted, [i for part in parts for i in part.errors], warnings)
 
 
@@ -164,6 +162,7 @@ class _CheckedPart(NamedTuple):
     normalized: pd.DataFrame
     quoted: pd.DataFrame
     warned: Messages
+    rule_warnings: list[Issue]
 
 
 def _check_part(
@@ -181,7 +180,13 @@ def _check_part(
     keep = ~cleaned.index.isin({issue.row for issue in errors})
     warned = {key: text for key, text in messages.items() if CODES[key[2]].severity == "warning"}
     normalized = normalize_rows(cleaned[keep], tables, outcomes)
-    return _CheckedPart(errors, normalized, cleaned.loc[keep, list(WARNING_FIELDS)], warned)
+    kept = set(cleaned.index[keep].tolist())
+    rule_warnings = [
+        _issue(row, field, code, text, cleaned, columns)
+        for (row, field, code), text in warned.items()
+        if code in RULE_WARNINGS and row in kept
+    ]
+    return _CheckedPart(errors, normalized, cleaned.loc[keep, list(WARNING_FIELDS)], warned, rule_warnings)
 
 
 def records(accepted: pd.DataFrame) -> list[dict[str, Any]]:
@@ -192,13 +197,6 @@ def records(accepted: pd.DataFrame) -> list[dict[str, Any]]:
         for name in accepted.columns
     ]
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
-
-
-def _prepare(
-    frame: pd.DataFrame, start: int, rows: int, pool: Executor | None
-) -> tuple[pd.DataFrame, Outcomes]:
-    cleaned = clean(frame.iloc[start : start + rows])
-    return cleaned, Outcomes(cleaned, pool)
 
 
 def rule_messages(
@@ -274,19 +272,23 @@ def _issues(
         raw: Any = cleaned.at[int(row), field]
         value = "" if pd.isna(raw) else str(raw)
         text = messages[key] if key in messages else checks.message(code, field, value)
-        issues.append(
-            Issue(
-                row=int(row),
-                column=columns.column_of(field) if field in columns.fields else label(field),
-                field=field,
-                value=visible(value),
-                code=code,
-                message=visible(text),
-                severity=CODES[code].severity,
-            )
-        )
+        issues.append(_issue(int(row), field, code, text, cleaned, columns))
     issues.sort(key=lambda i: (i.row, order.get(i.field, 99), i.code))
     return _undecodable_alone(issues)
+
+
+def _issue(row: int, field: str, code: str, message: str, cleaned: pd.DataFrame, columns: ColumnMap) -> Issue:
+    """The issue of one problem of a cell, its value as the user typed it."""
+    raw: Any = cleaned.at[row, field]
+    return Issue(
+        row=row,
+        column=columns.column_of(field) if field in columns.fields else label(field),
+        field=field,
+        value=visible("" if pd.isna(raw) else str(raw)),
+        code=code,
+        message=visible(message),
+        severity=CODES[code].severity,
+    )
 
 
 def _undecodable_alone(issues: list[Issue]) -> list[Issue]:

@@ -101,12 +101,37 @@ def country_codes(frame: pd.DataFrame, field: str) -> pd.Series:
         value: outcome.value for value, outcome in value_table(frame["country"], normalize_country).items()
     }
     known = frame["country"].dropna().map(countries).dropna()
-    values = frame.loc[known.index, field].fillna("").astype(str)
-    rule = FIELDS[field].rule
-    assert rule is not None, field
+    values = rule_inputs(frame, field, frame.loc[known.index, field].fillna("").astype(str), known)
     pairs = list(zip(values, known, strict=True))
-    table = {pair: rule(*pair).code for pair in set(pairs)}
+    table = {pair: country_rule(field, *pair).code for pair in set(pairs)}
     return pd.Series([table[pair] for pair in pairs], index=known.index, dtype=object).reindex(frame.index)
+
+
+# A blank value whose rule reads another field is given as this mark and that field's
+# value (a control character: never in a cleaned cell).
+READS_MARK = "\x1e"
+
+
+def rule_inputs(frame: pd.DataFrame, field: str, values: pd.Series, countries: pd.Series) -> pd.Series:
+    """The values a country rule is given: where the field `reads` another (and needs it:
+    blank, in one of `reads_for`), the mark and that field's value instead of the blank."""
+    spec = FIELDS[field]
+    if not spec.reads:
+        return values
+    needed = (values == "") & countries.reindex(values.index).isin(spec.reads_for)
+    if not needed.any():
+        return values
+    other = frame.loc[values.index, spec.reads].fillna("").astype(str)
+    return values.mask(needed, READS_MARK + other)
+
+
+def country_rule(field: str, value: str, country: str, rule: Callable[..., Outcome] | None = None) -> Outcome:
+    """The field's rule (or `rule`, the same uncached) on a value from `rule_inputs`."""
+    rule = rule or FIELDS[field].rule
+    assert rule is not None, field
+    if value.startswith(READS_MARK):
+        return rule("", country, value[1:])
+    return rule(value, country)
 
 
 # --- registered checks: each one's name is the problem code it reports -------------

@@ -138,7 +138,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The VAT/tax number fails its country's format or check digit.",
-        "Tax ID {value} is not a valid {kind}",
+        "Tax ID {value} is not a valid {kind}{why}",
     ),
     (
         "tax_id_country_mismatch",
@@ -159,7 +159,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The postcode does not fit the country's format.",
-        "Postcode {value} is not a valid postcode of {country} (for example {examples})",
+        "Postcode {value} is not a valid postcode of {country} ({reason})",
     ),
     (
         "postal_code_required",
@@ -187,7 +187,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The phone number is not a valid number for the country.",
-        "Phone number {value} is not a valid phone number in {country}",
+        "Phone number {value} is not a valid phone number in {country}{note}",
     ),
     (
         "invalid_email",
@@ -247,5 +247,36 @@ CODES: dict[str, Code] = _codes(
         "One contact-name column was split into first and last name in a way a person should check.",
         "Contact name {name!r} was split into first name {first!r} and last name {last!r}; "
         "check it, or give first and last name columns of their own",
+    ),
+    # Warnings of the rules beyond our libraries (schemas/authority, docs/rules.md).
+    (
+        "registration_number_unverified",
+        "row",
+        "warning",
+        "A German register number without its court: accepted, but it cannot be verified.",
+        "Registration number {value} names no register court, so it cannot be verified: "
+        "write it with the court, e.g. 'München {register}'",
+    ),
+    (
+        "postal_code_unverified",
+        "row",
+        "warning",
+        "The postcode has the right structure but is not on the postal operator's published list.",
+        "Postcode {value} has the structure of a postcode of {country}, but {doubt}: check it",
+    ),
+    (
+        "state_from_postal_code",
+        "row",
+        "warning",
+        "The state/province was blank and is taken from the postcode (Spain, Italy).",
+        "State/Province was blank; {state} is taken from postcode {postal_code}",
+    ),
+    (
+        "phone_other_country",
+        "row",
+        "warning",
+        "The phone number is valid only in another country than the customer's; stored.",
+        "Phone number {value} is {whose}, not of {country}: "
+        "check the country code if the contact does not sit there",
     ),
 )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Literal
 
-from schemas.rules.address import normalize_postal_code, normalize_state
+from schemas.rules.address import STATE_FROM_POSTCODE, normalize_postal_code, normalize_state
 from schemas.rules.contact import normalize_email, normalize_phone
 from schemas.rules.country import normalize_country
 from schemas.rules.currency import normalize_currency, normalize_industry
@@ -41,7 +41,10 @@ class Field:
     `digits`: the field holds digits, which Excel likes to show as 1.23457E+11. `rule`
     normalizes a value (taking `takes` besides it) and reports `codes`; `costly` rules
     (15–45 µs a value in their libraries) are computed ahead, once per distinct value,
-    on every core (`pipeline/outcomes.py`). `warnings` are the warning codes about it.
+    on every core (`pipeline/outcomes.py`). `warnings` are the warning codes checks find
+    about it; `rule_warnings` those its rule gives with the value it keeps. A rule that
+    `reads` another field is given that field's value too, where its own is blank and the
+    country is one of `reads_for` (the state: the postcode that names the province).
     """
 
     name: str
@@ -53,7 +56,10 @@ class Field:
     takes: RuleInput = "value"
     codes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    rule_warnings: tuple[str, ...] = ()
     costly: bool = False
+    reads: str = ""
+    reads_for: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -122,6 +128,7 @@ FIELDS: dict[str, Field] = _registry(
         rule=normalize_registration_number,
         takes="country",
         codes=("invalid_registration_number",),
+        rule_warnings=("registration_number_unverified",),
         costly=True,
     ),
     Field(
@@ -169,7 +176,10 @@ FIELDS: dict[str, Field] = _registry(
         rule=normalize_state,
         takes="country",
         codes=("unknown_state", "state_required"),
+        rule_warnings=("state_from_postal_code",),
         costly=True,
+        reads="postal_code",
+        reads_for=STATE_FROM_POSTCODE,
     ),
     Field(
         "address",
@@ -205,6 +215,7 @@ FIELDS: dict[str, Field] = _registry(
         rule=normalize_postal_code,
         takes="country",
         codes=("invalid_postal_code", "postal_code_required"),
+        rule_warnings=("postal_code_unverified",),
         costly=True,
     ),
     Field("contact_first_name", ("First name", "Given name", "Voornaam", "Vorname", "Prénom")),
@@ -235,6 +246,7 @@ FIELDS: dict[str, Field] = _registry(
         rule=normalize_phone,
         takes="country",
         codes=("invalid_phone",),
+        rule_warnings=("phone_other_country",),
         costly=True,
     ),
 )
@@ -242,8 +254,12 @@ FIELDS: dict[str, Field] = _registry(
 REQUIRED = tuple(name for name, field in FIELDS.items() if field.required)
 # The field each field-specific code is about (frame-level checks report every column).
 FIELD_OF_CODE: dict[str, str] = {
-    code: field.name for field in FIELDS.values() for code in (*field.codes, *field.warnings)
+    code: field.name
+    for field in FIELDS.values()
+    for code in (*field.codes, *field.warnings, *field.rule_warnings)
 }
+# The warnings rules give with the values they keep, reported from the rules' outcomes.
+RULE_WARNINGS = frozenset(code for field in FIELDS.values() for code in field.rule_warnings)
 
 
 def label(field: str) -> str:

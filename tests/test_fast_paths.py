@@ -1,5 +1,6 @@
-"""The fast paths (outcome tables, process pool, validation in parts, accepted rows on
-disk) decide exactly what the plain path decides: the same problems, the same values."""
+"""The fast paths (compiled vectorized checks, outcome tables, validation in parts,
+accepted rows on disk) decide exactly what the plain path decides: the same problems,
+the same values."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import random
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
-from pipeline import outcomes
+from pipeline import fast as compiled
 from pipeline.columns import field_frame, map_headers
 from pipeline.config import Config
 from pipeline.read import read_table
@@ -57,15 +57,15 @@ def _accepted(validation: Validation) -> pd.DataFrame:
     return frame.where(frame.notna(), None).sort_index()
 
 
-def test_fast_paths_decide_what_the_plain_path_decides(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Pool, parts and outcome tables give the same rejects, messages and stored values."""
+def test_fast_paths_decide_what_the_plain_path_decides(tmp_path: Path) -> None:
+    """Compiled checks, parts and outcome tables give the same rejects, messages and values."""
     path = _hard_sheet(tmp_path / "hard.csv")
     plain = _validate(path, fast=False, part_rows=10 * ROWS)
-    # Small thresholds, so that this small file takes every fast path a large one takes.
-    monkeypatch.setattr(outcomes, "POOL_THRESHOLD", 100)
-    fast = _validate(path, fast=True, workers=2, part_rows=700)
+    # Small parts, so that this small file takes every path a large one takes.
+    fast = _validate(path, fast=True, part_rows=700)
+    table = read_table(path)
+    phones = field_frame(map_headers(table.headers), table.cells)["contact_phone"].dropna()
+    assert compiled.decide("contact_phone", phones, pd.Series("NL", index=phones.index)).notna().any()
 
     codes = {issue.code for issue in plain.errors}
     assert len(codes) >= 10, f"the file should hold many kinds of problems, has {codes}"

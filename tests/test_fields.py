@@ -101,7 +101,14 @@ def test_every_problem_message_is_its_codes_template_filled_in(
         {"city": "#REF!"},
         {"erp_id": "1.23457E+11"},
         {"state": "Nowhere"},
-    ]
+        # The rules' warnings beyond our libraries (docs/rules.md).
+        {"country": "DE", "tax_id": "DE136695976", "postal_code": "10115", "contact_phone": "+49 30 1234567",
+         "registration_number": "HRB 12345"},
+        {"country": "IE", "tax_id": "IE6433435F", "postal_code": "A65 F4E2",
+         "contact_phone": "+353 1 234 5678"},
+        {"country": "ES", "tax_id": "ESA13585625", "postal_code": "08001", "contact_phone": "+34 912 345 678",
+         "registration_number": "A13585625"},
+    ]  # fmt: skip
     rows = [valid_row(i + 1, **changes) for i, changes in enumerate(mistakes)]
     rows += [valid_row(25, erp_id="00200"), valid_row(26, erp_id="00200")]
     rows += [valid_row(0), valid_row(27, tax_id=valid_row(0)["tax_id"])]  # one VAT number, two ERP IDs

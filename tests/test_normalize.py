@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schemas.authority import postcodes
 from schemas.codes import CODES
 from schemas.fields import country_rules
 from schemas.rules.address import address_rules, normalize_postal_code, normalize_state
@@ -284,7 +285,7 @@ def test_registration_number_accepted(value: str, country: str, expected: str) -
         ("0403019262", "BE", "Belgian"),
         ("732829321", "FR", "French"),
         ("12345", "DE", "German"),
-        ("HRB 12345", "DE", "German"),
+        ("HRC 12345", "DE", "German"),  # no such register
         ("!!!", "US", "US"),
         ("x" * 51, "US", "US"),
     ],
@@ -294,6 +295,15 @@ def test_registration_number_rejected(value: str, country: str, named: str) -> N
     assert_rejected(
         normalize_registration_number(value, country), "invalid_registration_number", value, named
     )
+
+
+@pytest.mark.parametrize(("value", "stored"), [("HRB 12345", "HRB 12345"), ("hrb 12345", "HRB 12345")])
+def test_a_german_register_number_without_its_court_is_kept_with_a_warning(value: str, stored: str) -> None:
+    """It keeps `HRB 12345` (real files write it so) with `registration_number_unverified`."""
+    outcome = normalize_registration_number(value, "DE")
+    assert (outcome.value, outcome.code) == (stored, "registration_number_unverified")
+    assert CODES["registration_number_unverified"].severity == "warning"
+    assert value in outcome.message and "court" in outcome.message
 
 
 @pytest.mark.parametrize(
@@ -434,7 +444,7 @@ def test_state_required(value: str, country: str, named: str) -> None:
         ("040-1234567", "NL", "+31401234567"),
         ("+31401234567", "NL", "+31401234567"),
         ("06 12345678", "NL", "+31612345678"),
-        ("+31 40 123 4567", "DE", "+31401234567"),
+        ("+49 30 1234567", "DE", "+49301234567"),
         ("030 1234567", "DE", "+49301234567"),
         ("01 23 45 67 89", "FR", "+33123456789"),
         ("020 7946 0958", "GB", "+442079460958"),
@@ -444,6 +454,23 @@ def test_state_required(value: str, country: str, named: str) -> None:
 def test_phone_accepted(value: str, country: str, expected: str) -> None:
     """It parses with the country as default region, drops the portal's (0), stores E.164."""
     assert_accepted(normalize_phone(value, country), expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "country", "expected", "named"),
+    [
+        ("+31 40 123 4567", "DE", "+31401234567", "the Netherlands"),
+        ("+226 70 12 34 56", "US", "+22670123456", "Burkina Faso"),
+        ("+1 416 555 0199", "US", "+14165550199", "Canada"),
+    ],
+)
+def test_a_phone_number_of_another_country_is_kept_with_a_warning(
+    value: str, country: str, expected: str, named: str
+) -> None:
+    """It stores a number valid only in another country, with a warning naming that country."""
+    outcome = normalize_phone(value, country)
+    assert (outcome.value, outcome.code) == (expected, "phone_other_country")
+    assert named in outcome.message and value in outcome.message
 
 
 @pytest.mark.parametrize(
@@ -698,7 +725,8 @@ def test_tax_ids_accepted_and_stable(case: tuple[str, str, str]) -> None:
 
 # (country, number, stored form, separators a person may type in it)
 VALID_REGISTRATIONS = st.one_of(
-    digits(8).map(lambda d: ("NL", d, d, " .-")),
+    # All zeros is a placeholder, never a KvK number (docs/rules.md).
+    digits(8).filter(lambda d: set(d) != {"0"}).map(lambda d: ("NL", d, d, " .-")),
     digits(8).map(lambda d: ("GB", d, d, " .-")),
     st.tuples(st.sampled_from(["SC", "NI", "OC"]), digits(6)).map(
         lambda p: ("GB", p[0] + p[1], p[0] + p[1], " .-")
@@ -737,10 +765,12 @@ def typed_postcode(draw: st.DrawFn) -> tuple[str, str, str]:
         number = draw(st.sampled_from("123456789")) + draw(digits(3))
         return draw(typed(st.just(number))), country, number
     if country == "US":
-        zip5, plus4 = draw(digits(5)), draw(st.one_of(st.just(""), digits(4)))
+        zip5 = draw(digits(5).filter(lambda d: postcodes.range_problem(d, "US") is None))
+        plus4 = draw(st.one_of(st.just(""), digits(4)))
         typed_plus4 = plus4 and draw(st.sampled_from(["-", " ", ""])) + plus4
         return draw(typed(st.just(zip5 + typed_plus4))), country, zip5 + (plus4 and "-" + plus4)
-    number = draw(digits(5))
+    # Within the postal operators' ranges (docs/rules.md).
+    number = draw(digits(5).filter(lambda d: postcodes.range_problem(d, country) is None))
     return draw(typed(st.just(number))), country, number
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pycountry
 
+from schemas.authority import eircode, leading_zeros, postcodes, regions
 from schemas.rules.country import country_name
 from schemas.rules.outcome import CACHE_SIZE, Outcome, problem
 from schemas.rules.text import ascii_digits, clean_text, header_key
@@ -96,7 +97,9 @@ def _canonical_postcode(text: str, rules: AddressRules) -> str | None:
 
 @lru_cache(maxsize=CACHE_SIZE)
 def normalize_postal_code(value: str, country: str) -> Outcome:
-    """A postcode in the country's format and canonical form (`5652aw` → `5652 AW`)."""
+    """A postcode in the country's format and canonical form (`5652aw` → `5652 AW`),
+    within the postal operator's ranges and structure (`schemas/authority/postcodes.py`,
+    `eircode.py`); a prefix of the customer's country (`D-01067`) is dropped."""
     rules = address_rules(country)
     text = ascii_digits(clean_text(value))
     if not text:
@@ -106,22 +109,76 @@ def normalize_postal_code(value: str, country: str) -> Outcome:
     if not rules.postal_patterns:
         return Outcome(text)
     canonical = _canonical_postcode(text, rules)
+    prefixed = postcodes.split_prefix(text) if canonical is None else None
+    if prefixed is not None and prefixed.owner != country:
+        why = f"it carries the prefix {prefixed.prefix} of {country_name(prefixed.owner)}"
+        return _invalid_postcode(value, country, why)
+    if prefixed is not None:
+        canonical = _canonical_postcode(prefixed.national, rules)
     if canonical is None:
-        examples = ", ".join(rules.postal_examples[:2])
-        return problem("invalid_postal_code", value=value, country=country_name(country), examples=examples)
-    return Outcome(canonical)
+        candidate = leading_zeros.restored(text, lambda v: _fits(v, country))
+        note = f"; {leading_zeros.lost_zero_note(candidate)}" if candidate else ""
+        return _invalid_postcode(value, country, f"for example {', '.join(rules.postal_examples[:2])}{note}")
+    return _authority_postcode(value, canonical, country)
+
+
+def _invalid_postcode(value: str, country: str, reason: str) -> Outcome:
+    return problem("invalid_postal_code", value=value, country=country_name(country), reason=reason)
+
+
+def _fits(text: str, country: str) -> bool:
+    """True when a national postcode fits both Google's pattern and the operator's range."""
+    canonical = _canonical_postcode(text, address_rules(country))
+    return canonical is not None and postcodes.range_problem(canonical, country) is None
+
+
+def _authority_postcode(value: str, canonical: str, country: str) -> Outcome:
+    """A postcode of the right shape, checked against the postal operator's rules."""
+    why = postcodes.range_problem(canonical, country)
+    if why is not None:
+        return _invalid_postcode(value, country, why)
+    if country != "IE":
+        return Outcome(canonical)
+    found = eircode.check_eircode(canonical)
+    if found.canonical is None:
+        return _invalid_postcode(value, country, found.problem)
+    if found.doubt:
+        fields = {"value": value, "country": country_name(country), "doubt": found.doubt}
+        return problem("postal_code_unverified", stored=found.canonical, **fields)
+    return Outcome(found.canonical)
+
+
+# Countries whose blank province is taken from the postcode (it names the province).
+STATE_FROM_POSTCODE = postcodes.REGION_FROM_POSTCODE
 
 
 @lru_cache(maxsize=CACHE_SIZE)
-def normalize_state(value: str, country: str) -> Outcome:
-    """A subdivision of the country by name, local name or ISO 3166-2 code → its name."""
+def normalize_state(value: str, country: str, postal_code: str = "") -> Outcome:
+    """A subdivision of the country by name, local name, ISO 3166-2 code or a postal
+    operator's spelling (`schemas/authority/regions.py`) → its official name; where it
+    is blank and the postcode names the province (ES, IT), that province with the
+    warning `state_from_postal_code`."""
     rules = address_rules(country)
     text = ascii_digits(clean_text(value))
     if not text:
+        derived = _state_from_postcode(postal_code, country)
+        if derived is not None:
+            return derived
         if rules.state_required:
             return problem("state_required", value=value, country=country_name(country))
         return Outcome("")
     name = rules.states.get(header_key(text))
+    code = regions.alias_code(text, country) if name is None else None
+    if code is not None:
+        name = regions.subdivision_name(code)
     if name is None:
         return problem("unknown_state", value=value, country=country_name(country))
-    return Outcome(name)
+    return Outcome(regions.official_name(name, country))
+
+
+def _state_from_postcode(postal_code: str, country: str) -> Outcome | None:
+    code = postcodes.region_code(postal_code, country) if postal_code else None
+    name = regions.subdivision_name(code) if code else None
+    if name is None:
+        return None
+    return problem("state_from_postal_code", stored=name, state=name, postal_code=postal_code)

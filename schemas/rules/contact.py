@@ -8,6 +8,7 @@ from functools import lru_cache
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from schemas.authority import email_limits, leading_zeros, phones
 from schemas.rules.country import country_name
 from schemas.rules.outcome import CACHE_SIZE, Outcome, problem
 
@@ -16,7 +17,8 @@ _TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")
 
 @lru_cache(maxsize=CACHE_SIZE)
 def normalize_phone(value: str, country: str) -> Outcome:
-    """A phone number valid for the country (its default region) → E.164."""
+    """A valid phone number (the country as its default region) → E.164; a number valid
+    only in another country is kept with the warning `phone_other_country`."""
     text = value.strip()
     # The portal's notation "+31(0)40 …" marks the trunk zero dialled only within the country.
     if text.startswith(("+", "00")):
@@ -26,8 +28,16 @@ def normalize_phone(value: str, country: str) -> Outcome:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        return problem("invalid_phone", value=value, country=country_name(country))
-    return Outcome(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+        candidate = phones.valid_with_zeros(text, country)
+        note = f"; {leading_zeros.lost_zero_note(candidate)}" if candidate else ""
+        return problem("invalid_phone", value=value, country=country_name(country), note=note)
+    stored = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    region = phones.other_country(number, country)
+    if region is None:
+        return Outcome(stored)
+    whose = phones.whose(region, country_name(region))
+    where = country_name(country)
+    return problem("phone_other_country", stored=stored, value=value, whose=whose, country=where)
 
 
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -39,6 +49,10 @@ def normalize_email(value: str) -> Outcome:
     text = value.strip()
     if not _EMAIL_SHAPE.fullmatch(text):
         return problem("invalid_email", value=value, reason="a valid e-mail address")
+    # RFC 5321's limits and our decisions, which email-validator leaves to its strict mode.
+    limit = email_limits.limit_problem(text)
+    if limit is not None:
+        return problem("invalid_email", value=value, reason=f"valid: {limit}")
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from stdnum.exceptions import ValidationError
 
+from schemas.authority import Finding, leading_zeros, registrations
 from schemas.rules.country import national, stdnum_module
 from schemas.rules.outcome import CACHE_SIZE, Outcome, problem
 from schemas.rules.text import ascii_digits, clean_text
@@ -40,8 +41,38 @@ _HINTS = {
 
 @lru_cache(maxsize=CACHE_SIZE)
 def normalize_registration_number(value: str, country: str) -> Outcome:
-    """A chamber-of-commerce number, checked with the country's register module."""
+    """A chamber-of-commerce number, checked with the country's register module and the
+    register's own rules (`schemas/authority/registrations.py`): a Swedish personal
+    number or a Dutch branch number is named, a German number without its court is kept
+    with the warning `registration_number_unverified`."""
     text = ascii_digits(clean_text(value))
+    finding = _register_finding(text, country)
+    if finding is not None:
+        return _invalid_registration(value, country, f": {finding.reason}")
+    checked = _checked_registration(value, text, country)
+    if checked.value is None and country == "DE":
+        stored = registrations.courtless_register_number(text)
+        if stored is not None:
+            return problem("registration_number_unverified", stored=stored, value=value, register=stored)
+    if checked.value is None and country == "NL":
+        candidate = leading_zeros.restored(re.sub(r"[\s.\-]", "", text), lambda v: len(v) == 8)
+        if candidate is not None:
+            note = leading_zeros.lost_zero_note(candidate)
+            return _invalid_registration(value, country, f" (8 digits; {note})")
+    return checked
+
+
+def _register_finding(text: str, country: str) -> Finding | None:
+    """What a register says of a number its library check would pass or misname."""
+    if country == "SE":
+        return registrations.swedish_problem(text)
+    if country == "NL":
+        return registrations.dutch_problem(text)
+    return None
+
+
+def _checked_registration(value: str, text: str, country: str) -> Outcome:
+    """The registration number as the library (or the country's pattern) checks it."""
     if country in _PATTERNS:
         pattern, shape = _PATTERNS[country]
         compact = re.sub(r"[\s.\-]", "", text).upper()

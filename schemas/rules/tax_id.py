@@ -9,6 +9,7 @@ from typing import Any
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 
+from schemas.authority import tax_ids
 from schemas.rules.country import country_name, national, stdnum_module
 from schemas.rules.outcome import CACHE_SIZE, Outcome, problem
 
@@ -42,8 +43,23 @@ def normalize_tax_id(value: str, country: str) -> Outcome:
 
     EU countries: a number typed without its prefix gets the country's prefix; a prefix
     of another country is `tax_id_country_mismatch`. Elsewhere the country's own stdnum
-    check, or acceptance with the warning `tax_id_unverified` where none exists.
+    check, or acceptance with the warning `tax_id_unverified` where none exists. Beyond
+    the check digits, placeholders and GB numbers HMRC never issues are invalid
+    (`schemas/authority/tax_ids.py`).
     """
+    checked = _checked_tax_id(value, country)
+    if checked.value is None or checked.code is not None:
+        return checked
+    why = tax_ids.placeholder_problem(checked.value)
+    if why is None and country == "GB":
+        why = tax_ids.gb_range_problem(checked.value)
+    if why is not None:
+        return _invalid_tax_id(value, country, f": {why}")
+    return checked
+
+
+def _checked_tax_id(value: str, country: str) -> Outcome:
+    """The VAT number as the library checks it (see `normalize_tax_id`)."""
     compact = _TAX_SEPARATORS.sub("", value).upper()
     if country in EU_COUNTRIES:
         prefix = vat_prefix(country)
@@ -78,5 +94,5 @@ def normalize_tax_id(value: str, country: str) -> Outcome:
 _TAX_SEPARATORS = re.compile(r"[\s.\-/]")
 
 
-def _invalid_tax_id(value: str, country: str) -> Outcome:
-    return problem("invalid_tax_id", value=value, kind=national(country, "VAT number"))
+def _invalid_tax_id(value: str, country: str, why: str = "") -> Outcome:
+    return problem("invalid_tax_id", value=value, kind=national(country, "VAT number"), why=why)

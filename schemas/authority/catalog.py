@@ -1,0 +1,204 @@
+"""Every rule beyond our libraries, one line each: field, countries, rule, code, severity,
+authority, and an example value the rule decides.
+
+`docs/rules.md` is this table written out, and `tests/test_authority_catalog.py` holds the
+two equal; the same test runs each example through the field's rule and expects the code.
+A rule that only lets a value through (a prefix, a spelling) has no code (`—`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.authority.postcodes import LEADING_RANGES, REGION_FROM_POSTCODE
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: where it applies, what it decides, and on whose authority."""
+
+    field: str
+    countries: tuple[str, ...]  # ISO codes; empty: every country
+    rule: str
+    code: str  # "—" where the rule accepts a value the library refused
+    severity: str  # "error", "warning" or "—"
+    authority: str
+    example: str  # a value the rule decides as `code` says, for a customer in `at`
+    at: str = ""  # the example's country; default: the first of `countries`
+
+    @property
+    def example_country(self) -> str:
+        return self.at or (self.countries[0] if self.countries else "NL")
+
+    def cells(self) -> tuple[str, str, str, str, str, str]:
+        """The rule as a row of docs/rules.md."""
+        countries = ", ".join(self.countries) if self.countries else "all"
+        code = f"`{self.code}`" if self.code != "—" else "—"
+        return (f"`{self.field}`", countries, self.rule, code, self.severity, self.authority)
+
+
+# An example just outside each country's range.
+_OUTSIDE = {
+    "AT": "0999",
+    "BE": "0123",
+    "CH": "0999",
+    "DE": "00999",
+    "DK": "0700",
+    "ES": "53001",
+    "FR": "96100",
+    "IT": "00009",
+    "LU": "0999",
+    "NO": "0000",
+    "PT": "0999-999",
+    "SE": "012 34",
+    "US": "00210",
+}
+
+_RANGES = tuple(
+    Rule(
+        "postal_code",
+        (country,),
+        f"postcodes {rule.described}",
+        "invalid_postal_code",
+        "error",
+        rule.authority,
+        _OUTSIDE[country],
+    )
+    for country, rule in sorted(LEADING_RANGES.items())
+)
+
+_POSTCODES = (
+    Rule(
+        "postal_code",
+        ("IE",),
+        "Eircode: routing key of a letter and 2 digits (or D6W), then 4 of 0–9 A C D E F H K N P R T V W X Y",
+        "invalid_postal_code",
+        "error",
+        "Eircode, address and postcode structure",
+        "D02 B285",
+    ),
+    Rule(
+        "postal_code",
+        ("IE",),
+        "Eircode routing key not among the 139 Eircode publishes: kept, flagged",
+        "postal_code_unverified",
+        "warning",
+        "Eircode, routing-key list",
+        "A65 F4E2",
+    ),
+    Rule(
+        "postal_code",
+        ("AT", "BE", "CH", "DE", "DK", "ES", "FI", "FR", "IT", "LI", "LU", "NL", "NO", "PL", "PT", "SE"),
+        "a country prefix (`D-01067`, `CH-8001`, `SE-111 20`) of the customer's country is accepted "
+        "and stored in the national form",
+        "—",
+        "—",
+        "UPU addressing (ISO 3166 prefix); CEPT vehicle-code prefixes",
+        "D-01067",
+        "DE",
+    ),
+    Rule(
+        "postal_code",
+        ("AT", "BE", "CH", "DE", "DK", "ES", "FI", "FR", "IT", "LI", "LU", "NL", "NO", "PL", "PT", "SE"),
+        "a country prefix of another country is rejected, naming that country",
+        "invalid_postal_code",
+        "error",
+        "UPU addressing (ISO 3166 prefix); CEPT vehicle-code prefixes",
+        "A-1010",
+        "DE",
+    ),
+    Rule(
+        "postal_code",
+        ("DE", "DK", "ES", "FI", "FR", "IT", "NO", "PL", "US"),
+        "a postcode one or two digits short that fits once zeros are put back: "
+        "the message says a spreadsheet dropped the leading zero",
+        "invalid_postal_code",
+        "error",
+        "spreadsheets read digits as numbers (LIBRARY-NOTES)",
+        "1067",
+        "DE",
+    ),
+)
+
+_STATES = (
+    Rule(
+        "state",
+        REGION_FROM_POSTCODE,
+        "a blank province is taken from the postcode (Spain's province number, Italy's CAP range)",
+        "state_from_postal_code",
+        "warning",
+        "Correos; Poste Italiane (Google's per-province postcode ranges)",
+        "08001",  # the postcode; the state is blank
+    ),
+    Rule(
+        "state",
+        ("ES", "IT"),
+        "the postal operators' and GeoNames' spellings (`Baleares`, `Reggio di Calabria`, `Forli`, "
+        "`Bolzano-Bozen`) are matched",
+        "—",
+        "—",
+        "Correos; Poste Italiane; GeoNames postal extracts",
+        "Baleares",
+    ),
+    Rule(
+        "state",
+        (),
+        "stored as the official name, without ISO's bracketed alternative "
+        "(`Barcelona`, not `Barcelona [Barcelona]`)",
+        "—",
+        "—",
+        "ISO 3166-2 (first name is the official one)",
+        "Barcelona",
+        "ES",
+    ),
+)
+
+_EMAIL = (
+    Rule("contact_email", (), "at most 64 octets before the @", "invalid_email", "error",
+         "RFC 5321 §4.5.3.1.1", "x" * 65 + "@example.com"),
+    Rule("contact_email", (), "at most 254 octets in all", "invalid_email", "error",
+         "RFC 5321 §4.5.3.1.3; RFC 3696 erratum 1690",
+         "x" * 60 + "@" + ".".join(["d" * 63] * 3) + ".com"),
+    Rule("contact_email", (), "no quoted local part (`\"john doe\"@…`)", "invalid_email", "error",
+         "RFC 5321 §4.1.2", '"john doe"@example.com'),
+    Rule("contact_email", (), "no IP-literal domain (`jan@[192.0.2.1]`)", "invalid_email", "error",
+         "RFC 5321 §4.1.3, §2.3.5", "jan@[192.0.2.1]"),
+    Rule("contact_email", (), "no one-letter top-level domain", "invalid_email", "error",
+         "ICANN TLD delegation; RFC 3696 §2", "jan@example.x"),
+)  # fmt: skip
+
+_TAX = (
+    Rule("tax_id", (), "zeros only is a placeholder, however the check digits work out", "invalid_tax_id",
+         "error", "tax authorities issue no such number", "BG000000000", "BG"),
+    Rule("tax_id", ("GB",), "9/12-digit numbers in blocks HMRC never issues (old scheme 0100000–0999999, "
+         "9490001–9700000, 9990001–9999999; 9755 scheme up to 1000000)", "invalid_tax_id", "error",
+         "HMRC VAT number check-digit rules", "GB999999973"),
+)  # fmt: skip
+
+_REGISTRATION = (
+    Rule("registration_number", ("SE",), "a personal identity number (digits 3–4 a month) is no "
+         "organisation number (digits 3–4 at least 20)", "invalid_registration_number", "error",
+         "Skatteverket SKV 709, SKV 704", "811218-9876"),
+    Rule("registration_number", ("DE",), "a Handelsregister number without its court (`HRB 12345`) "
+         "is accepted, flagged as unverifiable", "registration_number_unverified", "warning",
+         "handelsregister.de (court, register, number)", "HRB 12345"),
+    Rule("registration_number", ("NL",), "a 12-digit branch number (vestigingsnummer) is named as such",
+         "invalid_registration_number", "error", "KVK", "000012345678"),
+    Rule("registration_number", ("NL",), "a 9-digit RSIN is named as such", "invalid_registration_number",
+         "error", "KVK; Belastingdienst", "123456782"),
+    Rule("registration_number", ("NL",), "zeros only is a placeholder", "invalid_registration_number",
+         "error", "KVK", "00000000"),
+    Rule("registration_number", ("NL",), "7 digits: the message says a spreadsheet dropped the leading zero",
+         "invalid_registration_number", "error", "KVK (8 digits, leading zeros)", "1234567"),
+)  # fmt: skip
+
+_PHONE = (
+    Rule("contact_phone", (), "a number valid only in another country is stored and flagged, naming it",
+         "phone_other_country", "warning", "ITU E.164 assignments (phonenumbers' metadata)",
+         "+226 70 12 34 56", "US"),
+    Rule("contact_phone", (), "digits that are valid once a dropped leading zero is put back: "
+         "the message says so", "invalid_phone", "error", "spreadsheets read digits as numbers",
+         "33123456789", "NL"),
+)  # fmt: skip
+
+RULES: tuple[Rule, ...] = _RANGES + _POSTCODES + _STATES + _EMAIL + _TAX + _REGISTRATION + _PHONE

@@ -1,0 +1,46 @@
+"""E-mail addresses by the RFC limits and our decisions on the RFC's rarely used forms.
+
+email-validator parses an address but checks the local part's length only in its strict
+mode, and accepts a one-letter top-level domain. The limits and decisions here:
+
+- RFC 5321 §4.5.3.1.1: a local part (before the @) is at most 64 octets.
+- RFC 5321 §4.5.3.1.3: a path is at most 256 octets including the angle brackets, so an
+  address is at most 254 octets (RFC 3696 erratum 1690).
+- A quoted local part (`"john doe"@example.com`) is refused: RFC 5321 §4.1.2 says a
+  host SHOULD avoid mailboxes that need the quoted form, and the portal, CRM and
+  mailing software that read our store do not all accept it. email-validator refuses
+  it by default, and so do we.
+- An IP-literal domain (`jan@[192.0.2.1]`) is refused: RFC 5321 §2.3.5 names hosts by
+  domain names, and a customer's contact address on a bare IP address is a test or a typo.
+- A one-letter top-level domain (`jan@example.x`) is refused: none exists, and none can
+  be delegated (ICANN delegates two-letter ccTLDs from ISO 3166-1 and gTLDs of at least
+  three characters; RFC 1123 §2.1 and RFC 3696 §2 rule out all-numeric ones).
+"""
+
+from __future__ import annotations
+
+LOCAL_PART_OCTETS = 64
+ADDRESS_OCTETS = 254
+
+
+def limit_problem(address: str) -> str | None:
+    """Why an address breaks the RFC limits or our decisions (None when it keeps them)."""
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return None
+    if local.startswith('"'):
+        return (
+            "a quoted part before the @ is not accepted (RFC 5321 §4.1.2: mailboxes should not need quotes)"
+        )
+    if domain.startswith("["):
+        return "an IP address after the @ is not accepted: use the domain name"
+    local_octets = len(local.encode("utf-8"))
+    if local_octets > LOCAL_PART_OCTETS:
+        return f"the part before the @ is {local_octets} bytes long; at most {LOCAL_PART_OCTETS} (RFC 5321)"
+    total = len(address.encode("utf-8"))
+    if total > ADDRESS_OCTETS:
+        return f"the address is {total} bytes long; at most {ADDRESS_OCTETS} (RFC 5321)"
+    top = domain.rstrip(".").rpartition(".")[2]
+    if len(top) == 1:
+        return f"the domain ends in .{top}, and no one-letter top-level domain exists"
+    return None

