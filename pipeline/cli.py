@@ -257,10 +257,10 @@ def review_apply(file: Path, reviewer: str, dry_run: bool, common: options.Commo
 
 
 @cli.command()
-@click.option("--rows", default=1000, show_default=True, help="How many customers.")
+@options.sample_rows
 @options.sample_out
-@click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same file).")
-@click.option("--bad-ratio", default=0.03, show_default=True, help="Share of rows with a mistake.")
+@options.sample_seed
+@options.sample_bad_ratio
 def sample(rows: int, out: Path, seed: int, bad_ratio: float) -> None:
     """Write a realistic sheet of NL, DE and BE customers (for demos and benchmarks)."""
     if out.suffix.lower() not in (".csv", ".xlsx"):

@@ -191,3 +191,15 @@ template_config = click.option(
     metavar="FILE",
     help="Configuration whose industries and currencies fill the drop-downs (default: ./onboard.toml).",
 )
+
+sample_rows = click.option(
+    "--rows", type=click.IntRange(min=0), default=1000, show_default=True, help="How many customers."
+)
+sample_seed = click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same file).")
+sample_bad_ratio = click.option(
+    "--bad-ratio",
+    type=click.FloatRange(0, 1),
+    default=0.03,
+    show_default=True,
+    help="Share of rows with a mistake (0 to 1).",
+)

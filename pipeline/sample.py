@@ -8,7 +8,6 @@ the same file.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -219,18 +218,3 @@ def write_sheet(
         table.append([row.get(f, "") for f in fields])
     table.finish()
     save(workbook, path)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """`python -m pipeline.sample --rows N --out FILE [--seed S] [--bad-ratio R]`."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1000)
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--bad-ratio", type=float, default=0.03)
-    args = parser.parse_args(argv)
-    write_sheet(args.out, generate_rows(args.rows, args.seed, args.bad_ratio))
-
-
-if __name__ == "__main__":
-    main()

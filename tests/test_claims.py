@@ -34,6 +34,11 @@ def test_an_unfinished_claim_keeps_others_out_and_a_finished_one_is_taken_again(
     assert not claim(engine, "import", "a" * 64, "copy of a.csv")
     assert claim(engine, "review", "a" * 64, "a.csv")  # another kind of work, its own claim
     finish_claim(engine, "import", "a" * 64, "processed")
+    with engine.connect() as connection:
+        finished = connection.execute(
+            claims.select().where((claims.c.kind == "import") & (claims.c.sha256 == "a" * 64))
+        ).one()
+    assert finished.outcome == "processed" and finished.finished_at is not None
     assert claim(engine, "import", "a" * 64, "a.csv")
     engine.dispose()
 

@@ -260,8 +260,9 @@ def test_export_writes_the_customers_of_one_status(
     db_url: str,
     store: Any,
 ) -> None:
-    """It writes every customer of the status, every column, ERP IDs as text with leading zeros."""
-    sheet = write_sheet(tmp_path / "in.csv", [valid_row(i) for i in range(4)])
+    """It writes every customer of the status, every column, in ERP ID order whatever the
+    order of import, ERP IDs as text with leading zeros."""
+    sheet = write_sheet(tmp_path / "in.csv", [valid_row(i) for i in (3, 1, 2, 0)])
     assert onboard("import", sheet, "--db", db_url).exit_code == 0
     store.set_status(valid_row(3)["erp_id"], "approved")
     out = tmp_path / f"pending{suffix}"

@@ -446,3 +446,15 @@ def test_db_upgrade_and_current_of_a_new_sqlite_file(tmp_path: Path, onboard: On
     current = onboard("db", "current", "--db", url, "--json")
     assert json_lines(current.stdout) == [{"db": url, "current": head_revision(), "head": head_revision()}]
     assert f"at {head_revision()}, newest {head_revision()}" in onboard("db", "current", "--db", url).stderr
+
+
+@pytest.mark.parametrize("option", [("--bad-ratio", "5"), ("--bad-ratio", "-0.1"), ("--rows", "-3")])
+def test_sample_refuses_a_ratio_or_count_out_of_range(
+    tmp_path: Path, option: tuple[str, str], onboard: Onboard
+) -> None:
+    """It refuses a share of bad rows outside 0–1 or a negative row count as a usage error."""
+    out = tmp_path / "s.csv"
+    result = onboard("sample", "--out", out, *option)
+    assert result.exit_code == 2
+    assert option[0] in result.output
+    assert not out.exists()

@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -81,14 +82,24 @@ def _xlsx_safe(rows: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 # The fixtures used are pure functions, safe to share between examples.
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(sheet=SHEETS)
+@pytest.mark.parametrize(
+    "examples", [pytest.param(12, id="quick"), pytest.param(60, id="thorough", marks=pytest.mark.slow)]
+)
 def test_every_row_is_counted_once_and_every_reject_is_reported(
+    examples: int, write_sheet: Callable[..., Path], valid_row: Callable[..., dict[str, str]]
+) -> None:
+    """It never raises, counts every non-blank row as accepted or rejected, and reports each
+    rejected row (a few sheets in `make test`, many more in `make test-slow`)."""
+    shared = [HealthCheck.function_scoped_fixture]
+    check = settings(max_examples=examples, deadline=None, suppress_health_check=shared)
+    check(given(sheet=SHEETS)(_counted_once))(write_sheet=write_sheet, valid_row=valid_row)
+
+
+def _counted_once(
     sheet: tuple[str, list[str], list[RowSpec]],
     write_sheet: Callable[..., Path],
     valid_row: Callable[..., dict[str, str]],
 ) -> None:
-    """It never raises, counts every non-blank row as accepted or rejected, and reports each rejected row."""
     suffix, order, specs = sheet
     rows = [cells if index is None else valid_row(index, **cells) for index, cells in specs]
     if suffix == ".xlsx":

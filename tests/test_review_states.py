@@ -299,7 +299,11 @@ class ReviewStates(RuleBasedStateMachine):
         self.seen = statuses
 
 
-def test_import_and_review_keep_the_rules_in_any_order(tmp_path: Path) -> None:
+# A few sequences in `make test`; many more in `make test-slow`, which CI runs.
+@pytest.mark.parametrize(
+    "examples", [pytest.param(6, id="quick"), pytest.param(25, id="thorough", marks=pytest.mark.slow)]
+)
+def test_import_and_review_keep_the_rules_in_any_order(tmp_path: Path, examples: int) -> None:
     """It keeps every rule of import and review in any sequence of imports, re-imports,
     exports, decisions and applies (see the module's docstring)."""
     if account() in (*IMPORTERS, *REVIEWERS):
@@ -307,7 +311,8 @@ def test_import_and_review_keep_the_rules_in_any_order(tmp_path: Path) -> None:
     template = tmp_path / "template.db"
     upgraded = CliRunner().invoke(cli, ["db", "upgrade", "--db", f"sqlite:///{template}"])
     assert upgraded.exit_code == 0, upgraded.output
-    examples = itertools.count()
+    numbers = itertools.count()
     run_state_machine_as_test(
-        lambda: ReviewStates(tmp_path / f"example-{next(examples)}", template), settings=SETTINGS
+        lambda: ReviewStates(tmp_path / f"example-{next(numbers)}", template),
+        settings=settings(SETTINGS, max_examples=examples),
     )
