@@ -24,7 +24,7 @@ from pipeline import __version__, console, options
 from pipeline.config import Config, example_config, sweep_config
 from pipeline.issues import FileError
 from pipeline.names import text_of
-from pipeline.result import EXIT_OK, EXIT_UNUSABLE, FileResult, RunReport, StageCallback
+from pipeline.result import EXIT_OK, EXIT_UNUSABLE, FileProcess, FileResult, RunReport, StageCallback
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -87,17 +87,15 @@ def cli(debug: bool) -> None:
     """
 
 
-def _each_file(
-    files: tuple[Path, ...], as_json: bool, process: Callable[[Path, StageCallback | None], FileResult]
-) -> RunReport:
-    """The per-file loop of validate and import: each file's progress, then its outcome."""
+def _each_file(files: tuple[Path, ...], as_json: bool, show: int, process: FileProcess) -> RunReport:
+    """Each file's progress, then (the display gone) its outcome and first `show` problems."""
     report = RunReport()
-    with console.progress(not as_json) as progress:
-        for path in files:
-            result = process(path, progress(path) if progress else None)
-            if not as_json:
-                console.file_result(result)
-            report.add(result)
+    for path in files:
+        with console.file_progress(path, not as_json) as on_stage:
+            result = process(path, on_stage)
+        if not as_json:
+            console.file_result(result, show=show)
+        report.add(result)
     console.run_end(report, as_json)
     return report
 
@@ -105,8 +103,9 @@ def _each_file(
 @cli.command()
 @options.files
 @options.sheet
+@options.show
 @options.common
-def validate(files: tuple[Path, ...], sheet: str | None, common: options.Common) -> None:
+def validate(files: tuple[Path, ...], sheet: str | None, show: int, common: options.Common) -> None:
     """Check spreadsheets and write reject reports; nothing is stored.
 
     Exit 0 when every row is valid, 1 when some are rejected, 2 when a file is unusable:
@@ -117,7 +116,7 @@ def validate(files: tuple[Path, ...], sheet: str | None, common: options.Common)
     def validate_one(path: Path, on_stage: StageCallback | None) -> FileResult:
         return pipeline.validate_file(path, config, on_stage=on_stage)
 
-    sys.exit(_each_file(files, common.as_json, validate_one).exit_code)
+    sys.exit(_each_file(files, common.as_json, show, validate_one).exit_code)
 
 
 @cli.command(name="import")
@@ -126,6 +125,7 @@ def validate(files: tuple[Path, ...], sheet: str | None, common: options.Common)
 @click.option("--force", is_flag=True, help="Import a file even if the same content was imported before.")
 @options.import_dry_run
 @options.user
+@options.show
 @options.common
 def import_(
     files: tuple[Path, ...],
@@ -133,6 +133,7 @@ def import_(
     force: bool,
     dry_run: bool,
     user: str | None,
+    show: int,
     common: options.Common,
 ) -> None:
     """Validate spreadsheets and load the accepted rows as pending customers.
@@ -151,7 +152,7 @@ def import_(
     def import_one(path: Path, on_stage: StageCallback | None) -> FileResult:
         return pipeline.import_file(path, config, engine, force=force, on_stage=on_stage)
 
-    sys.exit(_each_file(files, common.as_json, import_one).exit_code)
+    sys.exit(_each_file(files, common.as_json, show, import_one).exit_code)
 
 
 def _validate_instead(ctx: click.Context, as_json: bool) -> None:

@@ -11,7 +11,7 @@ import contextlib
 import json
 import sys
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pipeline.issues import STAGES, ColumnHint, Stage
+from pipeline.issues import STAGES, ColumnHint, Issue, Stage
 from pipeline.names import plain_json, text_of
 from pipeline.result import FileResult, RunReport, StageCallback
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from pipeline.review import ReviewResult
     from pipeline.sweep import SweepResult, SweptFile
 
@@ -109,15 +111,17 @@ def stage_label(stage: Stage | None) -> str:
 # --- validate and import ----------------------------------------------------------------
 
 
-def file_result(result: FileResult, mapping_help: bool = True) -> None:
+def file_result(result: FileResult, mapping_help: bool = True, show: int = 0) -> None:
     """One file's outcome for a person, on standard error (a failure is one line, then
-    the mapping help when its columns could not be mapped and `mapping_help`)."""
+    the mapping help when its columns could not be mapped and `mapping_help`), with its
+    first `show` problems as a table."""
     name = _style(result.file, bold=True)
     if result.error is not None:
         stage = stage_label(result.error.stage)
         echo(name, ": ", _style("failed", fg="red"), f" while {stage}: {result.error.message}")
         if mapping_help:
             _mapping_help(result)
+        problems(result, show)  # a file over the reject rate: why so many were rejected
         return
     if result.skip_reason:
         again = "use --force to import it again"
@@ -139,8 +143,79 @@ def file_result(result: FileResult, mapping_help: bool = True) -> None:
     by_code = result.errors_by_code()
     if by_code:
         echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
+    problems(result, show)
     _ignored(result)
     echo(f"  reports: {result.report_dir}")
+
+
+# The problem table's widest value: enough to recognise it, the rest is in the reports.
+VALUE_WIDTH = 30
+# Personal data that what onboard prints never shows whole (it stays in the reports).
+PERSONAL_FIELDS = frozenset({"contact_first_name", "contact_last_name", "contact_email", "contact_phone"})
+
+
+def problems(result: FileResult, show: int) -> None:
+    """The first `show` problems of a file (row, column, value, message) as a table that
+    fits the terminal, then where all of them are: rejects.csv, and rejects.xlsx to fix."""
+    if show <= 0 or not result.errors:
+        return
+    from rich import box
+    from rich.padding import Padding
+    from rich.table import Table
+
+    first = sorted(result.errors, key=lambda issue: issue.row)[:show]
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, header_style="bold")
+    table.add_column("row", justify="right", no_wrap=True)
+    table.add_column("column", overflow="ellipsis", max_width=24)
+    table.add_column("value", overflow="ellipsis", max_width=VALUE_WIDTH)
+    table.add_column("message", overflow="fold", ratio=1)
+    for issue in first:
+        value, message = _shown(issue)
+        table.add_row(*(_cell(text) for text in (str(issue.row), issue.column, _shorten(value), message)))
+    print_rich(Padding(table, (0, 0, 0, 2)))  # indented as the file's other lines
+    _where_the_rest_is(result, len(first))
+
+
+def _shown(issue: Issue) -> tuple[str, str]:
+    """The value and message as the terminal shows them: a contact's name, e-mail address
+    or phone number masked (terminals end up in logs; the reports hold them in full)."""
+    if issue.field not in PERSONAL_FIELDS or not issue.value:
+        return issue.value, issue.message
+    masked = issue.value[:2] + "…"
+    return masked, issue.message.replace(issue.value, masked)
+
+
+def _cell(text: str) -> Text:
+    from rich.text import Text
+
+    # A Text is never read as markup, and terminal_safe escapes what a terminal acts on.
+    return Text(terminal_safe(text))
+
+
+def _shorten(value: str) -> str:
+    value = terminal_safe(value)
+    return value if len(value) <= VALUE_WIDTH else value[: VALUE_WIDTH - 1] + "…"
+
+
+def _where_the_rest_is(result: FileResult, shown: int) -> None:
+    if result.report_dir is None:
+        return
+    rest = len(result.errors) - shown
+    where = result.report_dir / "rejects.csv"
+    fix = result.report_dir / "rejects.xlsx"
+    if rest:
+        echo(f"  {rest} more problem{'s' if rest > 1 else ''}: all {len(result.errors)} in {where}")
+    else:
+        echo(f"  all problems also in {where}")
+    echo(f"  fix the rejected rows in {fix} and drop it again")
+
+
+def print_rich(renderable: object) -> None:
+    """A rich table on standard error, as wide as the terminal (80 columns elsewhere);
+    nothing in it is read as markup, emoji codes or highlighted."""
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, markup=False, emoji=False).print(renderable)
 
 
 def _ignored(result: FileResult) -> None:
@@ -200,9 +275,10 @@ def run_end(report: RunReport, as_json: bool) -> None:
 
 
 @contextlib.contextmanager
-def progress(enabled: bool) -> Iterator[Callable[[Path], StageCallback] | None]:
-    """A rich progress display over each file's stages, only on a terminal: yields a
-    function that gives the stage callback of a file."""
+def file_progress(path: Path, enabled: bool) -> Iterator[StageCallback | None]:
+    """A rich progress display of one file's stages, only on a terminal: yields the file's
+    stage callback. The display is gone (transient) when the block ends, before the file's
+    result is printed: a redraw can never cover a result line or the reason a file failed."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
@@ -218,16 +294,12 @@ def progress(enabled: bool) -> Iterator[Callable[[Path], StageCallback] | None]:
         console=Console(stderr=True),
         transient=True,
     ) as display:
+        task = display.add_task(escape(terminal_safe(path.name)), total=len(STAGES), stage="")
 
-        def for_file(path: Path) -> StageCallback:
-            task = display.add_task(escape(terminal_safe(path.name)), total=len(STAGES), stage="")
+        def on_stage(stage: Stage) -> None:
+            display.update(task, completed=STAGES.index(stage), stage=stage_label(stage))
 
-            def on_stage(stage: Stage) -> None:
-                display.update(task, completed=STAGES.index(stage), stage=stage_label(stage))
-
-            return on_stage
-
-        yield for_file
+        yield on_stage
 
 
 # --- review, status --------------------------------------------------------------------

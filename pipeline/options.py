@@ -99,6 +99,14 @@ files = click.argument("files", nargs=-1, required=True, type=click.Path(path_ty
 sheet = click.option(
     "--sheet", metavar="NAME", help="Read this sheet (default: the first sheet with a header row)."
 )
+show = click.option(
+    "--show",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="After each file, show its first N problems as a table (0: none); all are in its reports.",
+)
 user = click.option(
     "--user",
     metavar="NAME",

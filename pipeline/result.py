@@ -20,6 +20,8 @@ EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE = 0, 1, 2
 _SURROGATE = re.compile("[\ud800-\udfff]")
 Command = Literal["validate", "import"]
 StageCallback = Callable[[Stage], None]
+# How validate and import process one file (for the command line's loop over files).
+FileProcess = Callable[[Path, StageCallback | None], "FileResult"]
 
 
 class Stopwatch:

@@ -21,7 +21,7 @@ from pipeline.read import file_sha256, find_header, read_records
 from pipeline.report import unescape_formulas, write_people_csv, write_summary
 from pipeline.result import EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE
 from pipeline.review_decisions import OUTCOMES, ReviewLine, decide, fingerprint
-from pipeline.review_workbook import REVIEW_COLUMNS, write_review_workbook
+from pipeline.review_workbook import REVIEW_COLUMNS, review_header, write_review_workbook
 from schemas.rules.text import header_key
 
 REPORT_COLUMNS = ("erp_id", "decision", "outcome", "message")
@@ -99,7 +99,10 @@ class ReviewResult:
         return data
 
 
-_HEADER_INDEX = {header_key(name): name for name in REVIEW_COLUMNS}
+# A review workbook's headers are portal labels; a review CSV's (and older workbooks') names.
+_HEADER_INDEX = {
+    header_key(header): name for name in REVIEW_COLUMNS for header in (name, review_header(name))
+}
 
 
 def _read_lines(path: Path) -> list[tuple[int, dict[str, str]]]:

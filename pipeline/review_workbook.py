@@ -18,6 +18,12 @@ READ_ONLY = frozenset({"erp_id", "status", "batch_id", "fingerprint"})
 GREY_RGB, YELLOW_RGB = "#E7E6E6", "#FFF2CC"
 
 
+def review_header(name: str) -> str:
+    """A review column's header: a customer field's portal label (as the reviewer knows it
+    from the portal), else the column's name. `review apply` reads either back."""
+    return FIELDS[name].label if name in FIELDS else name
+
+
 def write_review_workbook(out: Path, lines: list[dict[str, Any]], batch_id: str | None) -> None:
     """The review workbook, written with XlsxWriter: openpyxl spends 15 µs a cell, and a
     review of 100,000 customers has 2.4 million of them."""
@@ -51,10 +57,11 @@ def _look(workbook: Any, fill: str | None, **properties: Any) -> Any:
 def _write_header(workbook: Any, sheet: Any, lines: list[dict[str, Any]]) -> None:
     """Column names, widths fitted to the first lines, read-only columns marked."""
     for column, name in enumerate(REVIEW_COLUMNS):
-        longest = max([len(name), *(len(str(line.get(name, ""))) for line in lines[:200])])
+        header = review_header(name)
+        longest = max([len(header), *(len(str(line.get(name, ""))) for line in lines[:200])])
         sheet.set_column(column, column, min(max(longest + 2, 10), 45))
         fill = GREY_RGB if name in READ_ONLY else YELLOW_RGB if name in ("decision", "reason") else None
-        sheet.write_string(0, column, name, _look(workbook, fill, bold=True))
+        sheet.write_string(0, column, header, _look(workbook, fill, bold=True))
         if name in READ_ONLY:
             sheet.write_comment(0, column, "Read-only: do not change this column.", {"author": "onboard"})
 
@@ -106,7 +113,7 @@ def _instructions(customers: int, batch_id: str | None) -> list[str]:
         "1. For each customer, choose a decision in the yellow 'decision' column: approve or reject.",
         "2. A reject needs a 'reason' (the customer's contact may see it). Leave the decision "
         "empty to decide later.",
-        "3. Do not change the grey columns (erp_id, status, batch_id, fingerprint): the fingerprint "
+        "3. Do not change the grey columns (ERP ID, status, batch_id, fingerprint): the fingerprint "
         "proves which version of the customer you reviewed.",
         "4. You may sort, filter, delete rows or add columns of your own; they are ignored.",
         "5. Save the file and apply it: onboard review apply FILE --reviewer YOUR-NAME",

@@ -7,9 +7,14 @@ test names), as CSV or XLSX with every cell as text. The fixtures in conftest.py
 from __future__ import annotations
 
 import csv
+import fcntl
 import itertools
 import json
 import os
+import struct
+import subprocess
+import sys
+import termios
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -27,6 +32,7 @@ from pipeline.store.migrate import MIGRATIONS
 from schemas.fields import FIELDS as FIELD_FACTS
 
 PG_URL_VARIABLE = "ONBOARD_TEST_PG_URL"
+ONBOARD = str(Path(sys.executable).parent / "onboard")
 
 # Components CI must have: ONBOARD_REQUIRE_PG=1, ONBOARD_REQUIRE_LIBREOFFICE=1, … (set by
 # .ci/run). Read once at import, before the `hermetic` fixture clears ONBOARD_* settings.
@@ -49,6 +55,8 @@ def unavailable(component: str, reason: str) -> NoReturn:
 # The portal's label of every canonical field, in the order of its Create form.
 LABELS: dict[str, str] = {name: field.label for name, field in FIELD_FACTS.items()}
 FIELDS: tuple[str, ...] = tuple(FIELD_FACTS)
+# The canonical field of a portal label (the review workbook's headers).
+NAME_OF_LABEL: dict[str, str] = {label: name for name, label in LABELS.items()}
 
 
 def _valid_nl_vats(count: int) -> tuple[str, ...]:
@@ -166,7 +174,7 @@ def read_review(path: Path) -> list[dict[str, str]]:
         rows = list(workbook["Review"].iter_rows(values_only=True))
     finally:
         workbook.close()
-    header = [str(name) for name in rows[0]]
+    header = [NAME_OF_LABEL.get(str(name), str(name)) for name in rows[0]]
     return [
         dict(zip(header, ("" if v is None else str(v) for v in row), strict=True))
         for row in rows[1:]
@@ -191,7 +199,7 @@ def write_review(path: Path, lines: Iterable[Mapping[str, str]]) -> Path:
     sheet.delete_rows(2, sheet.max_row)
     for number, line in enumerate(lines, start=2):
         for column, name in enumerate(header, start=1):
-            value = line.get(str(name), "")
+            value = line.get(NAME_OF_LABEL.get(str(name), str(name)), "")
             if value:
                 sheet.cell(row=number, column=column, value=value).data_type = "s"
     workbook.save(path)
@@ -317,3 +325,35 @@ def _at_head(connection: Connection) -> bool:
         text("SELECT count(*) FROM information_schema.triggers WHERE trigger_schema = current_schema()")
     ).scalar_one()
     return set(found) == expected and len(found) == len(expected) and triggers == 0
+
+
+def on_a_terminal(args: list[str], cwd: Path, columns: int = 120) -> tuple[int, str, str]:
+    """Run onboard with standard error on a pseudo-terminal `columns` wide (as a person at
+    a terminal would); returns the exit code, what the terminal showed and standard output."""
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    quiet = ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES")
+    env = {k: v for k, v in os.environ.items() if k not in quiet} | {"TERM": "xterm-256color"}
+    process = subprocess.Popen(
+        [ONBOARD, *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 1 << 16)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert process.stdout is not None
+    stdout = process.stdout.read().decode()
+    process.stdout.close()
+    return process.wait(timeout=120), shown.decode(errors="replace"), stdout

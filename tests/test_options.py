@@ -5,25 +5,28 @@ and the store."""
 from __future__ import annotations
 
 import csv
-import fcntl
-import os
 import re
-import struct
-import subprocess
-import sys
-import termios
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
-from factories import FIELDS, LABELS, StoreView, age, json_lines, read_csv, valid_row, write_sheet
+from factories import (
+    FIELDS,
+    LABELS,
+    StoreView,
+    age,
+    json_lines,
+    on_a_terminal,
+    read_csv,
+    valid_row,
+    write_sheet,
+)
 from openpyxl import Workbook
 
 from pipeline.store import batches, customers
 from pipeline.store.migrate import head_revision
 
-ONBOARD = str(Path(sys.executable).parent / "onboard")
 Onboard = Callable[..., Result]
 
 
@@ -73,38 +76,6 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_its_traceback(
 
 
 # --- progress on a terminal ------------------------------------------------------------
-
-
-def on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
-    """Run onboard with standard error on a pseudo-terminal (as a person at a terminal
-    would); returns the exit code, what the terminal showed and standard output."""
-    leader, follower = os.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    quiet = ("NO_COLOR", "FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS", "LINES")
-    env = {k: v for k, v in os.environ.items() if k not in quiet} | {"TERM": "xterm-256color"}
-    process = subprocess.Popen(
-        [ONBOARD, *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=follower,
-    )
-    os.close(follower)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(leader, 1 << 16)
-        except OSError:  # EIO: the process closed the terminal
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
-    assert process.stdout is not None
-    stdout = process.stdout.read().decode()
-    process.stdout.close()
-    return process.wait(timeout=120), shown.decode(errors="replace"), stdout
 
 
 def test_progress_is_shown_on_a_terminal(tmp_path: Path) -> None:

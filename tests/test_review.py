@@ -533,3 +533,46 @@ def test_a_blank_reviewer_makes_the_file_unusable(
     assert (summary["approved"], summary["rejected"], summary["exit_code"]) == (0, 0, 2)
     assert view.rows(customers) == before
     assert view.rows(audit) == audit_before
+
+
+def test_review_workbook_has_portal_labels_and_reads_back(db: str, tmp_path: Path) -> None:
+    """It heads the review workbook's customer columns with the portal's labels (ERP ID,
+    Zip/Postal code, …) and keeps decision, reason and fingerprint; a reviewer's decisions
+    under those headers apply, and a workbook headed with the column names still reads."""
+    imported(db, tmp_path, [customer(0), customer(1), customer(2)])
+    onboard(db, "review", "export", "--out", str(tmp_path / "review.xlsx"))
+    workbook = load_workbook(tmp_path / "review.xlsx")
+    sheet = workbook["Review"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:4] == ["ERP ID", "decision", "reason", "Short name"]
+    assert {"Tax ID", "Zip/Postal code", "State/Province", "Email address", "fingerprint"} <= set(header)
+    assert "erp_id" not in header and "postal_code" not in header
+    decision, reason = header.index("decision") + 1, header.index("reason") + 1
+    sheet.cell(row=2, column=decision).value = "approve"
+    sheet.cell(row=3, column=decision).value = "reject"
+    sheet.cell(row=3, column=reason).value = "Closed"
+    workbook.save(tmp_path / "review.xlsx")
+    result, report = apply(db, tmp_path / "review.xlsx")
+    assert result.exit_code == 0, result.output
+    assert {erp_id: line["outcome"] for erp_id, line in report.items()} == {
+        "00123": "approved",
+        "00124": "rejected",
+        "00125": "skipped",
+    }
+    assert [stored(db)[e]["status"] for e in ("00123", "00124", "00125")] == [
+        "approved",
+        "rejected",
+        "pending",
+    ]
+
+    # A workbook whose headers are the column names (a review CSV's, older exports') reads too.
+    from pipeline.review_workbook import REVIEW_COLUMNS
+
+    for column, name in enumerate(REVIEW_COLUMNS, start=1):
+        sheet.cell(row=1, column=column).value = name
+    sheet.cell(row=4, column=decision).value = "approve"
+    workbook.save(tmp_path / "names.xlsx")
+    result, report = apply(db, tmp_path / "names.xlsx")
+    assert result.exit_code == 0, result.output
+    assert report["00125"]["outcome"] == "approved"
+    assert report["00123"]["outcome"] == "unchanged"
