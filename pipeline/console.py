@@ -151,7 +151,6 @@ def file_result(result: FileResult, mapping_help: bool = True, show: int = 0) ->
 # The problem table's widest value: enough to recognise it, the rest is in the reports.
 VALUE_WIDTH = 30
 # Personal data that what onboard prints never shows whole (it stays in the reports).
-PERSONAL_FIELDS = frozenset({"contact_first_name", "contact_last_name", "contact_email", "contact_phone"})
 
 
 def problems(result: FileResult, show: int) -> None:
@@ -179,7 +178,9 @@ def problems(result: FileResult, show: int) -> None:
 def _shown(issue: Issue) -> tuple[str, str]:
     """The value and message as the terminal shows them: a contact's name, e-mail address
     or phone number masked (terminals end up in logs; the reports hold them in full)."""
-    if issue.field not in PERSONAL_FIELDS or not issue.value:
+    from schemas.fields import PERSONAL  # the registry loads the rule libraries: not at start-up
+
+    if issue.field not in PERSONAL or not issue.value:
         return issue.value, issue.message
     masked = issue.value[:2] + "…"
     return masked, issue.message.replace(issue.value, masked)

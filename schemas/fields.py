@@ -45,6 +45,8 @@ class Field:
     about it; `rule_warnings` those its rule gives with the value it keeps. A rule that
     `reads` another field is given that field's value too, where its own is blank and the
     country is one of `reads_for` (the state: the postcode that names the province).
+    `personal`: it identifies a person (GDPR personal data), so what we print to a
+    terminal or a log masks it; the reports and the store hold it in full.
     """
 
     name: str
@@ -60,6 +62,7 @@ class Field:
     costly: bool = False
     reads: str = ""
     reads_for: tuple[str, ...] = ()
+    personal: bool = False
 
     @property
     def label(self) -> str:
@@ -218,8 +221,12 @@ FIELDS: dict[str, Field] = _registry(
         rule_warnings=("postal_code_unverified",),
         costly=True,
     ),
-    Field("contact_first_name", ("First name", "Given name", "Voornaam", "Vorname", "Prénom")),
-    Field("contact_last_name", ("Last name", "Surname", "Family name", "Achternaam", "Nachname", "Nom")),
+    Field("contact_first_name", ("First name", "Given name", "Voornaam", "Vorname", "Prénom"), personal=True),
+    Field(
+        "contact_last_name",
+        ("Last name", "Surname", "Family name", "Achternaam", "Nachname", "Nom"),
+        personal=True,
+    ),
     Field("contact_role", ("Role", "Job title", "Function", "Functie", "Rol", "Funktion", "Fonction")),
     Field(
         "contact_email",
@@ -228,6 +235,7 @@ FIELDS: dict[str, Field] = _registry(
         rule=normalize_email,
         codes=("invalid_email",),
         costly=True,
+        personal=True,
     ),
     Field(
         "contact_phone",
@@ -248,6 +256,7 @@ FIELDS: dict[str, Field] = _registry(
         codes=("invalid_phone",),
         rule_warnings=("phone_other_country",),
         costly=True,
+        personal=True,
     ),
 )
 
@@ -259,6 +268,7 @@ FIELD_OF_CODE: dict[str, str] = {
     for code in (*field.codes, *field.warnings, *field.rule_warnings)
 }
 # The warnings rules give with the values they keep, reported from the rules' outcomes.
+PERSONAL = frozenset(name for name, field in FIELDS.items() if field.personal)
 RULE_WARNINGS = frozenset(code for field in FIELDS.values() for code in field.rule_warnings)
 
 
