@@ -182,3 +182,29 @@ def test_the_layout_names_every_module_of_the_rules() -> None:
     assert modules
     missing = [str(p.relative_to(REPO)) for p in modules if not re.search(rf"\b{p.stem}\b", layout)]
     assert missing == []
+
+
+def test_the_wheel_declares_every_package_and_data_file() -> None:
+    """It holds pyproject's package list equal to the folders with an __init__.py under
+    pipeline/ and schemas/, and every file there that is not Python to the package data:
+    a package left out installs from the checkout but not from the wheel."""
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    found = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for top in ("pipeline", "schemas")
+        for init in (REPO / top).rglob("__init__.py")
+    }
+    migrations = {"pipeline.store.migrations", "pipeline.store.migrations.versions"}  # no __init__
+    assert set(setuptools["packages"]) == found | migrations
+    data = {
+        path.relative_to(REPO)
+        for top in ("pipeline", "schemas")
+        for path in (REPO / top).rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc")
+    }
+    declared = {
+        Path(*package.split("."), name)
+        for package, names in setuptools.get("package-data", {}).items()
+        for name in names
+    }
+    assert data <= declared
