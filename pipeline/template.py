@@ -88,9 +88,9 @@ _HEADERS: dict[str, tuple[str, ...]] = {
 # The fields a customer may leave blank (state and postcode where the country has none).
 OPTIONAL_FIELDS = frozenset(name for name, known in FIELDS.items() if not known.required)
 
-# ID-like columns are Text (@): Excel would drop leading zeros (00123), turn a phone
-# number's + into a number, or a long number into 1.23E+11.
-TEXT_FIELDS = ("erp_id", "registration_number", "tax_id", "postal_code", "contact_phone")
+# ID-like columns (the registry's digit fields) are Text (@): Excel would drop leading
+# zeros (00123), turn a phone number's + into a number, or a long number into 1.23E+11.
+TEXT_FIELDS = frozenset(name for name, known in FIELDS.items() if known.digits)
 
 # An example per field: one Dutch customer, the portal's own example.
 EXAMPLES: dict[str, str] = {
