@@ -95,6 +95,11 @@ def common(function: Callable[..., None]) -> Callable[..., None]:
     return with_common
 
 
+def _out(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A required --out file option (each command says which formats it writes)."""
+    return click.option("--out", required=True, type=click.Path(path_type=Path, dir_okay=False), help=help)
+
+
 files = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 sheet = click.option(
     "--sheet", metavar="NAME", help="Read this sheet (default: the first sheet with a header row)."
@@ -121,12 +126,7 @@ status = click.option(
     show_default=True,
     help="Which customers to export.",
 )
-customers_out = click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Output file; .csv, .xlsx or .json by extension.",
-)
+customers_out = _out("Output file; .csv, .xlsx or .json by extension.")
 for_spreadsheet = click.option(
     "--for-spreadsheet",
     is_flag=True,
@@ -134,18 +134,8 @@ for_spreadsheet = click.option(
     "quoted, and an apostrophe before text that could start a formula (also after , ; or tab). "
     "Without it, CSV and JSON carry every value exactly as stored, for programs.",
 )
-review_out = click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Review file to write: .xlsx (with drop-downs and instructions) or .csv.",
-)
-sample_out = click.option(
-    "--out",
-    required=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Output file, .csv or .xlsx.",
-)
+review_out = _out("Review file to write: .xlsx (with drop-downs and instructions) or .csv.")
+sample_out = _out("Output file, .csv or .xlsx.")
 root = click.option(
     "--root",
     type=click.Path(path_type=Path, file_okay=False),
