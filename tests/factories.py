@@ -52,6 +52,15 @@ def unavailable(component: str, reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
+def examples(quick: int, thorough: int) -> pytest.MarkDecorator:
+    """Parametrize a property test's `examples` (hypothesis's max_examples): `quick` in
+    `make test`, `thorough` in `make test-slow` (marked slow; CI runs both)."""
+    return pytest.mark.parametrize(
+        "examples",
+        [pytest.param(quick, id="quick"), pytest.param(thorough, id="thorough", marks=pytest.mark.slow)],
+    )
+
+
 # The portal's label of every canonical field, in the order of its Create form.
 LABELS: dict[str, str] = {name: field.label for name, field in FIELD_FACTS.items()}
 FIELDS: tuple[str, ...] = tuple(FIELD_FACTS)
