@@ -61,6 +61,12 @@ def examples(quick: int, thorough: int) -> pytest.MarkDecorator:
     )
 
 
+# The `db_url` of a test about a file refused whole, for what the reader makes of it: SQLite
+# only. That a file refused whole leaves the store as it was, PostgreSQL too, is test_cli.py's
+# table test_file_level_failure_is_one_line_and_stores_nothing, on both backends.
+REFUSED_WHOLE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+
+
 # The portal's label of every canonical field, in the order of its Create form.
 LABELS: dict[str, str] = {name: field.label for name, field in FIELD_FACTS.items()}
 FIELDS: tuple[str, ...] = tuple(FIELD_FACTS)

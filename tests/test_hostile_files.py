@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import Result
-from factories import LABELS, StoreView
+from factories import LABELS, REFUSED_WHOLE, StoreView
 from factories import valid_row as customer
 from openpyxl import Workbook, load_workbook
 
@@ -74,6 +74,7 @@ def values(row: dict[str, str]) -> list[str]:
     return list(row.values())
 
 
+@REFUSED_WHOLE
 @pytest.mark.parametrize("name", ["empty.csv", "empty.xlsx"])
 def test_empty_file(name: str, tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses an empty file as unusable."""
@@ -96,6 +97,7 @@ def test_header_only(tmp_path: Path, db_url: str, onboard: Any, write_sheet: Any
     assert store.count(customers) == 0
 
 
+@REFUSED_WHOLE
 def test_random_bytes_named_xlsx(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses random bytes named .xlsx in one line."""
     path = tmp_path / "random.xlsx"
@@ -104,6 +106,7 @@ def test_random_bytes_named_xlsx(tmp_path: Path, db_url: str, onboard: Any, stor
     assert_unusable(result, summary, "unreadable_file", store, "cannot be read as an Excel workbook")
 
 
+@REFUSED_WHOLE
 def test_truncated_xlsx(
     tmp_path: Path, db_url: str, onboard: Any, write_sheet: Any, valid_row: Row, store: Any
 ) -> None:
@@ -115,6 +118,7 @@ def test_truncated_xlsx(
     assert_unusable(result, summary, "unreadable_file", store)
 
 
+@REFUSED_WHOLE
 def test_password_protected_xlsx(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It recognises an encrypted workbook (an OLE2 container named .xlsx) and says so."""
     path = tmp_path / "secret.xlsx"
@@ -123,6 +127,7 @@ def test_password_protected_xlsx(tmp_path: Path, db_url: str, onboard: Any, stor
     assert_unusable(result, summary, "unreadable_file", store, "password-protected")
 
 
+@REFUSED_WHOLE
 @pytest.mark.parametrize(
     ("name", "hint"), [("legacy.xls", "save it as .xlsx"), ("calc.ods", ".xlsx or .csv")]
 )
@@ -136,6 +141,7 @@ def test_legacy_and_other_formats(
     assert_unusable(result, summary, "unsupported_file_type", store, hint)
 
 
+@REFUSED_WHOLE
 def test_zip_bomb_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses a small .xlsx that expands past the configured limit, before reading it."""
     path = tmp_path / "bomb.xlsx"
@@ -148,6 +154,7 @@ def test_zip_bomb_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: A
     assert_unusable(result, summary, "file_too_large", store, "expands to")
 
 
+@REFUSED_WHOLE
 def test_too_many_cells_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses a sheet whose used range spans more cells than the configured limit."""
     workbook = Workbook()
@@ -261,6 +268,7 @@ def test_hidden_sheet_is_not_read(tmp_path: Path, db_url: str, onboard: Any, val
     assert summary["rows"] == 1
 
 
+@REFUSED_WHOLE
 def test_duplicated_headers(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any) -> None:
     """It refuses a file with two columns for one field, naming both."""
     path = xlsx(tmp_path / "dup.xlsx", [[*labels(), "BTW-nummer"], [*values(valid_row(0)), "NL1"]])
@@ -310,6 +318,7 @@ def test_nul_bytes_are_rejected_per_row(tmp_path: Path, db_url: str, onboard: An
     assert summary["accepted"] == 1
 
 
+@REFUSED_WHOLE
 def test_unclosed_quote(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any) -> None:
     """It refuses a CSV whose quote is never closed instead of swallowing the rest."""
     row = values(valid_row(0))
@@ -773,6 +782,7 @@ def test_error_cells_are_spreadsheet_errors(
     assert [row["erp_id"] for row in store.rows(customers)] == [customer(0)["erp_id"]]
 
 
+@REFUSED_WHOLE
 def test_sheet_xml_with_a_dtd_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses a sheet declaring a DTD (a billion-laughs bomb here) without expanding it."""
     laughs = '<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
@@ -786,6 +796,7 @@ def test_sheet_xml_with_a_dtd_is_refused(tmp_path: Path, db_url: str, onboard: A
     assert_unusable(result, summary, "unreadable_file", store, "declares a DTD")
 
 
+@REFUSED_WHOLE
 @pytest.mark.parametrize(
     "text", ["Weg &#xD800; 1", "Weg \ud800 1"], ids=["character reference", "UTF-8 bytes"]
 )
