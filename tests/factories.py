@@ -61,10 +61,15 @@ def examples(quick: int, thorough: int) -> pytest.MarkDecorator:
     )
 
 
-# The `db_url` of a test about a file refused whole, for what the reader makes of it: SQLite
-# only. That a file refused whole leaves the store as it was, PostgreSQL too, is test_cli.py's
-# table test_file_level_failure_is_one_line_and_stores_nothing, on both backends.
-REFUSED_WHOLE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+# The `db_url` of a test about what onboard makes of a file (reading it, mapping its
+# columns, refusing it whole) rather than about the store: SQLite in `make test`, PostgreSQL
+# in `make test-slow` (CI runs both). The store's own behaviour runs on both backends in
+# `make test` (test_store, test_review, test_cli's file-level table, …).
+POSTGRES_IN_TEST_SLOW = pytest.mark.parametrize(
+    "db_url",
+    ["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.slow])],
+    indirect=True,
+)
 
 
 # The portal's label of every canonical field, in the order of its Create form.

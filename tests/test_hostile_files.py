@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import Result
-from factories import LABELS, REFUSED_WHOLE, StoreView
+from factories import LABELS, POSTGRES_IN_TEST_SLOW, StoreView
 from factories import valid_row as customer
 from openpyxl import Workbook, load_workbook
 
@@ -74,7 +74,7 @@ def values(row: dict[str, str]) -> list[str]:
     return list(row.values())
 
 
-@REFUSED_WHOLE
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize("name", ["empty.csv", "empty.xlsx"])
 def test_empty_file(name: str, tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses an empty file as unusable."""
@@ -97,7 +97,7 @@ def test_header_only(tmp_path: Path, db_url: str, onboard: Any, write_sheet: Any
     assert store.count(customers) == 0
 
 
-@REFUSED_WHOLE
+@POSTGRES_IN_TEST_SLOW
 def test_random_bytes_named_xlsx(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses random bytes named .xlsx in one line."""
     path = tmp_path / "random.xlsx"
@@ -106,7 +106,7 @@ def test_random_bytes_named_xlsx(tmp_path: Path, db_url: str, onboard: Any, stor
     assert_unusable(result, summary, "unreadable_file", store, "cannot be read as an Excel workbook")
 
 
-@REFUSED_WHOLE
+@POSTGRES_IN_TEST_SLOW
 def test_truncated_xlsx(
     tmp_path: Path, db_url: str, onboard: Any, write_sheet: Any, valid_row: Row, store: Any
 ) -> None:
@@ -118,7 +118,7 @@ def test_truncated_xlsx(
     assert_unusable(result, summary, "unreadable_file", store)
 
 
-@REFUSED_WHOLE
+@POSTGRES_IN_TEST_SLOW
 def test_password_protected_xlsx(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It recognises an encrypted workbook (an OLE2 container named .xlsx) and says so."""
     path = tmp_path / "secret.xlsx"
@@ -127,7 +127,7 @@ def test_password_protected_xlsx(tmp_path: Path, db_url: str, onboard: Any, stor
     assert_unusable(result, summary, "unreadable_file", store, "password-protected")
 
 
-@REFUSED_WHOLE
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize(
     ("name", "hint"), [("legacy.xls", "save it as .xlsx"), ("calc.ods", ".xlsx or .csv")]
 )
@@ -141,7 +141,7 @@ def test_legacy_and_other_formats(
     assert_unusable(result, summary, "unsupported_file_type", store, hint)
 
 
-@REFUSED_WHOLE
+@POSTGRES_IN_TEST_SLOW
 def test_zip_bomb_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses a small .xlsx that expands past the configured limit, before reading it."""
     path = tmp_path / "bomb.xlsx"
@@ -154,7 +154,7 @@ def test_zip_bomb_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: A
     assert_unusable(result, summary, "file_too_large", store, "expands to")
 
 
-@REFUSED_WHOLE
+@POSTGRES_IN_TEST_SLOW
 def test_too_many_cells_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses a sheet whose used range spans more cells than the configured limit."""
     workbook = Workbook()
@@ -208,6 +208,7 @@ def test_twenty_thousand_columns(
     assert filled == [1 + list(rows[1]).index("contact_email")]  # the bad e-mail cell, red
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_one_megabyte_cell(
     tmp_path: Path, db_url: str, onboard: Any, write_sheet: Any, valid_row: Row
 ) -> None:
@@ -222,6 +223,7 @@ def test_one_megabyte_cell(
     assert 1000 < len(cell) <= 32_767
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_formula_and_error_cells(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It never evaluates formulas: an uncached formula is blank, an error value is rejected."""
     first, second = values(valid_row(0)), values(valid_row(1))
@@ -238,6 +240,7 @@ def test_formula_and_error_cells(tmp_path: Path, db_url: str, onboard: Any, vali
     assert summary["errors_by_code"] == {"spreadsheet_error": 1}
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_merged_cells(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It reads a merged cell's value in its first row only; the others are blank and rejected."""
     path = xlsx(tmp_path / "merged.xlsx", [labels(), values(valid_row(0)), values(valid_row(1))])
@@ -249,6 +252,7 @@ def test_merged_cells(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row)
     assert summary["errors_by_code"] == {"missing_value": 1}
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_hidden_sheet_is_not_read(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It skips hidden sheets when choosing the sheet to read."""
     workbook = Workbook()
@@ -268,7 +272,7 @@ def test_hidden_sheet_is_not_read(tmp_path: Path, db_url: str, onboard: Any, val
     assert summary["rows"] == 1
 
 
-@REFUSED_WHOLE
+@POSTGRES_IN_TEST_SLOW
 def test_duplicated_headers(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any) -> None:
     """It refuses a file with two columns for one field, naming both."""
     path = xlsx(tmp_path / "dup.xlsx", [[*labels(), "BTW-nummer"], [*values(valid_row(0)), "NL1"]])
@@ -276,6 +280,7 @@ def test_duplicated_headers(tmp_path: Path, db_url: str, onboard: Any, valid_row
     assert_unusable(result, summary, "duplicate_columns", store, "BTW-nummer")
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_two_header_rows(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It takes the row naming the fields as the header under a row of group titles."""
     groups = ["Company", "", "", "", "", "", "", "Address", "", "", "", "", "", "Contact", "", "", "", ""]
@@ -284,6 +289,7 @@ def test_two_header_rows(tmp_path: Path, db_url: str, onboard: Any, valid_row: R
     assert (summary["header_row"], summary["accepted"]) == (2, 1)
 
 
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_utf16_csv(encoding: str, tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It reads UTF-16 CSV files, with a byte-order mark or without."""
@@ -295,6 +301,7 @@ def test_utf16_csv(encoding: str, tmp_path: Path, db_url: str, onboard: Any, val
     assert summary["accepted"] == 1
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_mixed_line_endings(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any) -> None:
     """It reads records ended by CRLF, LF and CR in one file."""
     lines = [",".join(labels())] + [",".join(values(valid_row(i))) for i in range(3)]
@@ -318,7 +325,7 @@ def test_nul_bytes_are_rejected_per_row(tmp_path: Path, db_url: str, onboard: An
     assert summary["accepted"] == 1
 
 
-@REFUSED_WHOLE
+@POSTGRES_IN_TEST_SLOW
 def test_unclosed_quote(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any) -> None:
     """It refuses a CSV whose quote is never closed instead of swallowing the rest."""
     row = values(valid_row(0))
@@ -329,6 +336,7 @@ def test_unclosed_quote(tmp_path: Path, db_url: str, onboard: Any, valid_row: Ro
     assert_unusable(result, summary, "unreadable_file", store, "cannot be parsed")
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_dates_where_text_was_expected(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It reads date cells as the date the user saw and rejects them where a phone is due."""
     row: list[Any] = values(valid_row(0))
@@ -340,6 +348,7 @@ def test_dates_where_text_was_expected(tmp_path: Path, db_url: str, onboard: Any
     assert "2024-01-31" in rejects
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_scientific_notation(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It rejects long numbers Excel saved as 1.23457E+11, with a hint to format as text."""
     path = tmp_path / "sci.csv"
@@ -396,6 +405,7 @@ def test_fifo_or_device_named_csv_is_refused(tmp_path: Path) -> None:
     assert store.count(batches) == 0
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_symlink_to_a_file_is_read(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It reads a symlink to a regular file named on the command line: the target decides."""
     target = tmp_path / "real.csv"
@@ -407,6 +417,7 @@ def test_symlink_to_a_file_is_read(tmp_path: Path, db_url: str, onboard: Any, va
     assert summary["accepted"] == 1
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_csv_cell_over_the_csv_field_limit(
     tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any
 ) -> None:
@@ -733,6 +744,7 @@ def test_stray_cell_written_by_openpyxl(stray_run: StrayRun) -> None:
     assert "has a value in cell XFD1048576, far outside its data" in refusal_line(stray_run, "openpyxl")
 
 
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize(
     ("case", "data", "before"),
     [
@@ -757,6 +769,7 @@ ERRORS = [
 ]
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_error_cells_are_spreadsheet_errors(
     tmp_path: Path, db_url: str, onboard: Any, store: Any, read_csv: Any
 ) -> None:
@@ -782,7 +795,7 @@ def test_error_cells_are_spreadsheet_errors(
     assert [row["erp_id"] for row in store.rows(customers)] == [customer(0)["erp_id"]]
 
 
-@REFUSED_WHOLE
+@POSTGRES_IN_TEST_SLOW
 def test_sheet_xml_with_a_dtd_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses a sheet declaring a DTD (a billion-laughs bomb here) without expanding it."""
     laughs = '<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
@@ -796,7 +809,7 @@ def test_sheet_xml_with_a_dtd_is_refused(tmp_path: Path, db_url: str, onboard: A
     assert_unusable(result, summary, "unreadable_file", store, "declares a DTD")
 
 
-@REFUSED_WHOLE
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize(
     "text", ["Weg &#xD800; 1", "Weg \ud800 1"], ids=["character reference", "UTF-8 bytes"]
 )

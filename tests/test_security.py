@@ -34,7 +34,9 @@ SEPARATORS = re.compile("[,;\t\r\n]")
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ONBOARD, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    """`onboard args` in a process of its own, started with the usual umask (022), not the
+    owner-only one an in-process command leaves in this test process."""
+    return subprocess.run([ONBOARD, *args], cwd=cwd, capture_output=True, text=True, timeout=300, umask=0o022)
 
 
 @pytest.fixture(scope="module")
@@ -175,13 +177,21 @@ def test_sql_is_parameterized(
     assert store.count(customers) == 1
 
 
-def test_files_are_readable_by_their_owner_only(tmp_path: Path, write_sheet: Any, valid_row: Any) -> None:
+def test_files_are_readable_by_their_owner_only(
+    tmp_path: Path, write_sheet: Any, valid_row: Any, onboard: Callable[..., Result]
+) -> None:
     """It creates reports, exports and the SQLite store readable by their owner only."""
     db = tmp_path / "owner.db"
     sheet = write_sheet(tmp_path / "in.csv", [valid_row(0), valid_row(1, tax_id="NL1")])
+    # onboard itself makes its files private, whatever umask it starts with.
     result = run(["import", str(sheet), "--db", f"sqlite:///{db}", "--json"], tmp_path)
     report = tmp_path / json.loads(result.stdout)["report_dir"]
-    run(["export", "--status", "pending", "--out", "out.csv", "--db", f"sqlite:///{db}"], tmp_path)
+    umask = os.umask(0o022)  # the export in-process, from the same usual umask
+    try:
+        exported = onboard("export", "--status", "pending", "--out", "out.csv", "--db", f"sqlite:///{db}")
+    finally:
+        os.umask(umask)
+    assert exported.exit_code == 0, exported.output
     for path in [db, tmp_path / "out.csv", report, *report.iterdir()]:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & 0o077 == 0, (path, oct(mode))
