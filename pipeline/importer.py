@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from pipeline import store
-from pipeline.columns import MappingError, derive_fields, map_headers
+from pipeline.columns import ColumnMap, MappingError, derive_fields, map_headers
 from pipeline.config import Config
 from pipeline.issues import FileError, Issue
+from pipeline.lookalikes import find_lookalikes
 from pipeline.names import folder_name, text_of
 from pipeline.read import Table, file_sha256, read_table
 from pipeline.report import write_reports
@@ -30,8 +31,7 @@ class _Checked:
     """A file read, mapped and validated: what loading and the reports need of it."""
 
     table: Table
-    # The positions of the columns that map onto a field (the rejects workbook marks them).
-    mapped: list[int]
+    columns: ColumnMap
     validation: Validation
 
 
@@ -122,7 +122,7 @@ def _check(result: FileResult, table: Table, config: Config) -> _Checked:
     with result.stopwatch.stage("validate"):
         validation = validate(derived.frame, columns, config.industries, config.currencies)
     result.counted(validation.rows, validation.errors, validation.warnings, derived.warnings)
-    return _Checked(table, columns.used, validation)
+    return _Checked(table, columns, validation)
 
 
 def _over_reject_rate(result: FileResult, config: Config) -> FileError | None:
@@ -144,7 +144,9 @@ def _load(result: FileResult, checked: _Checked, engine: Engine, config: Config,
     with store.transaction(engine, "load") as connection:
         with result.stopwatch.stage("load"):
             store.record_batch(connection, _batch_record(batch_id, checked.table, config, force))
-            loaded, refused = _load_parts(connection, batch_id, checked.validation.accepted, config.user)
+            result.warn(_lookalikes(connection, checked))
+            accepted, notes = checked.validation.accepted, _notes(result.warnings)
+            loaded, refused = _load_parts(connection, batch_id, accepted, config.user, notes)
         result.stored(loaded.inserted, loaded.updated, loaded.unchanged)
         result.reject([_approved_changed(erp_id, row) for erp_id, row in refused.items()])
         _finish_batch(connection, batch_id, result)
@@ -164,15 +166,42 @@ def _batch_record(batch_id: str, table: Table, config: Config, force: bool) -> d
     }
 
 
+def _lookalikes(connection: Connection, checked: _Checked) -> list[Issue]:
+    """A warning for every accepted row that looks like a customer stored under another
+    ERP ID (checked before this file's rows are stored: the file's own repeats are
+    `duplicate_tax_id`)."""
+    warnings = []
+    for part in checked.validation.accepted.parts():
+        rows = dict(zip(part["erp_id"], part.index, strict=True))
+        for found in find_lookalikes(connection, records(part[list(store.LOOKALIKE_COLUMNS)])):
+            row, name = int(rows[found.erp_id]), found.field
+            column = checked.columns.column_of(name) if name in checked.columns.fields else label(name)
+            value = str(part.at[row, name])
+            warnings.append(Issue(row, column, name, value, "possible_duplicate", found.message(), "warning"))
+    return warnings
+
+
+def _notes(warnings: list[Issue]) -> dict[int, str]:
+    """Each row's warnings as kept with its customer: one message a line."""
+    notes: dict[int, list[str]] = {}
+    for issue in warnings:
+        notes.setdefault(issue.row, []).append(issue.message)
+    return {row: "\n".join(messages) for row, messages in notes.items()}
+
+
 def _load_parts(
-    connection: Connection, batch_id: str, accepted: AcceptedRows, user: str
+    connection: Connection, batch_id: str, accepted: AcceptedRows, user: str, notes: dict[int, str]
 ) -> tuple[store.LoadResult, dict[str, int]]:
-    """Load the accepted rows; also the ERP IDs the store refused, with their row numbers."""
+    """Load the accepted rows (with their warnings' `notes`); also the ERP IDs the store
+    refused, with their row numbers."""
     loaded = store.LoadResult(batch_id)
     refused: dict[str, int] = {}
     # Record dictionaries are built a part at a time: a million at once would not fit.
     for part in accepted.parts():
-        done = store.load(connection, batch_id, records(part), user)
+        rows = records(part)
+        for row, number in zip(rows, part.index, strict=True):
+            row["warnings"] = notes.get(number)
+        done = store.load(connection, batch_id, rows, user)
         loaded.add(done)
         if done.refused:
             here = part["erp_id"].isin(set(done.refused))
@@ -215,7 +244,7 @@ def _write_reports(result: FileResult, checked: _Checked) -> None:
     table = checked.table
     with result.stopwatch.stage("report"):
         try:
-            write_reports(result, table.headers, table.rows_at(rejected), rejected, checked.mapped)
+            write_reports(result, table.headers, table.rows_at(rejected), rejected, checked.columns.used)
         except OSError as exc:
             message = f"cannot write reports to {result.report_dir}: {exc}"
             raise FileError("report_error", message, "report") from None

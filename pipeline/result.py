@@ -107,6 +107,12 @@ class FileResult:
         self.rejected = len(rejected)
         self.accepted = rows - self.rejected
 
+    def warn(self, issues: Sequence[Issue]) -> None:
+        """More warnings about accepted rows, found after the validation (look-alikes in
+        the store); counts do not change."""
+        if issues:
+            self.warnings = sorted([*self.warnings, *issues], key=lambda issue: issue.row)
+
     def reject(self, issues: Sequence[Issue]) -> None:
         """Reject accepted rows after all (the store refused them): their problems join
         the errors, their warnings go, and each row moves from accepted to rejected."""

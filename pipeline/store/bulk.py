@@ -1,4 +1,4 @@
-"""The store's dialect fast paths: bulk inserts and `erp_id IN (…)` look-ups.
+"""The store's dialect fast paths: bulk inserts and `column IN (…)` look-ups.
 
 SQLAlchemy's per-row parameter handling costs more than the insert itself, so bulk rows
 go through COPY on PostgreSQL and the driver's executemany on SQLite.
@@ -25,13 +25,13 @@ def chunks(items: Sequence[Any], size: int = 5000) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def erp_id_in(connection: Connection, erp_ids: Sequence[str]) -> ColumnElement[bool]:
-    """`erp_id IN (…)`; on PostgreSQL as `= ANY(array)`, one parameter instead of
-    thousands for the driver to place."""
+def customer_in(connection: Connection, column: str, values: Sequence[str]) -> ColumnElement[bool]:
+    """`column IN (…)` over the customers; on PostgreSQL as `= ANY(array)`, one
+    parameter instead of thousands for the driver to place."""
     if connection.dialect.name == "postgresql":
-        ids = bindparam("erp_ids", list(erp_ids), type_=postgresql.ARRAY(String))
-        return customers.c.erp_id == any_(ids)
-    return customers.c.erp_id.in_(erp_ids)
+        array = bindparam(f"{column}_values", list(values), type_=postgresql.ARRAY(String))
+        return customers.c[column] == any_(array)
+    return customers.c[column].in_(values)
 
 
 def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:

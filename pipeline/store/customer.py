@@ -6,7 +6,7 @@ Every status change writes an audit row (`tables.audit_row`) in the same transac
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Update
 
-from pipeline.store.bulk import bulk_insert, chunks, erp_id_in
+from pipeline.store.bulk import bulk_insert, chunks, customer_in
 from pipeline.store.connection import now, transaction
 from pipeline.store.tables import FIELDS, audit, audit_row, customers
 
@@ -53,7 +53,8 @@ def load(
     rows: Sequence[Mapping[str, Any]],
     user: str,
 ) -> LoadResult:
-    """Upsert accepted rows by `erp_id` inside the caller's transaction.
+    """Upsert accepted rows by `erp_id` inside the caller's transaction; a row's
+    `warnings` (the import's messages about it) are kept with the customer it writes.
 
     New customers are inserted as pending; a changed pending or rejected customer is
     updated and put (back) to pending; a changed approved customer is refused and left
@@ -87,7 +88,9 @@ def _plan(
         old = existing.get(erp_id)
         if old is None:
             writes.inserts.append(
-                values | {"status": "pending", "batch_id": batch_id, "created_at": stamp, "updated_at": stamp}
+                values
+                | {"warnings": row.get("warnings"), "status": "pending", "batch_id": batch_id}
+                | {"created_at": stamp, "updated_at": stamp}
             )
             writes.events.append(audit_row(erp_id, "created", None, "pending", batch_id, user, stamp))
         elif all(old[name] == values[name] for name in FIELDS):
@@ -97,7 +100,8 @@ def _plan(
         else:
             writes.updates.append(
                 {f"new_{k}": v for k, v in values.items()}
-                | {"key": erp_id, "new_batch_id": batch_id, "new_updated_at": stamp}
+                | {"key": erp_id, "new_warnings": row.get("warnings")}
+                | {"new_batch_id": batch_id, "new_updated_at": stamp}
             )
             writes.events.append(
                 audit_row(erp_id, "updated", old["status"], "pending", batch_id, user, stamp)
@@ -113,6 +117,7 @@ def _reimport() -> Update:
         .values(
             {name: bindparam(f"new_{name}") for name in FIELDS if name != "erp_id"}
             | {
+                "warnings": bindparam("new_warnings"),
                 "status": "pending",
                 "batch_id": bindparam("new_batch_id"),
                 "updated_at": bindparam("new_updated_at"),
@@ -128,8 +133,27 @@ def find_customers(connection: Connection, erp_ids: Sequence[str]) -> dict[str, 
     """The stored customers with these ERP IDs (blank IDs ignored), by ERP ID."""
     found: dict[str, dict[str, Any]] = {}
     for chunk in chunks([erp_id for erp_id in erp_ids if erp_id]):
-        for record in connection.execute(select(customers).where(erp_id_in(connection, chunk))):
+        for record in connection.execute(select(customers).where(customer_in(connection, "erp_id", chunk))):
             found[record.erp_id] = dict(record._mapping)
+    return found
+
+
+# What a look-alike check (pipeline/lookalikes.py) compares of a stored customer.
+LOOKALIKE_COLUMNS = (
+    *("erp_id", "country", "postal_code"),
+    *("tax_id", "registration_number", "full_name", "short_name"),
+)
+
+
+def customers_sharing(connection: Connection, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
+    """The stored customers whose `column` holds one of `values` (blanks ignored), with
+    the columns a look-alike check compares. `column` is indexed (migration 0005)."""
+    wanted = sorted({value for value in values if value})
+    selected = select(*(customers.c[name] for name in LOOKALIKE_COLUMNS))
+    found: list[dict[str, Any]] = []
+    for chunk in chunks(wanted):
+        matching = connection.execute(selected.where(customer_in(connection, column, chunk)))
+        found.extend(dict(row._mapping) for row in matching)
     return found
 
 

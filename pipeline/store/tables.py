@@ -21,6 +21,8 @@ from sqlalchemy import (
 from schemas.fields import FIELDS as FIELD_FACTS
 
 FIELDS = tuple(FIELD_FACTS)
+# The fields the look-alike check searches by (pipeline/lookalikes.py), indexed for it.
+LOOKUP_FIELDS = ("tax_id", "registration_number", "postal_code")
 STATUSES = ("pending", "approved", "rejected")
 
 metadata = MetaData()
@@ -65,9 +67,12 @@ customers = Table(
             String(FIELD_FACTS[name].max_length),
             nullable=not FIELD_FACTS[name].required,
             unique=name == "erp_id",
+            index=name in LOOKUP_FIELDS,
         )
         for name in FIELDS
     ),
+    # The import's warnings about the customer's row, one message a line, for reviewers.
+    Column("warnings", Text),
     Column("status", String(16), nullable=False, index=True),
     Column("batch_id", String(64), ForeignKey("batches.id"), nullable=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
