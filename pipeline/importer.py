@@ -119,8 +119,10 @@ def _check(result: FileResult, table: Table, config: Config) -> _Checked:
         derived = derive_fields(columns, table.cells)
     result.unmapped_columns = list(columns.unmapped)
     result.column_hints = list(columns.hints)
-    with result.stopwatch.stage("validate"):
-        validation = validate(derived.frame, columns, config.industries, config.currencies)
+    with result.stopwatch.stage("validate", rows=len(derived.frame)):
+        validation = validate(
+            derived.frame, columns, config.industries, config.currencies, on_part=result.stopwatch.done
+        )
     result.counted(validation.rows, validation.errors, validation.warnings, derived.warnings)
     return _Checked(table, columns, validation)
 
@@ -142,11 +144,13 @@ def _load(result: FileResult, checked: _Checked, engine: Engine, config: Config,
     batch_id = store.new_batch_id(checked.table.sha256)
     result.batch_id, result.report_dir = batch_id, config.report_dir / batch_id
     with store.transaction(engine, "load") as connection:
-        with result.stopwatch.stage("load"):
+        with result.stopwatch.stage("load", rows=result.accepted):
             store.record_batch(connection, _batch_record(batch_id, checked.table, config, force))
             result.warn(_lookalikes(connection, checked))
             accepted, notes = checked.validation.accepted, _notes(result.warnings)
-            loaded, refused = _load_parts(connection, batch_id, accepted, config.user, notes)
+            loaded, refused = _load_parts(
+                connection, batch_id, accepted, config.user, notes, result.stopwatch
+            )
         result.stored(loaded.inserted, loaded.updated, loaded.unchanged)
         result.reject([_approved_changed(erp_id, row) for erp_id, row in refused.items()])
         _finish_batch(connection, batch_id, result)
@@ -190,7 +194,12 @@ def _notes(warnings: list[Issue]) -> dict[int, str]:
 
 
 def _load_parts(
-    connection: Connection, batch_id: str, accepted: AcceptedRows, user: str, notes: dict[int, str]
+    connection: Connection,
+    batch_id: str,
+    accepted: AcceptedRows,
+    user: str,
+    notes: dict[int, str],
+    stopwatch: Stopwatch,
 ) -> tuple[store.LoadResult, dict[str, int]]:
     """Load the accepted rows (with their warnings' `notes`); also the ERP IDs the store
     refused, with their row numbers."""
@@ -203,6 +212,7 @@ def _load_parts(
             row["warnings"] = notes.get(number)
         done = store.load(connection, batch_id, rows, user)
         loaded.add(done)
+        stopwatch.done(loaded.inserted + loaded.updated + loaded.unchanged + len(loaded.refused))
         if done.refused:
             here = part["erp_id"].isin(set(done.refused))
             refused |= dict(zip(part.loc[here, "erp_id"], part.index[here], strict=True))

@@ -75,12 +75,19 @@ def find_lookalikes(connection: Connection, candidates: Sequence[Mapping[str, An
             for record in by_number.get(_number_key(candidate, reason), ()):
                 _add(found, candidate, record, reason, str(candidate[reason]))
     neighbours = _group(stored_sharing("postal_code"), _place)
+    cores: dict[str, str] = {}  # a stored name is the neighbour of many candidates
+
+    def core(name: str) -> str:
+        if name not in cores:
+            cores[name] = name_core(name)
+        return cores[name]
+
     for candidate in candidates:
         near = neighbours.get(_place(candidate))
         if near:
-            name = name_core(_name(candidate))
+            name = core(_name(candidate))
             for record in near:
-                if names_near(name, name_core(_name(record))):
+                if names_near(name, core(_name(record))):
                     _add(found, candidate, record, "name", _name(record))
     return list(found.values())
 

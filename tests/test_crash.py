@@ -137,7 +137,11 @@ def test_killed_imports_store_all_or_nothing(
     timings = json.loads(first.stdout)["timings"]
     inside = in_transaction(db_url)
     current, landed = 0, 0
-    for attempt in attempts(KILLS, lambda: landed):
+
+    def hits() -> int:
+        return landed
+
+    for attempt in attempts(KILLS, hits):
         # Every other kill is aimed: a random moment after the load transaction opened.
         aim = attempt % 2 == 0
         delay = rng.uniform(0, 0.5 * timings["load"]) if aim else rng.uniform(0.05, full_time)
@@ -176,7 +180,11 @@ def test_killed_first_import_leaves_nothing_or_everything(
     rows = [valid_row(i % 30, erp_id=f"C{i:05d}", contact_email=f"c{i}@example.nl") for i in range(ROWS)]
     sheet = write_sheet(tmp_path / "big.csv", rows)
     landed = 0
-    for attempt in attempts(KILLS // 2, lambda: landed):
+
+    def hits() -> int:
+        return landed
+
+    for attempt in attempts(KILLS // 2, hits):
         url = crash_url(db_url)
         if url.startswith("sqlite"):
             url = f"sqlite:///{tmp_path}/first-{attempt}.db"
@@ -229,7 +237,11 @@ def test_killed_review_apply_is_all_or_nothing(
     workbook.save(review)
     landed = 0
     inside = in_transaction(db_url)
-    for attempt in attempts(KILLS // 2, lambda: landed):
+
+    def hits() -> int:
+        return landed
+
+    for attempt in attempts(KILLS // 2, hits):
         aim = attempt % 2 == 0
         landed += kill_after(
             ["review", "apply", str(review), "--reviewer", "r", "--db", crash_url(db_url)],
@@ -269,7 +281,10 @@ def test_killed_sweep_loses_and_repeats_nothing(
         """A sweep has claimed a file and not finished it: it is importing that file."""
         return _has_tables(db_url) and any(c["finished_at"] is None for c in store.rows(claims))
 
-    for attempt in attempts(KILLS // 2, lambda: unfinished):
+    def hits() -> int:
+        return unfinished
+
+    for attempt in attempts(KILLS // 2, hits):
         aim = attempt % 2 == 0
         # Aimed kills strike while a file is claimed and being imported.
         kill_after(

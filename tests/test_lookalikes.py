@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from cleanco import basename
 from cleanco.termdata import terms_by_country, terms_by_type
+from click.testing import CliRunner
 from factories import StoreView, read_csv, write_sheet
 from factories import valid_row as customer
 from hypothesis import given, settings
@@ -44,7 +44,9 @@ def test_legal_forms_come_off_exactly_as_cleanco_takes_them() -> None:
             f"{base} {form} (NL)",
         )
     ]
-    names += [f"{base} {one} {two}" for base in BASES[:3] for one, two in itertools.product(FORMS[:40], FORMS[-40:])]
+    names += [
+        f"{base} {one} {two}" for base in BASES[:3] for one, two in itertools.product(FORMS[:40], FORMS[-40:])
+    ]
     assert len(names) > 10_000
     assert [without_legal_form(n) for n in names] == [basename(n) for n in names]
 
@@ -92,7 +94,10 @@ def imported(db: str, path: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
 
 def stored_row(index: int, **overrides: str) -> dict[str, str]:
     """A valid customer with a registration number and postcode of its own."""
-    return customer(index, registration_number=f"{40000000 + index}", postal_code=f"{1000 + index} AB") | overrides
+    return (
+        customer(index, registration_number=f"{40000000 + index}", postal_code=f"{1000 + index} AB")
+        | overrides
+    )
 
 
 def test_an_import_warns_about_rows_that_look_like_stored_customers(tmp_path: Path, db_url: str) -> None:

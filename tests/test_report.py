@@ -7,7 +7,7 @@ import io
 import json
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -568,3 +568,38 @@ def test_for_spreadsheet_is_refused_outside_csv(tmp_path: Path, onboard: Onboard
     result = onboard("export", "--out", tmp_path / "x.json", "--for-spreadsheet", "--db", db_url)
     assert result.exit_code == 2
     assert "--for-spreadsheet" in result.output
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_streamed_json_export_is_laid_out_as_one_json_dump(tmp_path: Path, count: int) -> None:
+    """It writes the JSON export an object at a time, byte for byte as `json.dumps(records,
+    indent=2)` would have written the whole list (none, one, several customers)."""
+    from pipeline.report import write_customers
+
+    records = [
+        {"erp_id": f"-00{i}", "city": "Zürich\nnoord", "warnings": None, "id": i} for i in range(count)
+    ]
+    out = tmp_path / "out.json"
+    assert write_customers(out, ["erp_id", "city", "warnings", "id"], iter(records)) == count
+    assert out.read_text(encoding="utf-8") == json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv", ".xlsx"])
+def test_a_failed_export_keeps_the_previous_file_and_leaves_no_part(tmp_path: Path, suffix: str) -> None:
+    """It writes an export beside its target and renames it only when complete: when the
+    rows stop coming (the store fails half-way), the earlier export stays as it was and no
+    partial file is left."""
+    from pipeline.report import write_customers
+
+    out = tmp_path / f"customers{suffix}"
+    write_customers(out, ["erp_id"], [{"erp_id": "A1"}])
+    before = out.read_bytes()
+
+    def failing() -> Iterator[dict[str, Any]]:
+        yield {"erp_id": "B1"}
+        raise OSError("the store went away")
+
+    with pytest.raises(OSError, match="went away"):
+        write_customers(out, ["erp_id"], failing())
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]

@@ -6,7 +6,7 @@ Every status change writes an audit row (`tables.audit_row`) in the same transac
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,13 +157,16 @@ def customers_sharing(connection: Connection, column: str, values: Iterable[str]
     return found
 
 
-def customers_with_status(engine: Engine, status: str | None) -> list[dict[str, Any]]:
-    """Every customer with `status` (all when None), ordered by ERP ID."""
+def customers_with_status(engine: Engine, status: str | None, part: int = 5000) -> Iterator[dict[str, Any]]:
+    """Every customer with `status` (all when None), ordered by ERP ID, fetched `part`
+    rows at a time: an export of a million customers never holds them all at once."""
     query = select(customers).order_by(customers.c.erp_id)
     if status is not None:
         query = query.where(customers.c.status == status)
     with transaction(engine, "read") as connection:
-        return [dict(row._mapping) for row in connection.execute(query)]
+        streamed = connection.execution_options(stream_results=True, yield_per=part).execute(query)
+        for row in streamed:
+            yield dict(row._mapping)
 
 
 def pending_customers(engine: Engine, batch_id: str | None = None) -> list[dict[str, Any]]:
