@@ -140,9 +140,9 @@ def file_result(result: FileResult, mapping_help: bool = True, show: int = 0) ->
             f"unchanged {result.unchanged}; batch {result.batch_id}"
         )
     echo(name, *counts)
-    by_code = result.errors_by_code()
-    if by_code:
-        echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
+    for what, by_code in (("rejected", result.errors_by_code()), ("warned", result.warnings_by_code())):
+        if by_code:
+            echo(f"  {what} for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
     problems(result, show)
     _ignored(result)
     echo(f"  reports: {result.report_dir}")

@@ -193,6 +193,9 @@ class FileResult:
     def errors_by_code(self) -> dict[str, int]:
         return dict(sorted(Counter(i.code for i in self.errors).items()))
 
+    def warnings_by_code(self) -> dict[str, int]:
+        return dict(sorted(Counter(i.code for i in self.warnings).items()))
+
     def summary(self) -> dict[str, Any]:
         """The summary object: `summary.json` and one line of `--json` output."""
         data: dict[str, Any] = {
@@ -214,7 +217,7 @@ class FileResult:
             "unchanged": self.unchanged,
             "warnings": len(self.warnings),
             "errors_by_code": self.errors_by_code(),
-            "warnings_by_code": dict(sorted(Counter(i.code for i in self.warnings).items())),
+            "warnings_by_code": self.warnings_by_code(),
             "unmapped_columns": self.unmapped_columns,
             "column_hints": [hint.summary() for hint in self.column_hints],
             "missing_columns": self.missing_columns,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.report import FORMULA_START, safe_text
+from pipeline.workbook import print_setup
 from schemas.fields import FIELDS
 
 KEY_COLUMNS = ("erp_id", "decision", "reason")
@@ -112,8 +113,7 @@ def _add_decision_list(sheet: Any, customers: int) -> None:
     sheet.freeze_panes(1, 3)
     sheet.autofilter(0, 0, last - 1, len(REVIEW_COLUMNS) - 1)
     # Printed, every page repeats the header row and the ERP ID.
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
+    print_setup(sheet)
     sheet.repeat_rows(0)
     sheet.repeat_columns(0, 0)
     sheet.hide_gridlines(0)

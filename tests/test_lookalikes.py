@@ -157,7 +157,10 @@ def test_the_review_workbook_shows_each_customers_warnings(tmp_path: Path, db_ur
     row tall enough to read, and prints landscape with the header on every page."""
     imported(db_url, tmp_path / "first.csv", [stored_row(1)])
     lookalike = stored_row(2, tax_id=stored_row(1)["tax_id"], contact_phone="+49 30 901820")
-    imported(db_url, tmp_path / "second.csv", [lookalike, stored_row(3)])
+    second = write_sheet(tmp_path / "second.csv", [lookalike, stored_row(3)])
+    shown = onboard("import", str(second), "--db", db_url)
+    assert shown.exit_code == 0, shown.output
+    assert "warned for: phone_other_country ×1, possible_duplicate ×1" in shown.output
     out = tmp_path / "review.xlsx"
     assert onboard("review", "export", "--out", str(out), "--db", db_url).exit_code == 0
 
