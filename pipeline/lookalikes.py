@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from cleanco.clean import normalized, prepare_default_terms, strip_punct, strip_tail
@@ -151,7 +152,7 @@ def name_core(name: str) -> str:
     """A company name without its legal form, case, accents and punctuation: "Jansen
     B.V.", "JANSEN bv" and "Jänsen" are all "jansen"."""
     core = without_legal_form(name)
-    return str(utils.default_process(core if core.isascii() else normalized(core)))
+    return str(utils.default_process(" ".join(_fold(word) for word in core.split())))
 
 
 def without_legal_form(name: str) -> str:
@@ -161,8 +162,7 @@ def without_legal_form(name: str) -> str:
     differential test holds the two equal."""
     name = strip_tail(name)
     words = name.split()
-    folded = name.casefold() if name.isascii() else normalized(name)
-    keys = [strip_punct(word) for word in folded.split()]
+    keys = [strip_punct(key) for word in words for key in _fold(word).split()]
     tried = -1
     while keys:
         forms = _FORMS.get(keys[-1], ())
@@ -172,3 +172,11 @@ def without_legal_form(name: str) -> str:
         tried, size = form
         del keys[-size:], words[-size:]
     return str(strip_tail(" ".join(words)))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold(word: str) -> str:
+    """cleanco's fold of a word: case and accents off. Folding is character by character,
+    so a name folds word by word; names repeat words (cities, legal forms), so each is
+    folded once."""
+    return word.casefold() if word.isascii() else str(normalized(word))

@@ -25,7 +25,12 @@ from pipeline.store import customers
 
 # Every legal form cleanco knows, as its data spells them ("B.V.", "GmbH & Co. KG", …).
 FORMS = sorted({*itertools.chain(*terms_by_type.values()), *itertools.chain(*terms_by_country.values())})
-BASES = ("Jansen", "Bakkerij de Vries", "Müller & Söhne", "Société Générale", "A", "Studio 5", "AB", "Co")
+BASES = (
+    *("Jansen", "Bakkerij de Vries", "Müller & Söhne", "Société Générale", "A", "Studio 5", "AB", "Co"),
+    # Folding traps: ß, a ligature, a no-break space, a lone diaeresis (NFKD: space + mark),
+    # stacked combining marks, dotted capital I, a Greek final sigma.
+    *("Straße", "ﬁrma Noord", "Foo\u00a0Bar", "A ¨ B", "O\u0308\u0301ster", "İstanbul Ltd", "ΟΔΟΣ"),
+)
 
 
 def test_legal_forms_come_off_exactly_as_cleanco_takes_them() -> None:
