@@ -7,7 +7,9 @@ go through COPY on PostgreSQL and the driver's executemany on SQLite.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
@@ -35,10 +37,21 @@ def customer_in(connection: Connection, column: str, values: Sequence[str]) -> C
     if connection.dialect.name == "postgresql":
         array = bindparam(name, list(values), type_=postgresql.ARRAY(String))
         return customers.c[column] == any_(array)
-    if connection.dialect.name == "sqlite":
+    if connection.dialect.name == "sqlite" and _sqlite_has_json_each():
         listed = func.json_each(bindparam(name, json.dumps(list(values)), type_=String))
         return customers.c[column].in_(select(literal_column("value")).select_from(listed))
     return customers.c[column].in_(values)
+
+
+@cache
+def _sqlite_has_json_each() -> bool:
+    """Whether this Python's SQLite has its JSON functions (built in since 3.38, and in
+    nearly every build before): without them, the plain `IN (…)` does."""
+    try:
+        sqlite3.connect(":memory:").execute("SELECT value FROM json_each('[1]')").close()
+    except sqlite3.OperationalError:
+        return False
+    return True
 
 
 def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
