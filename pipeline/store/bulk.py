@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -47,10 +48,11 @@ def customer_in(connection: Connection, column: str, values: Sequence[str]) -> C
 def _sqlite_has_json_each() -> bool:
     """Whether this Python's SQLite has its JSON functions (built in since 3.38, and in
     nearly every build before): without them, the plain `IN (…)` does."""
-    try:
-        sqlite3.connect(":memory:").execute("SELECT value FROM json_each('[1]')").close()
-    except sqlite3.OperationalError:
-        return False
+    with closing(sqlite3.connect(":memory:")) as database:
+        try:
+            database.execute("SELECT value FROM json_each('[1]')")
+        except sqlite3.OperationalError:
+            return False
     return True
 
 
