@@ -417,7 +417,7 @@ def print_results(
     )
     timings = [t for r in comparisons[0].a if isinstance(t := r.summary.get("timings"), dict)]
     if timings:
-        stages = ("read", "map", "validate", "load", "report")
+        stages = ("read", "map", "validate", "compare", "load", "report")
         medians = {s: statistics.median(float(t.get(s, 0.0)) for t in timings) for s in stages}
         lines.append("CSV import stages (median s): " + ", ".join(f"{s} {v:.2f}" for s, v in medians.items()))
     lines += ["", "Values the compiled fast paths decided (the rest went to the libraries):", ""]

@@ -36,6 +36,7 @@ STAGE_LABELS: dict[Stage, str] = {
     "read": "reading",
     "map": "mapping columns",
     "validate": "validating",
+    "compare": "comparing with stored customers",
     "load": "loading",
     "report": "writing reports",
 }

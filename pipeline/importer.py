@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from pipeline import store
 from pipeline.columns import ColumnMap, MappingError, derive_fields, map_headers
 from pipeline.config import Config
 from pipeline.issues import FileError, Issue
-from pipeline.lookalikes import find_lookalikes
+from pipeline.lookalikes import Lookalike, find_lookalikes
 from pipeline.names import folder_name, text_of
 from pipeline.read import Table, file_sha256, read_table
 from pipeline.report import write_reports
@@ -141,12 +142,12 @@ def _over_reject_rate(result: FileResult, config: Config) -> FileError | None:
 
 def _load(result: FileResult, checked: _Checked, engine: Engine, config: Config, force: bool) -> None:
     """Load accepted rows and write the reports in one transaction: all or nothing."""
+    result.warn(_lookalikes(engine, checked, result.stopwatch))
     batch_id = store.new_batch_id(checked.table.sha256)
     result.batch_id, result.report_dir = batch_id, config.report_dir / batch_id
     with store.transaction(engine, "load") as connection:
         with result.stopwatch.stage("load", rows=result.accepted):
             store.record_batch(connection, _batch_record(batch_id, checked.table, config, force))
-            result.warn(_lookalikes(connection, checked))
             accepted, notes = checked.validation.accepted, _notes(result.warnings)
             loaded, refused = _load_parts(
                 connection, batch_id, accepted, config.user, notes, result.stopwatch
@@ -170,19 +171,32 @@ def _batch_record(batch_id: str, table: Table, config: Config, force: bool) -> d
     }
 
 
-def _lookalikes(connection: Connection, checked: _Checked) -> list[Issue]:
+def _lookalikes(engine: Engine, checked: _Checked, stopwatch: Stopwatch) -> list[Issue]:
     """A warning for every accepted row that looks like a customer stored under another
-    ERP ID (checked before this file's rows are stored: the file's own repeats are
-    `duplicate_tax_id`)."""
-    warnings = []
-    for part in checked.validation.accepted.parts():
-        rows = dict(zip(part["erp_id"], part.index, strict=True))
-        for found in find_lookalikes(connection, records(part[list(store.LOOKALIKE_COLUMNS)])):
-            row, name = int(rows[found.erp_id]), found.field
-            column = checked.columns.column_of(name) if name in checked.columns.fields else label(name)
-            value = str(part.at[row, name])
-            warnings.append(Issue(row, column, name, value, "possible_duplicate", found.message(), "warning"))
+    ERP ID. Checked before the load, a part at a time in short read transactions (no
+    writer waits for it), against the stored customers other than the file's own (its
+    own repeats are `duplicate_tax_id`)."""
+    accepted = checked.validation.accepted
+    warnings: list[Issue] = []
+    with stopwatch.stage("compare", rows=accepted.rows):
+        own = {erp_id for part in accepted.parts() for erp_id in part["erp_id"]}
+        done = 0
+        for part in accepted.parts():
+            with store.transaction(engine, "compare") as connection:
+                candidates = records(part[list(store.LOOKALIKE_COLUMNS)])
+                found = find_lookalikes(connection, candidates, exclude=own)
+            rows = dict(zip(part["erp_id"], part.index, strict=True))
+            warnings += [_lookalike_warning(f, int(rows[f.erp_id]), part, checked.columns) for f in found]
+            done += len(part)
+            stopwatch.done(done)
     return warnings
+
+
+def _lookalike_warning(found: Lookalike, row: int, part: pd.DataFrame, columns: ColumnMap) -> Issue:
+    name = found.field
+    column = columns.column_of(name) if name in columns.fields else label(name)
+    value = str(part.at[row, name])
+    return Issue(row, column, name, value, "possible_duplicate", found.message(), "warning")
 
 
 def _notes(warnings: list[Issue]) -> dict[int, str]:

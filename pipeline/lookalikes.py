@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from cleanco.clean import normalized, prepare_default_terms, strip_punct, strip_tail
-from rapidfuzz import fuzz, utils
+import numpy
+from cleanco.clean import normalized, prepare_default_terms, strip_punct, tail_removal_rexp
+from rapidfuzz import fuzz, process, utils
 from sqlalchemy import Connection
 
 from pipeline import store
@@ -31,19 +32,21 @@ from schemas.codes import CODES
 Reason = Literal["tax_id", "registration_number", "name"]
 
 # Token sort ratio (0-100) from which two names at one postcode are "near": it allows a
-# typo or two in a name of 20 letters ("Bakkerij Jansen" / "Bakkerij Janssen": 97), not
-# another word ("Bakkerij Jansen" / "Slagerij Jansen": 87).
+# typo in a name of 15 letters ("Bakkerij Jansen" / "Bakkerij Janssen": 97), not
+# another word ("Bakkerij Jansen" / "Slagerij Jansen": 40).
 NAME_SCORE = 90
+# Look-alikes named in one warning; the rest are counted ("and 132 more").
+NAMED = 3
 
 
 @dataclass(frozen=True)
 class Lookalike:
-    """A customer (`erp_id`) that looks like a stored one (`other`), and why."""
+    """A customer (`erp_id`) that looks like stored ones (`others`) for one reason."""
 
     erp_id: str
-    other: str
+    others: tuple[str, ...]
     reason: Reason
-    # What they share: the number, or the stored customer's name.
+    # What they share: the number, or the first stored customer's name.
     value: str
 
     @property
@@ -52,102 +55,137 @@ class Lookalike:
         return "full_name" if self.reason == "name" else self.reason
 
     def message(self) -> str:
+        """The warning's message, naming the first `NAMED` look-alikes and counting the rest."""
         if self.reason == "name":
             why = f"company name near {self.value!r} at the same postcode"
         else:
             number = "VAT number" if self.reason == "tax_id" else "registration number"
             why = f"same {number} {self.value}"
-        return CODES["possible_duplicate"].message(other=self.other, why=why)
+        named = ", ".join(self.others[:NAMED])
+        rest = len(self.others) - NAMED
+        other = f"customer {named}" if len(self.others) == 1 else f"customers {named}"
+        other += f" and {rest} more" if rest > 0 else ""
+        return CODES["possible_duplicate"].message(other=other, why=why)
 
 
-def find_lookalikes(connection: Connection, candidates: Sequence[Mapping[str, Any]]) -> list[Lookalike]:
-    """The stored customers each candidate looks like (at most one look-alike per pair,
-    the strongest reason first). A candidate is a customer's fields by name; a stored
-    customer with the candidate's own ERP ID is the candidate itself, never a look-alike."""
-    found: dict[tuple[str, str], Lookalike] = {}
+Record = Mapping[str, Any]
 
-    def stored_sharing(column: str) -> list[dict[str, Any]]:
-        return store.customers_sharing(connection, column, [str(c.get(column) or "") for c in candidates])
 
+def find_lookalikes(
+    connection: Connection, candidates: Sequence[Record], exclude: Collection[str] = ()
+) -> list[Lookalike]:
+    """For each candidate (a customer's fields by name) and reason, the stored customers
+    it looks like. Never reported: a stored customer with the candidate's own ERP ID (the
+    candidate itself), nor one of `exclude` (the file's own ERP IDs: a file imported
+    again is not compared with itself); a stored customer already named for a number is
+    not named again for its name."""
+    found: dict[tuple[str, Reason], list[Record]] = defaultdict(list)
     for reason in ("tax_id", "registration_number"):
-        stored = stored_sharing(reason)
-        by_number = _group(stored, lambda r, reason=reason: _number_key(r, reason))
+        stored = _sharing(connection, candidates, reason, exclude)
         for candidate in candidates:
-            for record in by_number.get(_number_key(candidate, reason), ()):
-                _add(found, candidate, record, reason, str(candidate[reason]))
-    neighbours = _group(stored_sharing("postal_code"), _place)
-    cores: dict[str, str] = {}  # a stored name is the neighbour of many candidates
-
-    def core(name: str) -> str:
-        if name not in cores:
-            cores[name] = name_core(name)
-        return cores[name]
-
-    for candidate in candidates:
-        near = neighbours.get(_place(candidate))
-        if near:
-            name = core(_name(candidate))
-            for record in near:
-                if names_near(name, core(_name(record))):
-                    _add(found, candidate, record, "name", _name(record))
-    return list(found.values())
+            found[candidate["erp_id"], reason] += stored.get(_number_key(candidate, reason), [])
+    neighbours = _sharing(connection, candidates, "postal_code", exclude)
+    for place, group in _group(candidates, _place).items():
+        for candidate, record in _near_names(group, neighbours.get(place, [])):
+            erp_id = candidate["erp_id"]
+            if not any(record in found[erp_id, reason] for reason in ("tax_id", "registration_number")):
+                found[erp_id, "name"].append(record)
+    by_erp_id = {str(c["erp_id"]): c for c in candidates}
+    return [
+        lookalike
+        for (erp_id, reason), records in found.items()
+        if (lookalike := _lookalike(by_erp_id[erp_id], reason, records)) is not None
+    ]
 
 
-def _add(
-    found: dict[tuple[str, str], Lookalike],
-    candidate: Mapping[str, Any],
-    record: Mapping[str, Any],
-    reason: Reason,
-    value: str,
-) -> None:
-    erp_id, other = str(candidate["erp_id"]), str(record["erp_id"])
-    if other != erp_id and (erp_id, other) not in found:
-        found[erp_id, other] = Lookalike(erp_id, other, reason, value)
+def _lookalike(candidate: Record, reason: Reason, records: Sequence[Record]) -> Lookalike | None:
+    """The candidate's look-alikes for one reason, itself left out; None when none is left."""
+    erp_id = str(candidate["erp_id"])
+    others = [record for record in records if record["erp_id"] != erp_id]
+    if not others:
+        return None
+    value = _name(others[0]) if reason == "name" else str(candidate[reason])
+    return Lookalike(erp_id, tuple(dict.fromkeys(str(r["erp_id"]) for r in others)), reason, value)
 
 
-def _group(records: Iterable[Mapping[str, Any]], key: Any) -> dict[Any, list[Mapping[str, Any]]]:
-    grouped: dict[Any, list[Mapping[str, Any]]] = defaultdict(list)
+def _sharing(
+    connection: Connection, candidates: Sequence[Record], column: str, exclude: Collection[str]
+) -> dict[Any, list[Record]]:
+    """The stored customers sharing a candidate's `column`, by the key they share."""
+    stored = store.customers_sharing(connection, column, [str(c.get(column) or "") for c in candidates])
+    kept = (record for record in stored if record["erp_id"] not in exclude)
+    if column == "postal_code":
+        return _group(kept, _place)
+    return _group(kept, lambda record: _number_key(record, column))
+
+
+def _near_names(group: Sequence[Record], stored: Sequence[Record]) -> Iterable[tuple[Record, Record]]:
+    """(candidate, stored customer) with near names, of candidates and stored customers
+    at one place: every pair scored at once (rapidfuzz's cdist), then checked in full."""
+    if not stored:
+        return
+    mine = [name_core(_name(c)) for c in group]
+    theirs = [name_core(_name(r)) for r in stored]
+    scores = process.cdist(
+        mine, theirs, scorer=fuzz.token_sort_ratio, score_cutoff=NAME_SCORE, dtype=numpy.uint8
+    )
+    for i, j in zip(*scores.nonzero(), strict=True):
+        if names_near(mine[i], theirs[j]):
+            yield group[i], stored[j]
+
+
+def _group(records: Iterable[Record], key: Callable[[Record], Any]) -> dict[Any, list[Record]]:
+    grouped: dict[Any, list[Record]] = defaultdict(list)
     for record in records:
         if (value := key(record)) is not None:
             grouped[value].append(record)
     return grouped
 
 
-def _number_key(record: Mapping[str, Any], reason: Reason) -> tuple[str, ...] | None:
-    """A VAT number carries its country; a registration number is one only within its country."""
-    number = record.get(reason)
-    if not number:
+def _number_key(record: Record, reason: str) -> tuple[str, str] | None:
+    """A number with its country (outside the EU a tax number carries none: a US EIN and
+    a South African number may be the same digits). A "number" without a digit other
+    than 0 (0, N/A, TBD, -) is a placeholder, not an identifier: it matches nothing."""
+    number = str(record.get(reason) or "")
+    if not any(digit in number for digit in "123456789"):
         return None
-    return (str(number),) if reason == "tax_id" else (str(record.get("country")), str(number))
+    return str(record.get("country")), number
 
 
-def _place(record: Mapping[str, Any]) -> tuple[str, str] | None:
+def _place(record: Record) -> tuple[str, str] | None:
     postcode = record.get("postal_code")
     return (str(record.get("country")), str(postcode)) if postcode else None
 
 
-def _name(record: Mapping[str, Any]) -> str:
+def _name(record: Record) -> str:
     return str(record.get("full_name") or record.get("short_name") or "")
 
 
 def names_near(one: str, other: str) -> bool:
     """Whether two name cores (`name_core`) are near: a token sort ratio of at least
-    `NAME_SCORE`, and the same numbers, since "Studio 5" and "Studio 6" are two companies."""
-    return bool(fuzz.token_sort_ratio(one, other, score_cutoff=NAME_SCORE)) and _numbers(one) == _numbers(
-        other
-    )
+    `NAME_SCORE`, and the same numbers, since "Studio 5" and "Studio 6" are two companies.
+    A name that is only a legal form ("B.V.": an empty core) is near nothing."""
+    if not one or not other or _numbers(one) != _numbers(other):
+        return False
+    return bool(fuzz.token_sort_ratio(one, other, score_cutoff=NAME_SCORE))
 
 
 def _numbers(name: str) -> list[str]:
     return re.findall(r"\d+", name)
 
 
-# cleanco's legal forms, in the order it tries them (longest first), indexed by last word.
-_FORMS: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)
-for _order, (_size, _parts) in enumerate(prepare_default_terms()):
-    _FORMS[_parts[-1]].append((_order, _parts))
+def _legal_forms() -> dict[str, list[tuple[int, list[str]]]]:
+    """cleanco's legal forms, in the order it tries them (longest first), by last word."""
+    forms: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)
+    for order, (_size, parts) in enumerate(prepare_default_terms()):
+        forms[parts[-1]].append((order, parts))
+    return forms
 
 
+_FORMS = _legal_forms()
+
+
+@lru_cache(maxsize=1 << 18)  # a stored name is the neighbour of many candidates, in many parts
 def name_core(name: str) -> str:
     """A company name without its legal form, case, accents and punctuation: "Jansen
     B.V.", "JANSEN bv" and "Jänsen" are all "jansen"."""
@@ -160,9 +198,9 @@ def without_legal_form(name: str) -> str:
     (its forms tried in its order, each once). cleanco tries all its 321 forms on every
     name (90 µs a name); this tries only those ending in the name's last word. A
     differential test holds the two equal."""
-    name = strip_tail(name)
+    name = _strip_tail(name)
     words = name.split()
-    keys = [strip_punct(key) for word in words for key in _fold(word).split()]
+    keys = [key for word in words for key in _keys(word)]
     tried = -1
     while keys:
         forms = _FORMS.get(keys[-1], ())
@@ -171,7 +209,21 @@ def without_legal_form(name: str) -> str:
             break
         tried, size = form
         del keys[-size:], words[-size:]
-    return str(strip_tail(" ".join(words)))
+    return _strip_tail(" ".join(words))
+
+
+def _strip_tail(name: str) -> str:
+    """cleanco's `strip_tail` (trailing symbols other than the dot off), its pattern
+    searched directly."""
+    found = tail_removal_rexp.search(name)
+    return name[: found.start()] if found is not None else name
+
+
+@lru_cache(maxsize=1 << 16)
+def _keys(word: str) -> tuple[str, ...]:
+    """cleanco's keys of a word, as it compares them with its legal forms: folded, without
+    dots, commas and hyphens."""
+    return tuple(strip_punct(key) for key in _fold(word).split())
 
 
 @lru_cache(maxsize=1 << 16)

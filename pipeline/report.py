@@ -14,6 +14,7 @@ import csv
 import json
 import os
 import re
+import tempfile
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -211,7 +212,10 @@ def write_customers(
         raise ValueError(f"{path}: use .csv, .xlsx or .json")
     path.parent.mkdir(parents=True, exist_ok=True)
     counted = _Counted(rows)
-    partial = path.with_name(f".{path.stem}.part{path.suffix}")
+    # A name of its own (two exports to one file never share it), owner-only as all we write.
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".part{suffix}")
+    os.close(descriptor)
+    partial = Path(name)
     try:
         if suffix == ".json":
             _customers_json(partial, columns, counted)

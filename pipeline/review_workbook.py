@@ -80,7 +80,7 @@ def _write_lines(sheet: Any, lines: list[dict[str, Any]], formats: dict[tuple[st
     for row, line in enumerate(lines, start=1):
         if warnings := str(line.get(WARNINGS) or ""):
             wrapped = sum(-(-len(message) // WARNINGS_WIDTH) for message in warnings.splitlines())
-            sheet.set_row(row, 15 * wrapped)
+            sheet.set_row(row, min(15 * wrapped, 409))  # 409 points: the most a row may be
         for column, name in enumerate(REVIEW_COLUMNS):
             text = safe_text(line.get(name, ""))
             fill = GREY_RGB if name in READ_ONLY else None

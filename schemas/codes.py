@@ -254,7 +254,7 @@ CODES: dict[str, Code] = _codes(
         "warning",
         "The customer looks like one stored under another ERP ID: same VAT or registration "
         "number, or a near company name at the same postcode. Never merged; a person decides.",
-        "Looks like customer {other}, stored under another ERP ID: {why}; "
+        "Looks like {other}, stored under another ERP ID: {why}; "
         "check that they are not the same company before approving",
     ),
     # Warnings of the rules beyond our libraries (schemas/authority, docs/rules.md).

@@ -17,7 +17,7 @@ from factories import valid_row as customer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from pipeline.cli import cli
 from pipeline.lookalikes import find_lookalikes, name_core, names_near, without_legal_form
@@ -78,6 +78,8 @@ def test_legal_forms_come_off_as_cleanco_takes_them_from_any_text(name: str) -> 
         ("Bakkerij Jansen", "Slagerij Jansen", False),  # another word
         ("Customer 1 B.V.", "Customer 2 B.V.", False),  # other numbers: other companies
         ("Acme", "Acme Holding", False),
+        ("Corp", "LLC", False),  # only a legal form: nothing left to compare
+        ("B.V.", "B.V.", False),
     ],
 )
 def test_names_are_near_as_documented(one: str, other: str, near: bool) -> None:
@@ -91,7 +93,8 @@ def onboard(*args: str) -> Any:
 
 
 def imported(db: str, path: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
-    result = onboard("import", str(write_sheet(path, rows)), "--db", db, "--json")
+    """Import `rows` written to `path` (or the file at `path` as it is, without rows)."""
+    result = onboard("import", str(write_sheet(path, rows) if rows else path), "--db", db, "--json")
     assert result.exit_code == 0, result.output
     summary: dict[str, Any] = json.loads(result.stdout)
     return summary
@@ -134,7 +137,7 @@ def test_an_import_warns_about_rows_that_look_like_stored_customers(tmp_path: Pa
         ("3", "registration_number", "possible_duplicate"),
         ("4", "full_name", "possible_duplicate"),
     ]
-    assert ["00124" in w["message"] for w in warned] == [True, False, True]
+    assert ["customer 00124," in w["message"] for w in warned] == [True, False, True]
     assert "00125" in warned[1]["message"] and "same registration number" in warned[1]["message"]
     assert "'Bakkerij Jansen B.V.'" in warned[2]["message"]
     stored = {c["erp_id"]: c for c in StoreView(db_url).rows(customers)}
@@ -150,10 +153,52 @@ def test_same_registration_number_in_another_country_is_no_lookalike(tmp_path: P
     imported(db_url, tmp_path / "first.csv", [stored_row(1)])
     number = stored_row(1)["registration_number"]
     dutch = stored_row(2, registration_number=number)
-    elsewhere = dutch | {"erp_id": "X1", "country": "BE"}
+    elsewhere = dutch | {"erp_id": "X1", "country": "US", "tax_id": stored_row(1)["tax_id"]}
     with create_engine(db_url).connect() as connection:
         found = find_lookalikes(connection, [dutch, elsewhere])
-    assert [(f.erp_id, f.other, f.reason) for f in found] == [("00125", "00124", "registration_number")]
+    assert [(f.erp_id, f.others, f.reason) for f in found] == [("00125", ("00124",), "registration_number")]
+
+
+def test_placeholder_numbers_match_nothing(tmp_path: Path, db_url: str) -> None:
+    """It never calls two customers alike for sharing a placeholder (0, N/A, TBD, -): a
+    number without a digit other than 0 identifies nobody."""
+    imported(db_url, tmp_path / "first.csv", [stored_row(1)])
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE customers SET registration_number = 'N/A', tax_id = '0'"))
+    for placeholder in ("N/A", "0", "TBD", "-", "000"):
+        candidate = stored_row(2, registration_number=placeholder, tax_id=placeholder)
+        with engine.connect() as connection:
+            assert find_lookalikes(connection, [candidate]) == [], placeholder
+
+
+def test_one_warning_per_row_and_reason_names_three_and_counts_the_rest(tmp_path: Path, db_url: str) -> None:
+    """It gives a row that shares its registration number with many stored customers (a
+    chain's branches) one warning naming three of them and counting the rest, not one
+    warning a customer."""
+    number = stored_row(1)["registration_number"]
+    imported(
+        db_url, tmp_path / "branches.csv", [stored_row(i, registration_number=number) for i in range(1, 8)]
+    )
+    summary = imported(db_url, tmp_path / "new.csv", [stored_row(9, registration_number=number)])
+    assert summary["warnings_by_code"] == {"possible_duplicate": 1}
+    message = StoreView(db_url).customer("00132")["warnings"]
+    assert message.startswith(
+        "Looks like customers 00124, 00125, 00126 and 4 more, stored under another ERP ID"
+    )
+
+
+def test_a_file_imported_again_is_not_compared_with_itself(tmp_path: Path, db_url: str) -> None:
+    """It compares a file imported again (forced, or corrected) with the stored customers
+    other than its own: two rows of it sharing a VAT number are `duplicate_tax_id`, never
+    look-alikes of each other's stored selves."""
+    rows = [stored_row(1), stored_row(2, tax_id=stored_row(1)["tax_id"])]
+    sheet = write_sheet(tmp_path / "in.csv", rows)
+    for extra in ([], ["--force"]):
+        result = onboard("import", str(sheet), "--db", db_url, "--json", *extra)
+        assert json.loads(result.stdout)["warnings_by_code"] == {"duplicate_tax_id": 2}, result.output
+    corrected = write_sheet(tmp_path / "corrected.csv", [rows[0] | {"city": "Veldhoven"}, rows[1]])
+    assert imported(db_url, corrected, [])["warnings_by_code"] == {"duplicate_tax_id": 2}
 
 
 def test_the_review_workbook_shows_each_customers_warnings(tmp_path: Path, db_url: str) -> None:
@@ -191,3 +236,20 @@ def test_the_review_workbook_shows_each_customers_warnings(tmp_path: Path, db_ur
     applied = onboard("review", "apply", str(out), "--reviewer", "someone else", "--db", db_url)
     assert applied.exit_code == 0, applied.output
     assert StoreView(db_url).customer("00125")["status"] == "approved"
+
+
+def test_an_unchanged_customer_gets_its_new_warnings(tmp_path: Path, db_url: str) -> None:
+    """It keeps each customer's warnings as its last import gave them, also when the
+    import left the customer itself unchanged (no status change, no audit row)."""
+    first = write_sheet(tmp_path / "first.csv", [stored_row(1)])
+    imported(db_url, first, [])
+    imported(db_url, tmp_path / "twin.csv", [stored_row(2, tax_id=stored_row(1)["tax_id"])])
+    assert StoreView(db_url).customer("00124")["warnings"] is None
+
+    result = onboard("import", str(first), "--db", db_url, "--force", "--json")
+    summary = json.loads(result.stdout)
+
+    assert (summary["unchanged"], summary["warnings_by_code"]) == (1, {"possible_duplicate": 1})
+    stored = StoreView(db_url).customer("00124")
+    assert "customer 00125," in stored["warnings"]
+    assert stored["status"] == "pending"

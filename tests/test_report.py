@@ -387,7 +387,7 @@ def test_summary_json_has_the_contract_keys(
     assert (summary["warnings"], summary["warnings_by_code"]) == (2, {"duplicate_tax_id": 2})
     assert summary["unmapped_columns"] == ["Notes"]
     assert summary["exit_code"] == 1
-    stages = {"read", "map", "validate", "report", "total"} | ({"load"} if command == "import" else set())
+    stages = {"read", "map", "validate", "report", "total"} | ({"compare", "load"} if command == "import" else set())
     # summary.json is written during the report stage: it times that stage up to then.
     assert (set(summary["timings"]), set(printed["timings"])) == (stages, stages)
     assert all(isinstance(seconds, float) and seconds >= 0 for seconds in summary["timings"].values())
@@ -603,3 +603,25 @@ def test_a_failed_export_keeps_the_previous_file_and_leaves_no_part(tmp_path: Pa
         write_customers(out, ["erp_id"], failing())
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_an_export_holds_no_lock_while_it_writes(
+    tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Row, onboard: Onboard, db_url: str
+) -> None:
+    """It reads the customers for an export a part at a time, each part in a short
+    transaction of its own: an import commits while an export is half-way (on SQLite a
+    read held open through the export would stall it for the 60 s time-out, then fail
+    it), and the export still lists every customer once, in ERP ID order."""
+    from pipeline.store import customers_with_status, open_existing_store
+
+    assert run(
+        onboard, "import", write_sheet(tmp_path / "a.csv", [valid_row(i) for i in (0, 2)]), "--db", db_url
+    )
+    exported = customers_with_status(open_existing_store(db_url), None, part=1)
+    first = next(exported)
+
+    later = write_sheet(tmp_path / "b.csv", [valid_row(i) for i in (1, 3)])
+    assert run(onboard, "import", later, "--db", db_url)["inserted"] == 2
+
+    erp_ids = [first["erp_id"], *(row["erp_id"] for row in exported)]
+    assert erp_ids == ["00123", "00124", "00125", "00126"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
@@ -44,6 +44,8 @@ class _Writes:
 
     inserts: list[dict[str, Any]] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    # Unchanged customers whose import warnings changed: only the warnings are written.
+    notes: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -54,7 +56,8 @@ def load(
     user: str,
 ) -> LoadResult:
     """Upsert accepted rows by `erp_id` inside the caller's transaction; a row's
-    `warnings` (the import's messages about it) are kept with the customer it writes.
+    `warnings` (the import's messages about it) are kept with its customer, also when
+    the customer is otherwise unchanged.
 
     New customers are inserted as pending; a changed pending or rejected customer is
     updated and put (back) to pending; a changed approved customer is refused and left
@@ -66,6 +69,9 @@ def load(
     bulk_insert(connection, customers, writes.inserts)
     if writes.updates:
         connection.execute(_reimport(), writes.updates)
+    if writes.notes:
+        rewarn = update(customers).where(customers.c.erp_id == bindparam("key"))
+        connection.execute(rewarn.values(warnings=bindparam("new_warnings")), writes.notes)
     bulk_insert(connection, audit, writes.events)
     result.inserted, result.updated = len(writes.inserts), len(writes.updates)
     return result
@@ -95,6 +101,8 @@ def _plan(
             writes.events.append(audit_row(erp_id, "created", None, "pending", batch_id, user, stamp))
         elif all(old[name] == values[name] for name in FIELDS):
             result.unchanged += 1
+            if old["warnings"] != row.get("warnings"):
+                writes.notes.append({"key": erp_id, "new_warnings": row.get("warnings")})
         elif old["status"] == "approved":
             result.refused.append(erp_id)
         else:
@@ -145,28 +153,36 @@ LOOKALIKE_COLUMNS = (
 )
 
 
-def customers_sharing(connection: Connection, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
+def customers_sharing(connection: Connection, column: str, values: Iterable[str]) -> list[Mapping[str, Any]]:
     """The stored customers whose `column` holds one of `values` (blanks ignored), with
     the columns a look-alike check compares. `column` is indexed (migration 0005)."""
     wanted = sorted({value for value in values if value})
     selected = select(*(customers.c[name] for name in LOOKALIKE_COLUMNS))
-    found: list[dict[str, Any]] = []
+    found: list[Mapping[str, Any]] = []
     for chunk in chunks(wanted):
-        matching = connection.execute(selected.where(customer_in(connection, column, chunk)))
-        found.extend(dict(row._mapping) for row in matching)
+        matching = connection.execute(selected.where(customer_in(connection, column, chunk))).mappings()
+        found.extend(cast("Iterable[Mapping[str, Any]]", matching))  # RowMapping: no copy
     return found
 
 
 def customers_with_status(engine: Engine, status: str | None, part: int = 5000) -> Iterator[dict[str, Any]]:
-    """Every customer with `status` (all when None), ordered by ERP ID, fetched `part`
-    rows at a time: an export of a million customers never holds them all at once."""
-    query = select(customers).order_by(customers.c.erp_id)
+    """Every customer with `status` (all when None), ordered by ERP ID, `part` at a time,
+    each part in a short transaction of its own (the next starts after the last ERP ID):
+    an export of a million customers never holds them all in memory, nor holds SQLite's
+    lock while the file is written, which would stall every import and review meanwhile.
+    A customer changed during the export appears once, as it was when its part was read."""
+    query = select(customers).order_by(customers.c.erp_id).limit(part)
     if status is not None:
         query = query.where(customers.c.status == status)
-    with transaction(engine, "read") as connection:
-        streamed = connection.execution_options(stream_results=True, yield_per=part).execute(query)
-        for row in streamed:
-            yield dict(row._mapping)
+    after: str | None = None
+    while True:
+        with transaction(engine, "read") as connection:
+            page = query if after is None else query.where(customers.c.erp_id > after)
+            rows = [dict(row._mapping) for row in connection.execute(page)]
+        yield from rows
+        if len(rows) < part:
+            return
+        after = rows[-1]["erp_id"]
 
 
 def pending_customers(engine: Engine, batch_id: str | None = None) -> list[dict[str, Any]]:

@@ -71,8 +71,6 @@ customers = Table(
         )
         for name in FIELDS
     ),
-    # The import's warnings about the customer's row, one message a line, for reviewers.
-    Column("warnings", Text),
     Column("status", String(16), nullable=False, index=True),
     Column("batch_id", String(64), ForeignKey("batches.id"), nullable=False, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -80,6 +78,9 @@ customers = Table(
     Column("reviewed_at", DateTime(timezone=True)),
     Column("reviewed_by", String(200)),
     Column("review_reason", Text),
+    # The last import's warnings about the customer's row, one message a line, for
+    # reviewers. Last, so an export's earlier columns keep their places.
+    Column("warnings", Text),
 )
 
 # The columns of a stored customer, in table order (what `onboard export` writes).
