@@ -11,6 +11,7 @@ into Python lists (bench/peer_*.py). Usage: python bench/run.py [--repeat 3] [--
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -117,6 +118,27 @@ def fresh_sqlite(path: Path) -> str:
     for leftover in path.parent.glob(path.name + "*"):
         leftover.unlink()
     return f"sqlite:///{path}"
+
+
+def copied(store: Path, path: Path) -> str:
+    """A fresh copy of the SQLite store `store` at `path`."""
+    url = fresh_sqlite(path)
+    shutil.copy(store, path)
+    return url
+
+
+def with_new_erp_ids(source: Path, out: Path) -> Path:
+    """`source` with an N before every ERP ID: customers no store of the samples holds,
+    whose VAT numbers, registration numbers and names may still look like stored ones."""
+    if not out.exists():
+        with source.open(newline="", encoding="utf-8") as handle:
+            records = list(csv.reader(handle))
+        column = records[0].index("ERP ID")
+        for record in records[1:]:
+            record[column] = "N" + record[column]
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(records)
+    return out
 
 
 def fresh_postgres(url: str) -> str:
@@ -276,6 +298,24 @@ def main() -> None:
             args.repeat,
         )
     )
+    # Possible duplicates: new customers checked against a store of a million.
+    million = work / "million.db"
+    onboard_import(files["big"], fresh_sqlite(million), reports)
+    newcomers = with_new_erp_ids(files["csv"], work / f"newcomers-{args.rows}.csv")
+    comparisons.append(
+        alternate(
+            Comparison(
+                f"import {args.rows:,} new customers: into {args.big_rows:,} stored vs into none",
+                f"import into a store of {args.big_rows:,} (look-alike check)",
+                "import into an empty store",
+                "ratio ≤ 1.5",
+                lambda ratio, a, b: ratio <= 1.5,
+            ),
+            lambda: onboard_import(newcomers, copied(million, db), reports),
+            lambda: onboard_import(newcomers, fresh_sqlite(db), reports),
+            args.repeat,
+        )
+    )
     if args.pg_url:
         pg_url: str = args.pg_url
         comparisons.append(
@@ -377,7 +417,7 @@ def print_results(
     )
     timings = [t for r in comparisons[0].a if isinstance(t := r.summary.get("timings"), dict)]
     if timings:
-        stages = ("read", "map", "validate", "load", "report")
+        stages = ("read", "map", "validate", "compare", "load", "report")
         medians = {s: statistics.median(float(t.get(s, 0.0)) for t in timings) for s in stages}
         lines.append("CSV import stages (median s): " + ", ".join(f"{s} {v:.2f}" for s, v in medians.items()))
     lines += ["", "Values the compiled fast paths decided (the rest went to the libraries):", ""]

@@ -194,11 +194,11 @@ def export(status_: str, out: Path, for_spreadsheet: bool, common: options.Commo
         raise click.UsageError("--for-spreadsheet is for a .csv file (an .xlsx is always safe to open)")
     engine = _store(common.config(), pipeline.open_existing_store)
     rows = pipeline.customers_with_status(engine, None if status_ == "all" else status_)
-    pipeline.write_customers(out, pipeline.CUSTOMER_COLUMNS, rows, for_spreadsheet=for_spreadsheet)
+    written = pipeline.write_customers(out, pipeline.CUSTOMER_COLUMNS, rows, for_spreadsheet=for_spreadsheet)
     if common.as_json:
-        console.echo_json({"out": str(out), "status": status_, "customers": len(rows)})
+        console.echo_json({"out": str(out), "status": status_, "customers": written})
     else:
-        console.echo(f"wrote {len(rows)} {status_} customers to {out}")
+        console.echo(f"wrote {written} {status_} customers to {out}")
 
 
 @cli.group()

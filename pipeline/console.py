@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pipeline.issues import STAGES, ColumnHint, Issue, Stage
+from pipeline.issues import ColumnHint, Issue, Stage
 from pipeline.names import plain_json, text_of
 from pipeline.result import FileResult, RunReport, StageCallback
 
@@ -36,6 +36,7 @@ STAGE_LABELS: dict[Stage, str] = {
     "read": "reading",
     "map": "mapping columns",
     "validate": "validating",
+    "compare": "comparing with stored customers",
     "load": "loading",
     "report": "writing reports",
 }
@@ -140,9 +141,9 @@ def file_result(result: FileResult, mapping_help: bool = True, show: int = 0) ->
             f"unchanged {result.unchanged}; batch {result.batch_id}"
         )
     echo(name, *counts)
-    by_code = result.errors_by_code()
-    if by_code:
-        echo("  rejected for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
+    for what, by_code in (("rejected", result.errors_by_code()), ("warned", result.warnings_by_code())):
+        if by_code:
+            echo(f"  {what} for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
     problems(result, show)
     _ignored(result)
     echo(f"  reports: {result.report_dir}")
@@ -277,28 +278,37 @@ def run_end(report: RunReport, as_json: bool) -> None:
 
 @contextlib.contextmanager
 def file_progress(path: Path, enabled: bool) -> Iterator[StageCallback | None]:
-    """A rich progress display of one file's stages, only on a terminal: yields the file's
-    stage callback. The display is gone (transient) when the block ends, before the file's
-    result is printed: a redraw can never cover a result line or the reason a file failed."""
+    """A rich progress display of one file, only on a terminal: its stage, and for the
+    stages that go row by row (validate, load) the rows done and the time left; yields
+    the file's stage callback. The display is gone (transient) when the block ends, before
+    the file's result is printed: a redraw can never cover a result line or the reason a
+    file failed."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
     from rich.markup import escape
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.fields[stage]}"),
+        TextColumn("{task.fields[rows]}"),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as display:
-        task = display.add_task(escape(terminal_safe(path.name)), total=len(STAGES), stage="")
+        task = display.add_task(escape(terminal_safe(path.name)), total=None, stage="", rows="")
 
-        def on_stage(stage: Stage) -> None:
-            display.update(task, completed=STAGES.index(stage), stage=stage_label(stage))
+        def on_stage(stage: Stage, done: int, rows: int | None) -> None:
+            counted = f"{done:,}/{rows:,} rows" if rows is not None else ""
+            if done == 0:  # a new stage: its own bar, and a time left from its own speed
+                display.reset(task, total=rows, stage=stage_label(stage), rows=counted)
+            else:
+                display.update(task, completed=done, rows=counted)
+            display.refresh()
 
         yield on_stage
 

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from pipeline import store
-from pipeline.columns import MappingError, derive_fields, map_headers
+from pipeline.columns import ColumnMap, MappingError, derive_fields, map_headers
 from pipeline.config import Config
 from pipeline.issues import FileError, Issue
+from pipeline.lookalikes import Lookalike, find_lookalikes
 from pipeline.names import folder_name, text_of
 from pipeline.read import Table, file_sha256, read_table
 from pipeline.report import write_reports
@@ -30,8 +32,7 @@ class _Checked:
     """A file read, mapped and validated: what loading and the reports need of it."""
 
     table: Table
-    # The positions of the columns that map onto a field (the rejects workbook marks them).
-    mapped: list[int]
+    columns: ColumnMap
     validation: Validation
 
 
@@ -119,10 +120,12 @@ def _check(result: FileResult, table: Table, config: Config) -> _Checked:
         derived = derive_fields(columns, table.cells)
     result.unmapped_columns = list(columns.unmapped)
     result.column_hints = list(columns.hints)
-    with result.stopwatch.stage("validate"):
-        validation = validate(derived.frame, columns, config.industries, config.currencies)
+    with result.stopwatch.stage("validate", rows=len(derived.frame)):
+        validation = validate(
+            derived.frame, columns, config.industries, config.currencies, on_part=result.stopwatch.done
+        )
     result.counted(validation.rows, validation.errors, validation.warnings, derived.warnings)
-    return _Checked(table, columns.used, validation)
+    return _Checked(table, columns, validation)
 
 
 def _over_reject_rate(result: FileResult, config: Config) -> FileError | None:
@@ -139,12 +142,16 @@ def _over_reject_rate(result: FileResult, config: Config) -> FileError | None:
 
 def _load(result: FileResult, checked: _Checked, engine: Engine, config: Config, force: bool) -> None:
     """Load accepted rows and write the reports in one transaction: all or nothing."""
+    result.warn(_lookalikes(engine, checked, result.stopwatch))
     batch_id = store.new_batch_id(checked.table.sha256)
     result.batch_id, result.report_dir = batch_id, config.report_dir / batch_id
     with store.transaction(engine, "load") as connection:
-        with result.stopwatch.stage("load"):
+        with result.stopwatch.stage("load", rows=result.accepted):
             store.record_batch(connection, _batch_record(batch_id, checked.table, config, force))
-            loaded, refused = _load_parts(connection, batch_id, checked.validation.accepted, config.user)
+            accepted, notes = checked.validation.accepted, _notes(result.warnings)
+            loaded, refused = _load_parts(
+                connection, batch_id, accepted, config.user, notes, result.stopwatch
+            )
         result.stored(loaded.inserted, loaded.updated, loaded.unchanged)
         result.reject([_approved_changed(erp_id, row) for erp_id, row in refused.items()])
         _finish_batch(connection, batch_id, result)
@@ -164,16 +171,62 @@ def _batch_record(batch_id: str, table: Table, config: Config, force: bool) -> d
     }
 
 
+def _lookalikes(engine: Engine, checked: _Checked, stopwatch: Stopwatch) -> list[Issue]:
+    """A warning for every accepted row that looks like a customer stored under another
+    ERP ID. Checked before the load, a part at a time in short read transactions (no
+    writer waits for it), against the stored customers other than the file's own (its
+    own repeats are `duplicate_tax_id`)."""
+    accepted = checked.validation.accepted
+    warnings: list[Issue] = []
+    with stopwatch.stage("compare", rows=accepted.rows):
+        own = {erp_id for part in accepted.parts() for erp_id in part["erp_id"]}
+        done = 0
+        for part in accepted.parts():
+            with store.transaction(engine, "compare") as connection:
+                candidates = records(part[list(store.LOOKALIKE_COLUMNS)])
+                found = find_lookalikes(connection, candidates, exclude=own)
+            rows = dict(zip(part["erp_id"], part.index, strict=True))
+            warnings += [_lookalike_warning(f, int(rows[f.erp_id]), part, checked.columns) for f in found]
+            done += len(part)
+            stopwatch.done(done)
+    return warnings
+
+
+def _lookalike_warning(found: Lookalike, row: int, part: pd.DataFrame, columns: ColumnMap) -> Issue:
+    name = found.field
+    column = columns.column_of(name) if name in columns.fields else label(name)
+    value = str(part.at[row, name])
+    return Issue(row, column, name, value, "possible_duplicate", found.message(), "warning")
+
+
+def _notes(warnings: list[Issue]) -> dict[int, str]:
+    """Each row's warnings as kept with its customer: one message a line."""
+    notes: dict[int, list[str]] = {}
+    for issue in warnings:
+        notes.setdefault(issue.row, []).append(issue.message)
+    return {row: "\n".join(messages) for row, messages in notes.items()}
+
+
 def _load_parts(
-    connection: Connection, batch_id: str, accepted: AcceptedRows, user: str
+    connection: Connection,
+    batch_id: str,
+    accepted: AcceptedRows,
+    user: str,
+    notes: dict[int, str],
+    stopwatch: Stopwatch,
 ) -> tuple[store.LoadResult, dict[str, int]]:
-    """Load the accepted rows; also the ERP IDs the store refused, with their row numbers."""
+    """Load the accepted rows (with their warnings' `notes`); also the ERP IDs the store
+    refused, with their row numbers."""
     loaded = store.LoadResult(batch_id)
     refused: dict[str, int] = {}
     # Record dictionaries are built a part at a time: a million at once would not fit.
     for part in accepted.parts():
-        done = store.load(connection, batch_id, records(part), user)
+        rows = records(part)
+        for row, number in zip(rows, part.index, strict=True):
+            row["warnings"] = notes.get(number)
+        done = store.load(connection, batch_id, rows, user)
         loaded.add(done)
+        stopwatch.done(loaded.inserted + loaded.updated + loaded.unchanged + len(loaded.refused))
         if done.refused:
             here = part["erp_id"].isin(set(done.refused))
             refused |= dict(zip(part.loc[here, "erp_id"], part.index[here], strict=True))
@@ -215,7 +268,7 @@ def _write_reports(result: FileResult, checked: _Checked) -> None:
     table = checked.table
     with result.stopwatch.stage("report"):
         try:
-            write_reports(result, table.headers, table.rows_at(rejected), rejected, checked.mapped)
+            write_reports(result, table.headers, table.rows_at(rejected), rejected, checked.columns.used)
         except OSError as exc:
             message = f"cannot write reports to {result.report_dir}: {exc}"
             raise FileError("report_error", message, "report") from None

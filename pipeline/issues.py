@@ -12,8 +12,9 @@ from schemas.codes import Severity
 
 # The stages a file goes through, in order; a file-level failure names the one it failed in
 # (None: outside them, e.g. a sweep's own failure on a file).
-Stage = Literal["read", "map", "validate", "load", "report"]
-STAGES: tuple[Stage, ...] = ("read", "map", "validate", "load", "report")
+# `compare`: the accepted rows against the stored customers, for look-alikes.
+Stage = Literal["read", "map", "validate", "compare", "load", "report"]
+STAGES: tuple[Stage, ...] = ("read", "map", "validate", "compare", "load", "report")
 
 
 @dataclass(frozen=True)

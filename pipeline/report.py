@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
-from collections.abc import Collection, Iterable, Sequence
+import tempfile
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -193,30 +195,68 @@ def write_reports(
 
 
 def write_customers(
-    path: Path, columns: Sequence[str], rows: Sequence[dict[str, Any]], *, for_spreadsheet: bool = False
-) -> None:
-    """Customers as CSV, XLSX or JSON in `columns`, the format chosen by the file's extension.
+    path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]], *, for_spreadsheet: bool = False
+) -> int:
+    """Customers as CSV, XLSX or JSON in `columns`, the format chosen by the file's
+    extension; how many were written.
 
     CSV and JSON are for programs and carry every value exactly as stored (JSON keeps
     numbers and NULLs as such); `for_spreadsheet` writes the CSV for people instead
-    (every field quoted, formula starts escaped). XLSX is always safe to open.
+    (every field quoted, formula starts escaped). XLSX is always safe to open. The rows
+    are written as they come (a million never sit in memory at once) to a temporary file
+    beside `path`, renamed to `path` only when complete: a failed export leaves no half
+    file behind, nor destroys the previous one.
     """
     suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".json":
-        records = [{c: _json_value(r.get(c)) for c in columns} for r in rows]
-        path.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    elif suffix == ".csv" and for_spreadsheet:
-        write_people_csv(path, columns, ([_plain(r.get(c)) for c in columns] for r in rows))
-    elif suffix == ".csv":
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            writer.writerows([_plain(r.get(c)) for c in columns] for r in rows)
-    elif suffix == ".xlsx":
-        _customers_workbook(path, columns, rows)
-    else:
+    if suffix not in (".json", ".csv", ".xlsx"):
         raise ValueError(f"{path}: use .csv, .xlsx or .json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    counted = _Counted(rows)
+    # A name of its own (two exports to one file never share it), owner-only as all we write.
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".part{suffix}")
+    os.close(descriptor)
+    partial = Path(name)
+    try:
+        if suffix == ".json":
+            _customers_json(partial, columns, counted)
+        elif suffix == ".csv" and for_spreadsheet:
+            write_people_csv(partial, columns, ([_plain(r.get(c)) for c in columns] for r in counted))
+        elif suffix == ".csv":
+            with partial.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(columns)
+                writer.writerows([_plain(r.get(c)) for c in columns] for r in counted)
+        else:
+            _customers_workbook(partial, columns, counted)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return counted.count
+
+
+class _Counted:
+    """The rows, counted as they pass."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
+        self._rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for row in self._rows:
+            self.count += 1
+            yield row
+
+
+def _customers_json(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:
+    """A JSON array of objects, written one object at a time, laid out as
+    `json.dumps(records, indent=2)` lays it out."""
+    with path.open("w", encoding="utf-8") as handle:
+        separator = "[\n"
+        for row in rows:
+            text = json.dumps({c: _json_value(row.get(c)) for c in columns}, indent=2, ensure_ascii=False)
+            handle.write(separator + "  " + text.replace("\n", "\n  "))
+            separator = ",\n"
+        handle.write("[]\n" if separator == "[\n" else "\n]\n")
 
 
 def _customers_workbook(path: Path, columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> None:

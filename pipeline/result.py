@@ -19,32 +19,42 @@ EXIT_OK, EXIT_REJECTS, EXIT_UNUSABLE = 0, 1, 2
 # A file name that is not valid UTF-8 reaches Python with lone surrogates in it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 Command = Literal["validate", "import"]
-StageCallback = Callable[[Stage], None]
+# Told (stage, rows done, rows in all) as a stage starts and as its rows get done; rows in
+# all is None for a stage that does not go row by row (read, map, report).
+StageCallback = Callable[[Stage, int, int | None], None]
 # How validate and import process one file (for the command line's loop over files).
 FileProcess = Callable[[Path, StageCallback | None], "FileResult"]
 
 
 class Stopwatch:
     """Seconds per stage of one file, and in all; tells `on_stage` as each stage starts
-    (for a progress display)."""
+    and, for a stage of `rows`, as its rows get done (for a progress display)."""
 
     def __init__(self, on_stage: StageCallback | None = None) -> None:
         self._on_stage = on_stage
         self._start = time.perf_counter()
         self._seconds: dict[str, float] = {}
         self._running: tuple[Stage, float] | None = None
+        self._rows: int | None = None
         self._stopped: float | None = None
 
     @contextmanager
-    def stage(self, name: Stage) -> Iterator[None]:
+    def stage(self, name: Stage, rows: int | None = None) -> Iterator[None]:
         if self._on_stage is not None:
-            self._on_stage(name)
+            self._on_stage(name, 0, rows)
+        self._rows = rows
         self._running = (name, time.perf_counter())
         try:
             yield
         finally:
             self._seconds[name] = self._seconds.get(name, 0.0) + time.perf_counter() - self._running[1]
             self._running = None
+
+    def done(self, rows: int) -> None:
+        """`rows` of the running stage's rows are done (a progress display shows how many,
+        and the time left)."""
+        if self._on_stage is not None and self._running is not None:
+            self._on_stage(self._running[0], rows, self._rows)
 
     def stop(self) -> None:
         """Fix the total: a result printed later must not count the time it waited."""
@@ -106,6 +116,12 @@ class FileResult:
         self.warnings = sorted(warnings + kept, key=lambda issue: issue.row) if kept else warnings
         self.rejected = len(rejected)
         self.accepted = rows - self.rejected
+
+    def warn(self, issues: Sequence[Issue]) -> None:
+        """More warnings about accepted rows, found after the validation (look-alikes in
+        the store); counts do not change."""
+        if issues:
+            self.warnings = sorted([*self.warnings, *issues], key=lambda issue: issue.row)
 
     def reject(self, issues: Sequence[Issue]) -> None:
         """Reject accepted rows after all (the store refused them): their problems join
@@ -177,6 +193,9 @@ class FileResult:
     def errors_by_code(self) -> dict[str, int]:
         return dict(sorted(Counter(i.code for i in self.errors).items()))
 
+    def warnings_by_code(self) -> dict[str, int]:
+        return dict(sorted(Counter(i.code for i in self.warnings).items()))
+
     def summary(self) -> dict[str, Any]:
         """The summary object: `summary.json` and one line of `--json` output."""
         data: dict[str, Any] = {
@@ -198,7 +217,7 @@ class FileResult:
             "unchanged": self.unchanged,
             "warnings": len(self.warnings),
             "errors_by_code": self.errors_by_code(),
-            "warnings_by_code": dict(sorted(Counter(i.code for i in self.warnings).items())),
+            "warnings_by_code": self.warnings_by_code(),
             "unmapped_columns": self.unmapped_columns,
             "column_hints": [hint.summary() for hint in self.column_hints],
             "missing_columns": self.missing_columns,

@@ -8,12 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.report import FORMULA_START, safe_text
+from pipeline.workbook import print_setup
 from schemas.fields import FIELDS
 
 KEY_COLUMNS = ("erp_id", "decision", "reason")
+# The import's warnings about the customer (look-alikes, a foreign phone, a register
+# number without its court): why a reviewer should look twice. Beside the decision.
+WARNINGS = "warnings"
+WARNINGS_WIDTH = 60  # characters
 TRAILING_COLUMNS = ("status", "batch_id", "fingerprint")
-REVIEW_COLUMNS = (*KEY_COLUMNS, *(f for f in FIELDS if f != "erp_id"), *TRAILING_COLUMNS)
-READ_ONLY = frozenset({"erp_id", "status", "batch_id", "fingerprint"})
+REVIEW_COLUMNS = (*KEY_COLUMNS, WARNINGS, *(f for f in FIELDS if f != "erp_id"), *TRAILING_COLUMNS)
+READ_ONLY = frozenset({"erp_id", WARNINGS, "status", "batch_id", "fingerprint"})
 
 GREY_RGB, YELLOW_RGB = "#E7E6E6", "#FFF2CC"
 
@@ -34,10 +39,12 @@ def write_review_workbook(out: Path, lines: list[dict[str, Any]], batch_id: str 
     workbook = xlsxwriter.Workbook(str(out), options | {"strings_to_urls": False})
     # A cell's look: grey when read-only; quote-prefixed when its text looks like a formula.
     formats = {
-        (fill, quoted): _look(workbook, fill, quote_prefix=quoted)
+        (fill, quoted): _look(workbook, fill, quote_prefix=quoted, valign="top")
         for fill in (None, GREY_RGB)
         for quoted in (0, 1)
     }
+    # Warnings wrap (one a line) and stand out: dark orange text on the grey.
+    formats[WARNINGS, 0] = _look(workbook, GREY_RGB, text_wrap=True, font_color="#9C5700", valign="top")
     sheet = workbook.add_worksheet("Review")
     _write_header(workbook, sheet, lines)
     _write_lines(sheet, lines, formats)
@@ -59,7 +66,8 @@ def _write_header(workbook: Any, sheet: Any, lines: list[dict[str, Any]]) -> Non
     for column, name in enumerate(REVIEW_COLUMNS):
         header = review_header(name)
         longest = max([len(header), *(len(str(line.get(name, ""))) for line in lines[:200])])
-        sheet.set_column(column, column, min(max(longest + 2, 10), 45))
+        width = WARNINGS_WIDTH if name == WARNINGS else min(max(longest + 2, 10), 45)
+        sheet.set_column(column, column, width)
         fill = GREY_RGB if name in READ_ONLY else YELLOW_RGB if name in ("decision", "reason") else None
         sheet.write_string(0, column, header, _look(workbook, fill, bold=True))
         if name in READ_ONLY:
@@ -67,13 +75,22 @@ def _write_header(workbook: Any, sheet: Any, lines: list[dict[str, Any]]) -> Non
 
 
 def _write_lines(sheet: Any, lines: list[dict[str, Any]], formats: dict[tuple[str | None, int], Any]) -> None:
-    """One row per customer, every cell a text cell."""
+    """One row per customer, every cell a text cell; a row with warnings as tall as
+    they wrap (spreadsheet programs do not grow a row for wrapped text they did not wrap)."""
     for row, line in enumerate(lines, start=1):
+        if warnings := str(line.get(WARNINGS) or ""):
+            wrapped = sum(-(-len(message) // WARNINGS_WIDTH) for message in warnings.splitlines())
+            sheet.set_row(row, min(15 * wrapped, 409))  # 409 points: the most a row may be
         for column, name in enumerate(REVIEW_COLUMNS):
             text = safe_text(line.get(name, ""))
             fill = GREY_RGB if name in READ_ONLY else None
+            look = (
+                formats["warnings", 0]
+                if name == WARNINGS
+                else formats[fill, int(text.startswith(FORMULA_START))]
+            )
             if text or fill:  # an empty plain cell needs no element at all
-                sheet.write_string(row, column, text, formats[fill, int(text.startswith(FORMULA_START))])
+                sheet.write_string(row, column, text, look)
 
 
 def _add_decision_list(sheet: Any, customers: int) -> None:
@@ -95,6 +112,11 @@ def _add_decision_list(sheet: Any, customers: int) -> None:
     )
     sheet.freeze_panes(1, 3)
     sheet.autofilter(0, 0, last - 1, len(REVIEW_COLUMNS) - 1)
+    # Printed, every page repeats the header row and the ERP ID.
+    print_setup(sheet)
+    sheet.repeat_rows(0)
+    sheet.repeat_columns(0, 0)
+    sheet.hide_gridlines(0)
 
 
 def _write_instructions(workbook: Any, text: list[str]) -> None:
@@ -113,8 +135,11 @@ def _instructions(customers: int, batch_id: str | None) -> list[str]:
         "1. For each customer, choose a decision in the yellow 'decision' column: approve or reject.",
         "2. A reject needs a 'reason' (the customer's contact may see it). Leave the decision "
         "empty to decide later.",
-        "3. Do not change the grey columns (ERP ID, status, batch_id, fingerprint): the fingerprint "
-        "proves which version of the customer you reviewed.",
+        "3. Do not change the grey columns (ERP ID, warnings, status, batch_id, fingerprint): the "
+        "fingerprint proves which version of the customer you reviewed.",
+        "   The 'warnings' column says why to look twice: a customer stored under another ERP ID "
+        "that looks the same (same VAT or registration number, a near name at the same postcode), "
+        "a phone number of another country, a register number without its court.",
         "4. You may sort, filter, delete rows or add columns of your own; they are ignored.",
         "5. Save the file and apply it: onboard review apply FILE --reviewer YOUR-NAME",
         "   (or drop it into the reviews/ folder of the drop folder for the next sweep).",

@@ -17,6 +17,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.template_text import LANGUAGES as LANGUAGES  # the template's languages, re-exported
 from pipeline.template_text import TEXTS, Texts
+from pipeline.workbook import print_setup
 from schemas.fields import FIELDS, label
 from schemas.rules.text import header_key
 
@@ -226,9 +227,7 @@ def _write_customers_sheet(workbook: Any, sheet: Any, language: str, sources: di
 
 def _printable(sheet: Any, pages_wide: int = 1) -> None:
     """Printed (or saved as PDF): landscape A4, `pages_wide` pages wide, header repeated."""
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(pages_wide, 0)
+    print_setup(sheet, pages_wide)
     sheet.repeat_rows(0)
 
 

@@ -9,7 +9,7 @@ split here from those failure cases, not by Pandera's `drop_invalid_rows`.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -123,6 +123,7 @@ def validate(
     currencies: tuple[str, ...] = (),
     fast: bool = True,
     part_rows: int = PART_ROWS,
+    on_part: Callable[[int], None] | None = None,
 ) -> Validation:
     """Check every row of a canonical frame (see `columns.field_frame`).
 
@@ -131,7 +132,7 @@ def validate(
     `fast`, the heavy fields' outcomes are computed before Pandera runs, by the compiled
     fast paths where they are certain and by the rules once per distinct value elsewhere;
     without it each check computes them from the rules itself. Both give the same result;
-    the tests compare them.
+    the tests compare them. `on_part` is told the rows done after each part.
     """
     rules = value_rules(industries, currencies)
     repeated_erp_ids = checks.repeated(clean(frame[["erp_id"]])["erp_id"])
@@ -145,6 +146,8 @@ def validate(
         accepted.append(part.normalized)
         # Only the warnings' fields are kept: the accepted values are on disk.
         parts.append(part._replace(normalized=part.normalized[list(WARNING_FIELDS)].astype("str")))
+        if on_part is not None:
+            on_part(min(start + part_rows, len(frame)))
     # Warnings compare accepted rows across the whole file.
     checked, quoted = (pd.concat(p.normalized for p in parts), pd.concat(p.quoted for p in parts))
     warned = {key: text for part in parts for key, text in part.warned.items()}

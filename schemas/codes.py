@@ -248,6 +248,15 @@ CODES: dict[str, Code] = _codes(
         "Contact name {name!r} was split into first name {first!r} and last name {last!r}; "
         "check it, or give first and last name columns of their own",
     ),
+    (
+        "possible_duplicate",
+        "row",
+        "warning",
+        "The customer looks like one stored under another ERP ID: same VAT or registration "
+        "number, or a near company name at the same postcode. Never merged; a person decides.",
+        "Looks like {other}, stored under another ERP ID: {why}; "
+        "check that they are not the same company before approving",
+    ),
     # Warnings of the rules beyond our libraries (schemas/authority, docs/rules.md).
     (
         "registration_number_unverified",

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +61,22 @@ def kill_after(
     try:
         process.wait(timeout=delay)
     except subprocess.TimeoutExpired:
+        # Frozen first, so what `inside` sees is exactly where the kill lands: a transaction
+        # cannot commit between the look and the kill.
+        process.send_signal(signal.SIGSTOP)
         landed = inside() if inside is not None else False
         process.send_signal(signal.SIGKILL)
     return process.wait(), landed
+
+
+def attempts(count: int, hits: Callable[[], int]) -> Iterator[int]:
+    """`count` attempts, then more (at most `3 * count` in all) while `hits()` is still 0:
+    on a loaded machine a short transaction can slip past the first aimed kills, and a
+    crash test that never struck where it matters proves nothing."""
+    attempt = 0
+    while attempt < count or (not hits() and attempt < 3 * count):
+        yield attempt
+        attempt += 1
 
 
 def crash_url(db_url: str) -> str:
@@ -124,7 +137,11 @@ def test_killed_imports_store_all_or_nothing(
     timings = json.loads(first.stdout)["timings"]
     inside = in_transaction(db_url)
     current, landed = 0, 0
-    for attempt in range(KILLS):
+
+    def hits() -> int:
+        return landed
+
+    for attempt in attempts(KILLS, hits):
         # Every other kill is aimed: a random moment after the load transaction opened.
         aim = attempt % 2 == 0
         delay = rng.uniform(0, 0.5 * timings["load"]) if aim else rng.uniform(0.05, full_time)
@@ -163,7 +180,11 @@ def test_killed_first_import_leaves_nothing_or_everything(
     rows = [valid_row(i % 30, erp_id=f"C{i:05d}", contact_email=f"c{i}@example.nl") for i in range(ROWS)]
     sheet = write_sheet(tmp_path / "big.csv", rows)
     landed = 0
-    for attempt in range(KILLS // 2):
+
+    def hits() -> int:
+        return landed
+
+    for attempt in attempts(KILLS // 2, hits):
         url = crash_url(db_url)
         if url.startswith("sqlite"):
             url = f"sqlite:///{tmp_path}/first-{attempt}.db"
@@ -216,7 +237,11 @@ def test_killed_review_apply_is_all_or_nothing(
     workbook.save(review)
     landed = 0
     inside = in_transaction(db_url)
-    for attempt in range(KILLS // 2):
+
+    def hits() -> int:
+        return landed
+
+    for attempt in attempts(KILLS // 2, hits):
         aim = attempt % 2 == 0
         landed += kill_after(
             ["review", "apply", str(review), "--reviewer", "r", "--db", crash_url(db_url)],
@@ -256,7 +281,10 @@ def test_killed_sweep_loses_and_repeats_nothing(
         """A sweep has claimed a file and not finished it: it is importing that file."""
         return _has_tables(db_url) and any(c["finished_at"] is None for c in store.rows(claims))
 
-    for attempt in range(KILLS // 2):
+    def hits() -> int:
+        return unfinished
+
+    for attempt in attempts(KILLS // 2, hits):
         aim = attempt % 2 == 0
         # Aimed kills strike while a file is claimed and being imported.
         kill_after(

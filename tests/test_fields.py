@@ -124,6 +124,7 @@ def test_every_problem_message_is_its_codes_template_filled_in(
         "currency_not_allowed",  # needs a configured list of currencies
         "encoding",  # needs a file in another encoding
         "approved_customer_changed",  # needs a store
+        "possible_duplicate",  # needs a store (tests/test_lookalikes.py)
         "contact_name_split",  # needs a contact-name column (tests/test_column_parts.py)
     }
 

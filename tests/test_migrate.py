@@ -90,6 +90,9 @@ def test_postgres_empty_then_behind() -> None:
         connection.execute(text("DROP TABLE claims"))
         connection.execute(text("DROP INDEX uq_batches_sha256_unforced"))
         connection.execute(text("ALTER TABLE batches DROP COLUMN imported_login"))
+        connection.execute(text("ALTER TABLE customers DROP COLUMN warnings"))
+        for name in ("tax_id", "registration_number", "postal_code"):
+            connection.execute(text(f"DROP INDEX ix_customers_{name}"))
         connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
     with pytest.raises(FileError, match="onboard db upgrade"):
         open_store(PG_URL)

@@ -807,6 +807,21 @@ def test_states_accepted_and_stable(case: tuple[str, str]) -> None:
     accepted_and_stable(for_country(normalize_state, country), value)
 
 
+def test_every_stored_state_name_reads_back_as_itself() -> None:
+    """It accepts every state name it stores, in every country, as that same name: what
+    an export writes imports again unchanged ("Vale of Glamorgan, The", stored without
+    ISO's bracket, once read back as unknown)."""
+    changed = []
+    for country in pycountry.countries:
+        states = address_rules(country.alpha_2).states
+        stored = {normalize_state(key, country.alpha_2).value for key in states} - {None, ""}
+        for name in sorted(str(n) for n in stored):
+            again = normalize_state(name, country.alpha_2)
+            if again.value != name:
+                changed.append((country.alpha_2, name, again.code))
+    assert changed == []
+
+
 PHONE_PREFIXES = {
     "NL": ["+31", "+31 ", "0031 ", "+31(0)", "+31 (0) ", "0"],
     "DE": ["+49", "+49 ", "0049 ", "+49(0)", "0"],

@@ -93,6 +93,20 @@ def test_progress_is_shown_on_a_terminal(tmp_path: Path) -> None:
     assert stdout == ""
 
 
+def test_progress_counts_the_rows_of_the_stages_that_go_row_by_row(tmp_path: Path) -> None:
+    """It shows, while an import validates and loads, how many of the file's rows are done
+    (and the time left): a large file is never a silent bar."""
+    rows = [valid_row(i) for i in range(3)]
+    sheet = write_sheet(tmp_path / "klanten.csv", rows)
+    code, shown, _ = on_a_terminal(["import", str(sheet), "--db", f"sqlite:///{tmp_path}/s.db"], tmp_path)
+    assert code == 0, shown
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown)
+    for stage in ("validating", "loading"):
+        drawn = [line for line in re.split(r"[\r\n]", text) if stage in line]
+        assert any("0/3 rows" in line for line in drawn), drawn
+        assert any("3/3 rows" in line for line in drawn), drawn
+
+
 # --- status, export, review export, sample, init -------------------------------------------
 
 

@@ -7,7 +7,7 @@ import io
 import json
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -388,7 +388,8 @@ def test_summary_json_has_the_contract_keys(
     assert (summary["warnings"], summary["warnings_by_code"]) == (2, {"duplicate_tax_id": 2})
     assert summary["unmapped_columns"] == ["Notes"]
     assert summary["exit_code"] == 1
-    stages = {"read", "map", "validate", "report", "total"} | ({"load"} if command == "import" else set())
+    stored = {"compare", "load"} if command == "import" else set()
+    stages = {"read", "map", "validate", "report", "total"} | stored
     # summary.json is written during the report stage: it times that stage up to then.
     assert (set(summary["timings"]), set(printed["timings"])) == (stages, stages)
     assert all(isinstance(seconds, float) and seconds >= 0 for seconds in summary["timings"].values())
@@ -586,3 +587,60 @@ def test_for_spreadsheet_is_refused_outside_csv(tmp_path: Path, onboard: Onboard
     result = onboard("export", "--out", tmp_path / "x.json", "--for-spreadsheet", "--db", db_url)
     assert result.exit_code == 2
     assert "--for-spreadsheet" in result.output
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_streamed_json_export_is_laid_out_as_one_json_dump(tmp_path: Path, count: int) -> None:
+    """It writes the JSON export an object at a time, byte for byte as `json.dumps(records,
+    indent=2)` would have written the whole list (none, one, several customers)."""
+    from pipeline.report import write_customers
+
+    records = [
+        {"erp_id": f"-00{i}", "city": "Zürich\nnoord", "warnings": None, "id": i} for i in range(count)
+    ]
+    out = tmp_path / "out.json"
+    assert write_customers(out, ["erp_id", "city", "warnings", "id"], iter(records)) == count
+    assert out.read_text(encoding="utf-8") == json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv", ".xlsx"])
+def test_a_failed_export_keeps_the_previous_file_and_leaves_no_part(tmp_path: Path, suffix: str) -> None:
+    """It writes an export beside its target and renames it only when complete: when the
+    rows stop coming (the store fails half-way), the earlier export stays as it was and no
+    partial file is left."""
+    from pipeline.report import write_customers
+
+    out = tmp_path / f"customers{suffix}"
+    write_customers(out, ["erp_id"], [{"erp_id": "A1"}])
+    before = out.read_bytes()
+
+    def failing() -> Iterator[dict[str, Any]]:
+        yield {"erp_id": "B1"}
+        raise OSError("the store went away")
+
+    with pytest.raises(OSError, match="went away"):
+        write_customers(out, ["erp_id"], failing())
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_an_export_holds_no_lock_while_it_writes(
+    tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Row, onboard: Onboard, db_url: str
+) -> None:
+    """It reads the customers for an export a part at a time, each part in a short
+    transaction of its own: an import commits while an export is half-way (on SQLite a
+    read held open through the export would stall it for the 60 s time-out, then fail
+    it), and the export still lists every customer once, in ERP ID order."""
+    from pipeline.store import customers_with_status, open_existing_store
+
+    assert run(
+        onboard, "import", write_sheet(tmp_path / "a.csv", [valid_row(i) for i in (0, 2)]), "--db", db_url
+    )
+    exported = customers_with_status(open_existing_store(db_url), None, part=1)
+    first = next(exported)
+
+    later = write_sheet(tmp_path / "b.csv", [valid_row(i) for i in (1, 3)])
+    assert run(onboard, "import", later, "--db", db_url)["inserted"] == 2
+
+    erp_ids = [first["erp_id"], *(row["erp_id"] for row in exported)]
+    assert erp_ids == ["00123", "00124", "00125", "00126"]

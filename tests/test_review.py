@@ -544,7 +544,7 @@ def test_review_workbook_has_portal_labels_and_reads_back(db: str, tmp_path: Pat
     workbook = load_workbook(tmp_path / "review.xlsx")
     sheet = workbook["Review"]
     header = [cell.value for cell in sheet[1]]
-    assert header[:4] == ["ERP ID", "decision", "reason", "Short name"]
+    assert header[:5] == ["ERP ID", "decision", "reason", "warnings", "Short name"]
     assert {"Tax ID", "Zip/Postal code", "State/Province", "Email address", "fingerprint"} <= set(header)
     assert "erp_id" not in header and "postal_code" not in header
     decision, reason = header.index("decision") + 1, header.index("reason") + 1

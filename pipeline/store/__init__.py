@@ -7,7 +7,8 @@ outside this package builds a statement.
 
 - `tables`: the tables, and `audit_row`, the one shape of an audit row;
 - `connection`: engines, time-outs, `transaction`, one-line failures;
-- `customer`: the import's upsert (`load`), the reviewers' `apply_decisions`, look-ups;
+- `customer`: the import's upsert (`load`), the reviewers' `apply_decisions`, look-ups
+  (by ERP ID, and the look-alike check's by VAT, registration number and postcode);
 - `batch`: batch records (`record_batch`, `finish_batch`), `importers`, status counts;
 - `claiming`: the sweeps' claims on file contents;
 - `bulk`: the dialect fast paths (COPY, executemany, `= ANY(array)`);
@@ -36,9 +37,11 @@ from pipeline.store.connection import (
     transaction,
 )
 from pipeline.store.customer import (
+    LOOKALIKE_COLUMNS,
     LoadResult,
     StatusChange,
     apply_decisions,
+    customers_sharing,
     customers_with_status,
     find_customers,
     load,
@@ -59,6 +62,7 @@ from pipeline.store.tables import (
 __all__ = [
     "CUSTOMER_COLUMNS",
     "FIELDS",
+    "LOOKALIKE_COLUMNS",
     "STATUSES",
     "AlreadyImported",
     "BatchCounts",
@@ -73,6 +77,7 @@ __all__ = [
     "claims",
     "connect",
     "customers",
+    "customers_sharing",
     "customers_with_status",
     "earlier_import",
     "find_customers",

@@ -1,4 +1,4 @@
-"""The store's dialect fast paths: bulk inserts and `erp_id IN (…)` look-ups.
+"""The store's dialect fast paths: bulk inserts and `column IN (…)` look-ups.
 
 SQLAlchemy's per-row parameter handling costs more than the insert itself, so bulk rows
 go through COPY on PostgreSQL and the driver's executemany on SQLite.
@@ -6,11 +6,15 @@ go through COPY on PostgreSQL and the driver's executemany on SQLite.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import String, Table, any_, bindparam, insert
+from sqlalchemy import String, Table, any_, bindparam, func, insert, literal_column, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
@@ -25,13 +29,31 @@ def chunks(items: Sequence[Any], size: int = 5000) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def erp_id_in(connection: Connection, erp_ids: Sequence[str]) -> ColumnElement[bool]:
-    """`erp_id IN (…)`; on PostgreSQL as `= ANY(array)`, one parameter instead of
-    thousands for the driver to place."""
+def customer_in(connection: Connection, column: str, values: Sequence[str]) -> ColumnElement[bool]:
+    """`column IN (…)` over the customers with one parameter instead of thousands for
+    SQLAlchemy and the driver to place (their cost per value exceeds the look-up's): on
+    PostgreSQL `= ANY(array)`, on SQLite `IN (SELECT value FROM json_each(array))`; both
+    use the column's index."""
+    name = f"{column}_values"
     if connection.dialect.name == "postgresql":
-        ids = bindparam("erp_ids", list(erp_ids), type_=postgresql.ARRAY(String))
-        return customers.c.erp_id == any_(ids)
-    return customers.c.erp_id.in_(erp_ids)
+        array = bindparam(name, list(values), type_=postgresql.ARRAY(String))
+        return customers.c[column] == any_(array)
+    if connection.dialect.name == "sqlite" and _sqlite_has_json_each():
+        listed = func.json_each(bindparam(name, json.dumps(list(values)), type_=String))
+        return customers.c[column].in_(select(literal_column("value")).select_from(listed))
+    return customers.c[column].in_(values)
+
+
+@cache
+def _sqlite_has_json_each() -> bool:
+    """Whether this Python's SQLite has its JSON functions (built in since 3.38, and in
+    nearly every build before): without them, the plain `IN (…)` does."""
+    with closing(sqlite3.connect(":memory:")) as database:
+        try:
+            database.execute("SELECT value FROM json_each('[1]')")
+        except sqlite3.OperationalError:
+            return False
+    return True
 
 
 def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:

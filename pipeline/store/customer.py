@@ -6,15 +6,15 @@ Every status change writes an audit row (`tables.audit_row`) in the same transac
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Update
 
-from pipeline.store.bulk import bulk_insert, chunks, erp_id_in
+from pipeline.store.bulk import bulk_insert, chunks, customer_in
 from pipeline.store.connection import now, transaction
 from pipeline.store.tables import FIELDS, audit, audit_row, customers
 
@@ -44,6 +44,8 @@ class _Writes:
 
     inserts: list[dict[str, Any]] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    # Unchanged customers whose import warnings changed: only the warnings are written.
+    notes: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -53,7 +55,9 @@ def load(
     rows: Sequence[Mapping[str, Any]],
     user: str,
 ) -> LoadResult:
-    """Upsert accepted rows by `erp_id` inside the caller's transaction.
+    """Upsert accepted rows by `erp_id` inside the caller's transaction; a row's
+    `warnings` (the import's messages about it) are kept with its customer, also when
+    the customer is otherwise unchanged.
 
     New customers are inserted as pending; a changed pending or rejected customer is
     updated and put (back) to pending; a changed approved customer is refused and left
@@ -65,6 +69,9 @@ def load(
     bulk_insert(connection, customers, writes.inserts)
     if writes.updates:
         connection.execute(_reimport(), writes.updates)
+    if writes.notes:
+        rewarn = update(customers).where(customers.c.erp_id == bindparam("key"))
+        connection.execute(rewarn.values(warnings=bindparam("new_warnings")), writes.notes)
     bulk_insert(connection, audit, writes.events)
     result.inserted, result.updated = len(writes.inserts), len(writes.updates)
     return result
@@ -87,17 +94,22 @@ def _plan(
         old = existing.get(erp_id)
         if old is None:
             writes.inserts.append(
-                values | {"status": "pending", "batch_id": batch_id, "created_at": stamp, "updated_at": stamp}
+                values
+                | {"warnings": row.get("warnings"), "status": "pending", "batch_id": batch_id}
+                | {"created_at": stamp, "updated_at": stamp}
             )
             writes.events.append(audit_row(erp_id, "created", None, "pending", batch_id, user, stamp))
         elif all(old[name] == values[name] for name in FIELDS):
             result.unchanged += 1
+            if old["warnings"] != row.get("warnings"):
+                writes.notes.append({"key": erp_id, "new_warnings": row.get("warnings")})
         elif old["status"] == "approved":
             result.refused.append(erp_id)
         else:
             writes.updates.append(
                 {f"new_{k}": v for k, v in values.items()}
-                | {"key": erp_id, "new_batch_id": batch_id, "new_updated_at": stamp}
+                | {"key": erp_id, "new_warnings": row.get("warnings")}
+                | {"new_batch_id": batch_id, "new_updated_at": stamp}
             )
             writes.events.append(
                 audit_row(erp_id, "updated", old["status"], "pending", batch_id, user, stamp)
@@ -113,6 +125,7 @@ def _reimport() -> Update:
         .values(
             {name: bindparam(f"new_{name}") for name in FIELDS if name != "erp_id"}
             | {
+                "warnings": bindparam("new_warnings"),
                 "status": "pending",
                 "batch_id": bindparam("new_batch_id"),
                 "updated_at": bindparam("new_updated_at"),
@@ -128,18 +141,48 @@ def find_customers(connection: Connection, erp_ids: Sequence[str]) -> dict[str, 
     """The stored customers with these ERP IDs (blank IDs ignored), by ERP ID."""
     found: dict[str, dict[str, Any]] = {}
     for chunk in chunks([erp_id for erp_id in erp_ids if erp_id]):
-        for record in connection.execute(select(customers).where(erp_id_in(connection, chunk))):
+        for record in connection.execute(select(customers).where(customer_in(connection, "erp_id", chunk))):
             found[record.erp_id] = dict(record._mapping)
     return found
 
 
-def customers_with_status(engine: Engine, status: str | None) -> list[dict[str, Any]]:
-    """Every customer with `status` (all when None), ordered by ERP ID."""
-    query = select(customers).order_by(customers.c.erp_id)
+# What a look-alike check (pipeline/lookalikes.py) compares of a stored customer.
+LOOKALIKE_COLUMNS = (
+    *("erp_id", "country", "postal_code"),
+    *("tax_id", "registration_number", "full_name", "short_name"),
+)
+
+
+def customers_sharing(connection: Connection, column: str, values: Iterable[str]) -> list[Mapping[str, Any]]:
+    """The stored customers whose `column` holds one of `values` (blanks ignored), with
+    the columns a look-alike check compares. `column` is indexed (migration 0005)."""
+    wanted = sorted({value for value in values if value})
+    selected = select(*(customers.c[name] for name in LOOKALIKE_COLUMNS))
+    found: list[Mapping[str, Any]] = []
+    for chunk in chunks(wanted):
+        matching = connection.execute(selected.where(customer_in(connection, column, chunk))).mappings()
+        found.extend(cast("Iterable[Mapping[str, Any]]", matching))  # RowMapping: no copy
+    return found
+
+
+def customers_with_status(engine: Engine, status: str | None, part: int = 5000) -> Iterator[dict[str, Any]]:
+    """Every customer with `status` (all when None), ordered by ERP ID, `part` at a time,
+    each part in a short transaction of its own (the next starts after the last ERP ID):
+    an export of a million customers never holds them all in memory, nor holds SQLite's
+    lock while the file is written, which would stall every import and review meanwhile.
+    A customer changed during the export appears once, as it was when its part was read."""
+    query = select(customers).order_by(customers.c.erp_id).limit(part)
     if status is not None:
         query = query.where(customers.c.status == status)
-    with transaction(engine, "read") as connection:
-        return [dict(row._mapping) for row in connection.execute(query)]
+    after: str | None = None
+    while True:
+        with transaction(engine, "read") as connection:
+            page = query if after is None else query.where(customers.c.erp_id > after)
+            rows = [dict(row._mapping) for row in connection.execute(page)]
+        yield from rows
+        if len(rows) < part:
+            return
+        after = rows[-1]["erp_id"]
 
 
 def pending_customers(engine: Engine, batch_id: str | None = None) -> list[dict[str, Any]]:

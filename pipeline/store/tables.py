@@ -21,6 +21,8 @@ from sqlalchemy import (
 from schemas.fields import FIELDS as FIELD_FACTS
 
 FIELDS = tuple(FIELD_FACTS)
+# The fields the look-alike check searches by (pipeline/lookalikes.py), indexed for it.
+LOOKUP_FIELDS = ("tax_id", "registration_number", "postal_code")
 STATUSES = ("pending", "approved", "rejected")
 
 metadata = MetaData()
@@ -65,6 +67,7 @@ customers = Table(
             String(FIELD_FACTS[name].max_length),
             nullable=not FIELD_FACTS[name].required,
             unique=name == "erp_id",
+            index=name in LOOKUP_FIELDS,
         )
         for name in FIELDS
     ),
@@ -75,6 +78,9 @@ customers = Table(
     Column("reviewed_at", DateTime(timezone=True)),
     Column("reviewed_by", String(200)),
     Column("review_reason", Text),
+    # The last import's warnings about the customer's row, one message a line, for
+    # reviewers. Last, so an export's earlier columns keep their places.
+    Column("warnings", Text),
 )
 
 # The columns of a stored customer, in table order (what `onboard export` writes).

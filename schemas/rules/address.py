@@ -55,7 +55,8 @@ def _subdivisions(country: str, choices: list[tuple[str, str]]) -> dict[str, str
     index: dict[str, str] = {}
     for sub in _country_subdivisions(country):
         local = sub.code.split("-", 1)[1]
-        for name in (sub.name, sub.code, local):
+        # The official name is what is stored: it must read back as itself.
+        for name in (sub.name, regions.official_name(sub.name, country), sub.code, local):
             index.setdefault(header_key(name), sub.name)
     for language in ("en", "de", "fr", "nl"):
         try:
