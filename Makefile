@@ -92,7 +92,8 @@ sweep: $(STAMP)
 	@test -n "$(ROOT)" || { echo "usage: make sweep ROOT=/srv/onboarding" >&2; exit 2; }
 	$(ONBOARD) run --root "$(ROOT)" $(if $(DB),--db $(DB),)
 
-## test-slow: the slow tests too (crash and concurrency)
+## test-slow: the slow tests (crash, concurrency, time-outs, LibreOffice), the property tests
+## with many examples, and the file tests on PostgreSQL (docs/testing.md, "Tiers")
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m slow; status=$$?; [ $$status -eq 5 ] && echo "no slow tests" || exit $$status
 
