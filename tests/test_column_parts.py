@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from factories import read_csv
+from factories import POSTGRES_IN_TEST_SLOW, read_csv
 from openpyxl import load_workbook
 
 from pipeline.store import customers
@@ -56,6 +56,7 @@ def with_address_parts(row: dict[str, str], street: str, number: str, addition: 
     return {k: v for k, v in row.items() if k != "address"} | parts
 
 
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize(
     ("headers", "suffix"),
     [
@@ -91,6 +92,7 @@ def test_street_house_number_and_addition_become_the_address(
     assert sorted(stored.values()) == ["Dorpsweg 12-3", "Hurksestraat 45a", "Kerkstraat 7 bis", "Markt 3"]
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_a_french_address_puts_the_number_first(
     tmp_path: Path, write_sheet: Callable[..., Path], onboard: Onboard, db_url: str, store: Any
 ) -> None:
@@ -117,6 +119,7 @@ def test_a_french_address_puts_the_number_first(
     assert (customer["contact_first_name"], customer["contact_last_name"]) == ("Marie", "Dupont")
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_a_plain_number_column_beside_a_full_address_is_not_a_house_number(
     tmp_path: Path,
     write_sheet: Callable[..., Path],
@@ -155,6 +158,7 @@ def test_a_house_number_without_a_street_is_a_missing_address(
     assert "a house-number column was found, but no street column" in summary["error"]["message"]
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_one_contact_name_column_is_split_and_a_doubtful_split_warned(
     tmp_path: Path,
     write_sheet: Callable[..., Path],

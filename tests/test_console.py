@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from factories import json_lines, on_a_terminal, valid_row, write_sheet
+from factories import POSTGRES_IN_TEST_SLOW, json_lines, on_a_terminal, valid_row, write_sheet
 
 Onboard = Callable[..., Result]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -61,6 +61,7 @@ def test_show_n_and_show_0(tmp_path: Path, onboard: Onboard) -> None:
     assert onboard("validate", sheet, "--show", -1).exit_code == 2
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_import_shows_problems_and_json_does_not(tmp_path: Path, onboard: Onboard, db_url: str) -> None:
     """It shows the table after an import too; with --json, standard output holds only the
     JSON and standard error no table."""

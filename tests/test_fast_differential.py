@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
+from factories import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -81,56 +82,63 @@ _PHONE_TEXT = st.text(alphabet="0123456789 +()-./", min_size=3, max_size=20)
 _COUNTRY = st.sampled_from(fast_corpus.QUICK_REGIONS)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(_PHONE_TEXT, _COUNTRY), min_size=1, max_size=30))
-def test_phone_fast_path_on_arbitrary_text(pairs: list[fast_corpus.Pair]) -> None:
+@examples(quick=60, thorough=300)
+def test_phone_fast_path_on_arbitrary_text(examples: int) -> None:
     """It never decides a phone-like string otherwise than phonenumbers and the rule."""
-    assert disagreements("contact_phone", pairs)[0] == []
+
+    @settings(max_examples=examples, deadline=None)
+    @given(st.lists(st.tuples(_PHONE_TEXT, _COUNTRY), min_size=1, max_size=30))
+    def agrees(pairs: list[fast_corpus.Pair]) -> None:
+        assert disagreements("contact_phone", pairs)[0] == []
+
+    agrees()
 
 
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.from_regex(
-                r"[A-Za-z0-9._%+\-!#]{1,10}@[A-Za-z0-9.\-]{1,12}\.[A-Za-z0-9]{1,5}", fullmatch=True
-            ),
-            st.just(""),
-        ),
-        min_size=1,
-        max_size=30,
-    )
-)
-def test_email_fast_path_on_arbitrary_addresses(pairs: list[fast_corpus.Pair]) -> None:
+_ADDRESS = st.from_regex(r"[A-Za-z0-9._%+\-!#]{1,10}@[A-Za-z0-9.\-]{1,12}\.[A-Za-z0-9]{1,5}", fullmatch=True)
+
+
+@examples(quick=50, thorough=300)
+def test_email_fast_path_on_arbitrary_addresses(examples: int) -> None:
     """It never decides an address-like string otherwise than email-validator and the rule."""
-    assert disagreements("contact_email", pairs)[0] == []
+
+    @settings(max_examples=examples, deadline=None)
+    @given(st.lists(st.tuples(_ADDRESS, st.just("")), min_size=1, max_size=30))
+    def agrees(pairs: list[fast_corpus.Pair]) -> None:
+        assert disagreements("contact_email", pairs)[0] == []
+
+    agrees()
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.text(alphabet="0123456789ABSDEWaw -", min_size=1, max_size=9), _COUNTRY),
-        min_size=1,
-        max_size=30,
-    )
-)
-def test_postcode_fast_path_on_arbitrary_text(pairs: list[fast_corpus.Pair]) -> None:
+_POSTCODE_TEXT = st.text(alphabet="0123456789ABSDEWaw -", min_size=1, max_size=9)
+
+
+@examples(quick=50, thorough=200)
+def test_postcode_fast_path_on_arbitrary_text(examples: int) -> None:
     """It never decides a postcode-like string otherwise than the rule."""
-    assert disagreements("postal_code", [(clean_text(v), c) for v, c in pairs])[0] == []
+
+    @settings(max_examples=examples, deadline=None)
+    @given(st.lists(st.tuples(_POSTCODE_TEXT, _COUNTRY), min_size=1, max_size=30))
+    def agrees(pairs: list[fast_corpus.Pair]) -> None:
+        assert disagreements("postal_code", [(clean_text(v), c) for v, c in pairs])[0] == []
+
+    agrees()
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.text(alphabet="0123456789BNLDEFR .-/", min_size=1, max_size=16),
-            st.sampled_from(["NL", "DE", "BE", "FR", "GB"]),
-        ),
-        min_size=1,
-        max_size=30,
-    )
-)
-def test_tax_and_registration_fast_paths_on_arbitrary_text(pairs: list[fast_corpus.Pair]) -> None:
+_NUMBER_TEXT = st.text(alphabet="0123456789BNLDEFR .-/", min_size=1, max_size=16)
+
+
+@examples(quick=50, thorough=200)
+def test_tax_and_registration_fast_paths_on_arbitrary_text(examples: int) -> None:
     """They never decide a number-like string otherwise than stdnum and the rules."""
-    assert disagreements("tax_id", pairs)[0] == []
-    assert disagreements("registration_number", pairs)[0] == []
+
+    @settings(max_examples=examples, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(_NUMBER_TEXT, st.sampled_from(["NL", "DE", "BE", "FR", "GB"])), min_size=1, max_size=30
+        )
+    )
+    def agree(pairs: list[fast_corpus.Pair]) -> None:
+        assert disagreements("tax_id", pairs)[0] == []
+        assert disagreements("registration_number", pairs)[0] == []
+
+    agree()

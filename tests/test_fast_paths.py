@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from pipeline import fast as compiled
 from pipeline.columns import field_frame, map_headers
@@ -15,8 +16,6 @@ from pipeline.config import Config
 from pipeline.read import read_table
 from pipeline.sample import generate_rows, write_sheet
 from pipeline.validate import Validation, validate
-
-ROWS = 4_000
 
 # Values typed the many ways people type them, good and bad, beyond the generator's mistakes.
 VARIANTS: dict[str, list[str]] = {
@@ -32,8 +31,8 @@ VARIANTS: dict[str, list[str]] = {
 }
 
 
-def _hard_sheet(path: Path) -> Path:
-    rows = generate_rows(ROWS, seed=11, bad_ratio=0.3)
+def _hard_sheet(path: Path, count: int) -> Path:
+    rows = generate_rows(count, seed=11, bad_ratio=0.3)
     rng = random.Random(5)
     for row in rows:
         if rng.random() < 0.25:
@@ -57,10 +56,14 @@ def _accepted(validation: Validation) -> pd.DataFrame:
     return frame.where(frame.notna(), None).sort_index()
 
 
-def test_fast_paths_decide_what_the_plain_path_decides(tmp_path: Path) -> None:
+# A few parts of a file in make test; more rows, so more of each kind of value, in make test-slow.
+@pytest.mark.parametrize(
+    "rows", [pytest.param(1_500, id="quick"), pytest.param(4_000, id="thorough", marks=pytest.mark.slow)]
+)
+def test_fast_paths_decide_what_the_plain_path_decides(tmp_path: Path, rows: int) -> None:
     """Compiled checks, parts and outcome tables give the same rejects, messages and values."""
-    path = _hard_sheet(tmp_path / "hard.csv")
-    plain = _validate(path, fast=False, part_rows=10 * ROWS)
+    path = _hard_sheet(tmp_path / "hard.csv", rows)
+    plain = _validate(path, fast=False, part_rows=10 * rows)
     # Small parts, so that this small file takes every path a large one takes.
     fast = _validate(path, fast=True, part_rows=700)
     table = read_table(path)
@@ -69,12 +72,12 @@ def test_fast_paths_decide_what_the_plain_path_decides(tmp_path: Path) -> None:
 
     codes = {issue.code for issue in plain.errors}
     assert len(codes) >= 10, f"the file should hold many kinds of problems, has {codes}"
-    assert 0 < len(plain.rejected_rows) < ROWS
-    assert fast.rows == plain.rows == ROWS
+    assert 0 < len(plain.rejected_rows) < rows
+    assert fast.rows == plain.rows == rows
     assert fast.errors == plain.errors
     assert fast.warnings == plain.warnings
     pd.testing.assert_frame_equal(_accepted(fast), _accepted(plain))
-    assert len(fast.rejected_rows) + fast.accepted.rows == ROWS
+    assert len(fast.rejected_rows) + fast.accepted.rows == rows
 
 
 def test_repeated_erp_ids_are_found_across_parts(tmp_path: Path) -> None:

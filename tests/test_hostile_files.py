@@ -15,12 +15,12 @@ import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 import pytest
 from click.testing import Result
-from factories import LABELS
+from factories import LABELS, POSTGRES_IN_TEST_SLOW, StoreView
 from factories import valid_row as customer
 from openpyxl import Workbook, load_workbook
 
@@ -74,6 +74,7 @@ def values(row: dict[str, str]) -> list[str]:
     return list(row.values())
 
 
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize("name", ["empty.csv", "empty.xlsx"])
 def test_empty_file(name: str, tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses an empty file as unusable."""
@@ -96,6 +97,7 @@ def test_header_only(tmp_path: Path, db_url: str, onboard: Any, write_sheet: Any
     assert store.count(customers) == 0
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_random_bytes_named_xlsx(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses random bytes named .xlsx in one line."""
     path = tmp_path / "random.xlsx"
@@ -104,6 +106,7 @@ def test_random_bytes_named_xlsx(tmp_path: Path, db_url: str, onboard: Any, stor
     assert_unusable(result, summary, "unreadable_file", store, "cannot be read as an Excel workbook")
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_truncated_xlsx(
     tmp_path: Path, db_url: str, onboard: Any, write_sheet: Any, valid_row: Row, store: Any
 ) -> None:
@@ -115,6 +118,7 @@ def test_truncated_xlsx(
     assert_unusable(result, summary, "unreadable_file", store)
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_password_protected_xlsx(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It recognises an encrypted workbook (an OLE2 container named .xlsx) and says so."""
     path = tmp_path / "secret.xlsx"
@@ -123,6 +127,7 @@ def test_password_protected_xlsx(tmp_path: Path, db_url: str, onboard: Any, stor
     assert_unusable(result, summary, "unreadable_file", store, "password-protected")
 
 
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize(
     ("name", "hint"), [("legacy.xls", "save it as .xlsx"), ("calc.ods", ".xlsx or .csv")]
 )
@@ -136,6 +141,7 @@ def test_legacy_and_other_formats(
     assert_unusable(result, summary, "unsupported_file_type", store, hint)
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_zip_bomb_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses a small .xlsx that expands past the configured limit, before reading it."""
     path = tmp_path / "bomb.xlsx"
@@ -148,6 +154,7 @@ def test_zip_bomb_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: A
     assert_unusable(result, summary, "file_too_large", store, "expands to")
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_too_many_cells_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses a sheet whose used range spans more cells than the configured limit."""
     workbook = Workbook()
@@ -201,6 +208,7 @@ def test_twenty_thousand_columns(
     assert filled == [1 + list(rows[1]).index("contact_email")]  # the bad e-mail cell, red
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_one_megabyte_cell(
     tmp_path: Path, db_url: str, onboard: Any, write_sheet: Any, valid_row: Row
 ) -> None:
@@ -215,6 +223,7 @@ def test_one_megabyte_cell(
     assert 1000 < len(cell) <= 32_767
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_formula_and_error_cells(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It never evaluates formulas: an uncached formula is blank, an error value is rejected."""
     first, second = values(valid_row(0)), values(valid_row(1))
@@ -231,6 +240,7 @@ def test_formula_and_error_cells(tmp_path: Path, db_url: str, onboard: Any, vali
     assert summary["errors_by_code"] == {"spreadsheet_error": 1}
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_merged_cells(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It reads a merged cell's value in its first row only; the others are blank and rejected."""
     path = xlsx(tmp_path / "merged.xlsx", [labels(), values(valid_row(0)), values(valid_row(1))])
@@ -242,6 +252,7 @@ def test_merged_cells(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row)
     assert summary["errors_by_code"] == {"missing_value": 1}
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_hidden_sheet_is_not_read(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It skips hidden sheets when choosing the sheet to read."""
     workbook = Workbook()
@@ -261,6 +272,7 @@ def test_hidden_sheet_is_not_read(tmp_path: Path, db_url: str, onboard: Any, val
     assert summary["rows"] == 1
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_duplicated_headers(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any) -> None:
     """It refuses a file with two columns for one field, naming both."""
     path = xlsx(tmp_path / "dup.xlsx", [[*labels(), "BTW-nummer"], [*values(valid_row(0)), "NL1"]])
@@ -268,6 +280,7 @@ def test_duplicated_headers(tmp_path: Path, db_url: str, onboard: Any, valid_row
     assert_unusable(result, summary, "duplicate_columns", store, "BTW-nummer")
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_two_header_rows(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It takes the row naming the fields as the header under a row of group titles."""
     groups = ["Company", "", "", "", "", "", "", "Address", "", "", "", "", "", "Contact", "", "", "", ""]
@@ -276,6 +289,7 @@ def test_two_header_rows(tmp_path: Path, db_url: str, onboard: Any, valid_row: R
     assert (summary["header_row"], summary["accepted"]) == (2, 1)
 
 
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_utf16_csv(encoding: str, tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It reads UTF-16 CSV files, with a byte-order mark or without."""
@@ -287,6 +301,7 @@ def test_utf16_csv(encoding: str, tmp_path: Path, db_url: str, onboard: Any, val
     assert summary["accepted"] == 1
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_mixed_line_endings(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any) -> None:
     """It reads records ended by CRLF, LF and CR in one file."""
     lines = [",".join(labels())] + [",".join(values(valid_row(i))) for i in range(3)]
@@ -310,6 +325,7 @@ def test_nul_bytes_are_rejected_per_row(tmp_path: Path, db_url: str, onboard: An
     assert summary["accepted"] == 1
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_unclosed_quote(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any) -> None:
     """It refuses a CSV whose quote is never closed instead of swallowing the rest."""
     row = values(valid_row(0))
@@ -320,6 +336,7 @@ def test_unclosed_quote(tmp_path: Path, db_url: str, onboard: Any, valid_row: Ro
     assert_unusable(result, summary, "unreadable_file", store, "cannot be parsed")
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_dates_where_text_was_expected(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It reads date cells as the date the user saw and rejects them where a phone is due."""
     row: list[Any] = values(valid_row(0))
@@ -331,6 +348,7 @@ def test_dates_where_text_was_expected(tmp_path: Path, db_url: str, onboard: Any
     assert "2024-01-31" in rejects
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_scientific_notation(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It rejects long numbers Excel saved as 1.23457E+11, with a hint to format as text."""
     path = tmp_path / "sci.csv"
@@ -349,30 +367,45 @@ def test_scientific_notation(tmp_path: Path, db_url: str, onboard: Any, valid_ro
 ONBOARD = str(Path(sys.executable).parent / "onboard")
 
 
-@pytest.mark.parametrize("kind", ["fifo", "device"])
-def test_fifo_or_device_named_csv_is_refused(kind: str, tmp_path: Path, db_url: str, store: Any) -> None:
-    """It refuses a FIFO or a device named .csv in one line, without opening (and hanging on) it."""
-    path = tmp_path / ("pipe.csv" if kind == "fifo" else "zero.csv")
-    if kind == "fifo":
-        os.mkfifo(path)
-    else:
-        path.symlink_to("/dev/zero")
+def test_fifo_or_device_named_csv_is_refused(tmp_path: Path) -> None:
+    """It refuses a FIFO or a device named .csv in one line each, without opening (and hanging
+    on) it, and stores nothing (SQLite: a refused file leaves PostgreSQL untouched too, see
+    test_cli.py's test_file_level_failure_is_one_line_and_stores_nothing)."""
+    fifo, device = tmp_path / "pipe.csv", tmp_path / "zero.csv"
+    os.mkfifo(fifo)
+    device.symlink_to("/dev/zero")
+    db_url = f"sqlite:///{tmp_path / 'store.db'}"
     # A separate process with a timeout: a reader that opens the FIFO blocks forever.
     result = subprocess.run(
-        [ONBOARD, "import", str(path), "--db", db_url, "--json", "--report-dir", str(tmp_path / "r")],
+        [
+            ONBOARD,
+            "import",
+            str(fifo),
+            str(device),
+            "--db",
+            db_url,
+            "--json",
+            "--report-dir",
+            str(tmp_path / "r"),
+        ],
         capture_output=True,
         text=True,
         timeout=30,
     )
     assert result.returncode == 2
-    assert json.loads(result.stdout)["error"]["code"] == "unreadable_file"
+    assert [json.loads(line)["error"]["code"] for line in result.stdout.splitlines()] == [
+        "unreadable_file"
+    ] * 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, lines
-    assert "not a regular file" in lines[0]
+    assert len(lines) == 2, lines
+    for path, line in zip((fifo, device), lines, strict=True):
+        assert line.startswith(str(path)) and "not a regular file" in line, line
+    store = StoreView(db_url)
     assert store.count(customers) == 0
     assert store.count(batches) == 0
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_symlink_to_a_file_is_read(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
     """It reads a symlink to a regular file named on the command line: the target decides."""
     target = tmp_path / "real.csv"
@@ -384,6 +417,7 @@ def test_symlink_to_a_file_is_read(tmp_path: Path, db_url: str, onboard: Any, va
     assert summary["accepted"] == 1
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_csv_cell_over_the_csv_field_limit(
     tmp_path: Path, db_url: str, onboard: Any, valid_row: Row, store: Any
 ) -> None:
@@ -564,9 +598,11 @@ def run_measured(args: list[str], timeout: float = 120) -> tuple[subprocess.Comp
     """`onboard args` in a process of its own: its outcome and its peak memory (MB).
 
     A separate process, because a regression here aborts the process (or takes gigabytes).
+    It never sees the shell's ONBOARD_* settings (module fixtures run outside `hermetic`).
     """
+    env = {name: value for name, value in os.environ.items() if not name.startswith("ONBOARD_")}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen([ONBOARD, *args], stdout=out, stderr=err)
+        process = subprocess.Popen([ONBOARD, *args], stdout=out, stderr=err, env=env)
         deadline = time.monotonic() + timeout
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -637,42 +673,78 @@ STRAY_CELLS = {
 }
 
 
-@pytest.mark.parametrize("case", list(STRAY_CELLS))
-def test_stray_far_cell_is_refused_before_reading(case: str, tmp_path: Path, db_url: str, store: Any) -> None:
-    """It refuses a sheet whose few values span more than limits.max_cells, from its XML,
-    before calamine allocates the block: one line naming the far cell, peak memory small."""
-    data, prefix, before, far, cells = STRAY_CELLS[case]
-    path = raw_xlsx(tmp_path / "stray.xlsx", data, prefix=prefix, before=before)
-    assert path.stat().st_size < 20_000
-    result, peak_mb = run_measured(
-        ["import", str(path), "--db", db_url, "--json", "--report-dir", str(tmp_path)]
-    )
-    assert result.returncode == 2, result.stderr
-    assert json.loads(result.stdout)["error"]["code"] == "file_too_large"
-    [line] = result.stderr.strip().splitlines()
-    what = "values in cells" if " and " in far else "a value in cell"
-    assert f"sheet 'Customers' of stray.xlsx has {what} {far}, far outside its data" in line
-    assert f"spans {cells} cells, more than the limit of 30,000,000" in line
-    assert peak_mb < 600, f"peak memory {peak_mb:.0f} MB"
-    assert store.count(customers) == 0
-    assert store.count(batches) == 0
+class StrayRun(NamedTuple):
+    """One `onboard import` of every stray-cell workbook: its outcome, peak memory, the
+    workbook of each case, each file's --json summary, and the store it was given."""
+
+    result: subprocess.CompletedProcess[str]
+    peak_mb: float
+    paths: dict[str, Path]
+    summaries: dict[str, dict[str, Any]]
+    store: StoreView
 
 
-def test_stray_cell_written_by_openpyxl(tmp_path: Path, db_url: str, store: Any) -> None:
-    """It refuses a workbook saved by openpyxl with one value in XFD1048576."""
-    path = xlsx(tmp_path / "openpyxl.xlsx", [labels(), values(customer(0))])
-    workbook = load_workbook(path)
+@pytest.fixture(scope="module")
+def stray_run(tmp_path_factory: pytest.TempPathFactory) -> StrayRun:
+    """Every workbook of STRAY_CELLS, and one saved by openpyxl with a value in XFD1048576,
+    imported by one measured process (a process start costs a second; the refusal happens
+    per file, before the store is touched, so the files do not affect each other). The
+    store is SQLite: that a refused file leaves PostgreSQL untouched too is
+    test_cli.py's test_file_level_failure_is_one_line_and_stores_nothing."""
+    folder = tmp_path_factory.mktemp("stray")
+    paths = {}
+    for number, (case, (data, prefix, before, _far, _cells)) in enumerate(STRAY_CELLS.items()):
+        paths[case] = raw_xlsx(folder / f"stray-{number}.xlsx", data, prefix=prefix, before=before)
+    paths["openpyxl"] = xlsx(folder / "openpyxl.xlsx", [labels(), values(customer(0))])
+    workbook = load_workbook(paths["openpyxl"])
     workbook.active["XFD1048576"] = "stray"  # type: ignore[index]
-    workbook.save(path)
-    result, peak_mb = run_measured(
-        ["import", str(path), "--db", db_url, "--json", "--report-dir", str(tmp_path)]
-    )
-    assert result.returncode == 2, result.stderr
-    assert "has a value in cell XFD1048576, far outside its data" in result.stderr
-    assert peak_mb < 600, f"peak memory {peak_mb:.0f} MB"
-    assert store.count(customers) == 0
+    workbook.save(paths["openpyxl"])
+    db_url = f"sqlite:///{folder / 'store.db'}"
+    files = [str(path) for path in paths.values()]
+    result, peak_mb = run_measured(["import", *files, "--db", db_url, "--json", "--report-dir", str(folder)])
+    by_file = {summary["file"]: summary for summary in map(json.loads, result.stdout.splitlines())}
+    summaries = {case: by_file[str(path)] for case, path in paths.items()}
+    return StrayRun(result, peak_mb, paths, summaries, StoreView(db_url))
 
 
+def test_stray_far_cells_are_refused_in_little_memory(stray_run: StrayRun) -> None:
+    """It refuses every stray-cell workbook (exit 2, one line each on standard error) with a
+    small peak memory: calamine never allocated their blocks; nothing is stored."""
+    assert stray_run.result.returncode == 2, stray_run.result.stderr
+    assert len(stray_run.result.stderr.strip().splitlines()) == len(stray_run.paths)
+    assert stray_run.peak_mb < 600, f"peak memory {stray_run.peak_mb:.0f} MB"
+    assert stray_run.store.count(customers) == 0
+    assert stray_run.store.count(batches) == 0
+
+
+def refusal_line(stray_run: StrayRun, case: str) -> str:
+    """The one line of standard error about the workbook of `case`."""
+    name = stray_run.paths[case].name
+    [line] = [line for line in stray_run.result.stderr.splitlines() if name in line]
+    return line
+
+
+@pytest.mark.parametrize("case", list(STRAY_CELLS))
+def test_stray_far_cell_is_refused_before_reading(case: str, stray_run: StrayRun) -> None:
+    """It refuses a sheet whose few values span more than limits.max_cells, from its XML,
+    before calamine allocates the block: one line naming the far cell."""
+    _data, _prefix, _before, far, cells = STRAY_CELLS[case]
+    path = stray_run.paths[case]
+    assert path.stat().st_size < 20_000
+    assert stray_run.summaries[case]["error"]["code"] == "file_too_large"
+    line = refusal_line(stray_run, case)
+    what = "values in cells" if " and " in far else "a value in cell"
+    assert f"sheet 'Customers' of {path.name} has {what} {far}, far outside its data" in line
+    assert f"spans {cells} cells, more than the limit of 30,000,000" in line
+
+
+def test_stray_cell_written_by_openpyxl(stray_run: StrayRun) -> None:
+    """It refuses a workbook saved by openpyxl with one value in XFD1048576."""
+    assert stray_run.summaries["openpyxl"]["error"]["code"] == "file_too_large"
+    assert "has a value in cell XFD1048576, far outside its data" in refusal_line(stray_run, "openpyxl")
+
+
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize(
     ("case", "data", "before"),
     [
@@ -697,6 +769,7 @@ ERRORS = [
 ]
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_error_cells_are_spreadsheet_errors(
     tmp_path: Path, db_url: str, onboard: Any, store: Any, read_csv: Any
 ) -> None:
@@ -722,6 +795,7 @@ def test_error_cells_are_spreadsheet_errors(
     assert [row["erp_id"] for row in store.rows(customers)] == [customer(0)["erp_id"]]
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_sheet_xml_with_a_dtd_is_refused(tmp_path: Path, db_url: str, onboard: Any, store: Any) -> None:
     """It refuses a sheet declaring a DTD (a billion-laughs bomb here) without expanding it."""
     laughs = '<!ENTITY a0 "ha">' + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
@@ -735,6 +809,7 @@ def test_sheet_xml_with_a_dtd_is_refused(tmp_path: Path, db_url: str, onboard: A
     assert_unusable(result, summary, "unreadable_file", store, "declares a DTD")
 
 
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize(
     "text", ["Weg &#xD800; 1", "Weg \ud800 1"], ids=["character reference", "UTF-8 bytes"]
 )

@@ -14,6 +14,7 @@ from click.testing import Result
 from factories import (
     FIELDS,
     LABELS,
+    POSTGRES_IN_TEST_SLOW,
     StoreView,
     age,
     json_lines,
@@ -289,6 +290,7 @@ def test_run_without_a_drop_folder_is_a_usage_error(
 # --- sheets and CSV dialects ---------------------------------------------------------------
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_sheet_option_reads_the_named_sheet_even_a_hidden_one(
     tmp_path: Path, onboard: Onboard, db_url: str, store: StoreView
 ) -> None:
@@ -316,6 +318,7 @@ def test_sheet_option_reads_the_named_sheet_even_a_hidden_one(
     assert json_lines(missing.stdout)[0]["error"]["code"] == "sheet_not_found"
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_a_csv_delimited_by_pipes_is_read(
     tmp_path: Path, onboard: Onboard, db_url: str, store: StoreView
 ) -> None:
@@ -411,6 +414,7 @@ def test_db_option_beats_onboard_db_url(
     assert StoreView(f"sqlite:///{tmp_path / 'environment.db'}").count(batches) == 1
 
 
+@POSTGRES_IN_TEST_SLOW
 def test_a_file_larger_than_max_file_mb_is_refused_whole(
     tmp_path: Path, onboard: Onboard, db_url: str, store: StoreView
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -283,29 +284,40 @@ def _row(number: int, columns: tuple[str, ...] = ("A", "B", "C")) -> str:
     return f'<row r="{number}">{cells}</row>'
 
 
+# Sheets by their number of rows n: the rows' XML, the last row and the last column.
+EXTENTS: dict[str, Callable[[int], tuple[list[str], int, int]]] = {
+    "rows in order": lambda n: ([_row(r) for r in range(1, n + 1)], n, 3),
+    "rows in reverse order": lambda n: ([_row(r) for r in range(n, 0, -1)], n, 3),
+    "a wider row half-way": lambda n: (
+        [_row(r, ("A", "B", "C", "AZ") if r == n // 2 else ("A", "B", "C")) for r in range(1, n + 1)],
+        n,
+        52,
+    ),
+    "a cell of a far row inside an early row": lambda n: (
+        [_row(1), '<row r="2"><c r="B2000000"><v>1</v></c></row>', *(_row(r) for r in range(3, n + 1))],
+        2_000_000,
+        3,
+    ),
+}
+
+
+# make test: pieces of 4 KB over 1,500 rows; make test-slow: the real megabyte pieces over
+# 40,000 rows (several megabytes of XML). Either way the sheet spans more than three pieces.
 @pytest.mark.parametrize(
-    ("case", "rows", "last_row", "last_column"),
+    ("chunk", "count"),
     [
-        ("rows in order", [_row(n) for n in range(1, 40_001)], 40_000, 3),
-        ("rows in reverse order", [_row(n) for n in range(40_000, 0, -1)], 40_000, 3),
-        (
-            "a wider row half-way",
-            [_row(n, ("A", "B", "C", "AZ") if n == 20_000 else ("A", "B", "C")) for n in range(1, 40_001)],
-            40_000,
-            52,
-        ),
-        (
-            "a cell of a far row inside an early row",
-            [_row(1), '<row r="2"><c r="B2000000"><v>1</v></c></row>', *(_row(n) for n in range(3, 40_001))],
-            2_000_000,
-            3,
-        ),
+        pytest.param(4096, 1_500, id="quick"),
+        pytest.param(None, 40_000, id="thorough", marks=pytest.mark.slow),
     ],
 )
+@pytest.mark.parametrize("case", list(EXTENTS))
 def test_sheet_extent_across_pieces(
-    case: str, rows: list[str], last_row: int, last_column: int, tmp_path: Path
+    case: str, chunk: int | None, count: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """It bounds a sheet of several megabytes of XML by every cell, wherever it lies."""
+    """It bounds a sheet whose XML spans several pieces by every cell, wherever it lies."""
+    if chunk is not None:
+        monkeypatch.setattr(xlsx_scan, "_CHUNK", chunk)
+    rows, last_row, last_column = EXTENTS[case](count)
     with _sheet_zip(tmp_path / "sheet.zip", rows) as archive:
         assert archive.getinfo("sheet.xml").file_size > 3 * xlsx_scan._CHUNK
         bound = xlsx_scan.scan_sheet(archive, "sheet.xml", limit=10**12)

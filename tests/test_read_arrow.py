@@ -7,7 +7,8 @@ import codecs
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from factories import examples
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import read
@@ -35,35 +36,34 @@ def _same(fast: read.Table, plain: read.Table | None) -> None:
     pd.testing.assert_frame_equal(fast.cells, plain.cells)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    rows=st.lists(_ROW, max_size=8),
-    title=st.booleans(),
-    ending=st.sampled_from(["\n", "\r\n", "\r"]),
-    last_newline=st.booleans(),
-    delimiter=st.sampled_from([",", ";", "\t"]),
-    bom=st.booleans(),
-)
-def test_arrow_reader_reads_what_the_csv_module_reads(
-    tmp_path: Path,
-    rows: list[list[str]],
-    title: bool,
-    ending: str,
-    last_newline: bool,
-    delimiter: str,
-    bom: bool,
-) -> None:
+@examples(quick=60, thorough=400)
+def test_arrow_reader_reads_what_the_csv_module_reads(tmp_path: Path, examples: int) -> None:
     """It gives the csv module's table for any plain file it takes, and steps aside otherwise."""
-    records = ([["Customers"]] if title else []) + [HEADER] + rows
-    text = ending.join(delimiter.join(cells) for cells in records) + (ending if last_newline else "")
-    path = tmp_path / "any.csv"
-    path.write_bytes((codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
-    try:
-        fast, plain = _both(path)
-    except read.FileError:
-        return  # the csv module refuses the file; the fast reader must not have been needed
-    if fast is not None:
-        _same(fast, plain)
+
+    @settings(max_examples=examples, deadline=None)
+    @given(
+        rows=st.lists(_ROW, max_size=8),
+        title=st.booleans(),
+        ending=st.sampled_from(["\n", "\r\n", "\r"]),
+        last_newline=st.booleans(),
+        delimiter=st.sampled_from([",", ";", "\t"]),
+        bom=st.booleans(),
+    )
+    def same_table(
+        rows: list[list[str]], title: bool, ending: str, last_newline: bool, delimiter: str, bom: bool
+    ) -> None:
+        records = ([["Customers"]] if title else []) + [HEADER] + rows
+        text = ending.join(delimiter.join(cells) for cells in records) + (ending if last_newline else "")
+        path = tmp_path / "any.csv"
+        path.write_bytes((codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8"))
+        try:
+            fast, plain = _both(path)
+        except read.FileError:
+            return  # the csv module refuses the file; the fast reader must not have been needed
+        if fast is not None:
+            _same(fast, plain)
+
+    same_table()
 
 
 def test_arrow_reader_takes_a_plain_customer_file(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from factories import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -432,32 +433,49 @@ def formula_segments(text: str) -> list[str]:
     return [s for s in SPLIT.split(text) if s.lstrip(' "').startswith(FORMULA_CHARACTERS)]
 
 
-@settings(max_examples=2000, deadline=None)
-@given(CELL_TEXT)
-def test_formula_escape_is_reversible(text: str) -> None:
+@examples(quick=300, thorough=2000)
+def test_formula_escape_is_reversible(examples: int) -> None:
     """It undoes the escape exactly, for any text: escape then unescape is the identity."""
-    assert unescape_formulas(escape_formulas(text)) == text
+
+    @settings(max_examples=examples, deadline=None)
+    @given(CELL_TEXT)
+    def reversible(text: str) -> None:
+        assert unescape_formulas(escape_formulas(text)) == text
+
+    reversible()
 
 
-@settings(max_examples=2000, deadline=None)
-@given(CELL_TEXT)
-def test_formula_escape_leaves_no_segment_starting_a_formula(text: str) -> None:
+@examples(quick=300, thorough=2000)
+def test_formula_escape_leaves_no_segment_starting_a_formula(examples: int) -> None:
     """It leaves no segment, split on , ; tab or a line break, that starts with a formula character."""
-    assert formula_segments(escape_formulas(text)) == []
+
+    @settings(max_examples=examples, deadline=None)
+    @given(CELL_TEXT)
+    def no_formula(text: str) -> None:
+        assert formula_segments(escape_formulas(text)) == []
+
+    no_formula()
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(CELL_TEXT.filter(lambda t: "\x00" not in t), min_size=1, max_size=4), max_size=4))
-def test_people_csv_is_safe_as_a_file_and_reads_back_exactly(rows: list[list[str]]) -> None:
+@examples(quick=60, thorough=300)
+def test_people_csv_is_safe_as_a_file_and_reads_back_exactly(examples: int) -> None:
     """It writes a file no separator splits into a formula; unescaped, its fields are the values again."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "people.csv"
-        write_people_csv(path, ["a", "b", "c", "d"], rows)
-        text = path.read_text(encoding="utf-8")
-        with path.open(encoding="utf-8", newline="") as handle:
-            back = [[unescape_formulas(cell) for cell in line] for line in csv.reader(handle)]
-    assert formula_segments(text) == []
-    assert back == [["a", "b", "c", "d"], *rows]
+
+    @settings(max_examples=examples, deadline=None)
+    @given(
+        st.lists(st.lists(CELL_TEXT.filter(lambda t: "\x00" not in t), min_size=1, max_size=4), max_size=4)
+    )
+    def safe_and_exact(rows: list[list[str]]) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "people.csv"
+            write_people_csv(path, ["a", "b", "c", "d"], rows)
+            text = path.read_text(encoding="utf-8")
+            with path.open(encoding="utf-8", newline="") as handle:
+                back = [[unescape_formulas(cell) for cell in line] for line in csv.reader(handle)]
+        assert formula_segments(text) == []
+        assert back == [["a", "b", "c", "d"], *rows]
+
+    safe_and_exact()
 
 
 def quoted_all(path: Path) -> str:

@@ -34,7 +34,9 @@ SEPARATORS = re.compile("[,;\t\r\n]")
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([ONBOARD, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+    """`onboard args` in a process of its own, started with the usual umask (022), not the
+    owner-only one an in-process command leaves in this test process."""
+    return subprocess.run([ONBOARD, *args], cwd=cwd, capture_output=True, text=True, timeout=300, umask=0o022)
 
 
 @pytest.fixture(scope="module")
@@ -175,19 +177,29 @@ def test_sql_is_parameterized(
     assert store.count(customers) == 1
 
 
-def test_files_are_readable_by_their_owner_only(tmp_path: Path, write_sheet: Any, valid_row: Any) -> None:
+def test_files_are_readable_by_their_owner_only(
+    tmp_path: Path, write_sheet: Any, valid_row: Any, onboard: Callable[..., Result]
+) -> None:
     """It creates reports, exports and the SQLite store readable by their owner only."""
     db = tmp_path / "owner.db"
     sheet = write_sheet(tmp_path / "in.csv", [valid_row(0), valid_row(1, tax_id="NL1")])
+    # onboard itself makes its files private, whatever umask it starts with.
     result = run(["import", str(sheet), "--db", f"sqlite:///{db}", "--json"], tmp_path)
     report = tmp_path / json.loads(result.stdout)["report_dir"]
-    run(["export", "--status", "pending", "--out", "out.csv", "--db", f"sqlite:///{db}"], tmp_path)
+    umask = os.umask(0o022)  # the export in-process, from the same usual umask
+    try:
+        exported = onboard("export", "--status", "pending", "--out", "out.csv", "--db", f"sqlite:///{db}")
+    finally:
+        os.umask(umask)
+    assert exported.exit_code == 0, exported.output
     for path in [db, tmp_path / "out.csv", report, *report.iterdir()]:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & 0o077 == 0, (path, oct(mode))
 
 
-def test_no_personal_data_in_log_lines(tmp_path: Path, write_sheet: Any, valid_row: Any) -> None:
+def test_no_personal_data_in_log_lines(
+    tmp_path: Path, write_sheet: Any, valid_row: Any, onboard: Callable[..., Result]
+) -> None:
     """It keeps e-mail addresses and phone numbers out of what it prints (they stay in reports)."""
     rows = [
         valid_row(0),
@@ -196,15 +208,23 @@ def test_no_personal_data_in_log_lines(tmp_path: Path, write_sheet: Any, valid_r
     ]
     sheet = write_sheet(tmp_path / "in.csv", rows)
     db = f"sqlite:///{tmp_path}/p.db"
-    printed = ""
-    for args in (["validate", str(sheet)], ["import", str(sheet), "--db", db], ["status", "--db", db]):
-        result = run(args, tmp_path)
-        printed += result.stdout + result.stderr
     root = tmp_path / "drop"
-    run(["init", str(root)], tmp_path)
-    shutil.copy(sheet, root / "inbox" / "x.csv")
-    result = run(["run", "--root", str(root), "--db", db, "--settle", "0"], tmp_path)
-    printed += result.stdout + result.stderr
+    printed = ""
+    for args in (
+        ["validate", sheet],
+        ["import", sheet, "--db", db],
+        ["status", "--db", db],
+        ["init", root],
+        ["run", "--root", root, "--db", db, "--settle", "0"],
+    ):
+        result = onboard(*args)
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        printed += result.stdout + result.stderr
+        if args[0] == "init":
+            shutil.copy(sheet, root / "inbox" / "x.csv")
+    # The rows holding them were reported, by every command and the sweep.
+    assert printed.count("rejected for: invalid_email ×1, invalid_phone ×1") == 2
+    assert "customers: pending 1" in printed and "sweep of" in printed
     for secret in ("secret.person", "jan.jansen@copaco.com", "99999999999", "40 123 4567", "+31401234567"):
         assert secret not in printed
 
@@ -248,14 +268,17 @@ def test_no_terminal_escape_reaches_the_terminal(
     ]
     printed = ""
     for command in commands:
-        result = subprocess.run([ONBOARD, *map(str, command)], cwd=tmp_path, capture_output=True, timeout=300)
-        for stream in (result.stdout, result.stderr):
+        # In-process: the bytes written to stdout and stderr are the ones a process writes
+        # (CliRunner's streams are UTF-8, stderr with backslashreplace, as a process's are).
+        result = CliRunner().invoke(cli, [str(arg) for arg in command])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        for stream in (result.stdout_bytes, result.stderr_bytes):
             text = stream.decode("utf-8")
             assert not RAW_CONTROL.findall(text), (command[0], text)
-        assert b"Traceback" not in result.stderr
-        for line in result.stdout.decode("utf-8").splitlines():
+        assert b"Traceback" not in result.stderr_bytes
+        for line in result.stdout_bytes.decode("utf-8").splitlines():
             json.loads(line)  # still one valid JSON object per line
-        printed += result.stderr.decode("utf-8")
+        printed += result.stderr_bytes.decode("utf-8")
     assert "in\\x1b]0;pwned\\x07\\x1b[2J\\x9b\\u202e\\x08\\r.csv" in printed  # the name, escaped
     assert "Notes\\x1b]0;pwned" in printed  # an ignored header
     assert "Tax ID\\x1b]" in printed  # a duplicated header
@@ -270,7 +293,11 @@ TRICKY_NAMES = [b"...csv", b"..csv", b".csv", b"a" * 246 + b".csv", b"caf\xe9.cs
 
 @pytest.mark.parametrize("command", ["validate", "import"])
 def test_reports_stay_inside_the_report_dir_whatever_the_file_is_called(
-    command: str, tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Callable[..., Any]
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    write_sheet: Callable[..., Path],
+    valid_row: Callable[..., Any],
 ) -> None:
     """It writes every report of files called ...csv, ..csv, .csv, 250 bytes or not UTF-8
     (readable or missing) into a visible folder directly inside --report-dir, and never crashes."""
@@ -286,16 +313,17 @@ def test_reports_stay_inside_the_report_dir_whatever_the_file_is_called(
     reports = work / "reports" / "here"
     db = tmp_path / "db" / "s.db"
     db.parent.mkdir()
-    args = [command, *files, "--report-dir", reports, "--json"]
+    # Names as a process gets them in sys.argv: undecodable bytes as surrogate escapes.
+    args = [command, *map(os.fsdecode, files), "--report-dir", str(reports), "--json"]
     args += ["--db", f"sqlite:///{db}"] if command == "import" else []
+    monkeypatch.chdir(work)
     summaries = []
     for _attempt in range(2 if command == "import" else 1):  # again: skipped files report too
-        result = subprocess.run(
-            [ONBOARD, *map(os.fsencode, args)], cwd=work, capture_output=True, timeout=300
-        )
-        assert result.returncode == 2, result.stderr  # the missing files
-        assert b"unexpected error" not in result.stderr and b"Traceback" not in result.stderr
-        summaries += [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, result.stderr  # the missing files
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert "unexpected error" not in result.stderr and "Traceback" not in result.stderr
+        summaries += [json.loads(line) for line in result.stdout_bytes.decode("utf-8").splitlines()]
 
     assert len(summaries) == len(files) * (2 if command == "import" else 1)
     written = [
@@ -330,6 +358,7 @@ def test_reports_group_readable_setting(
     file_mode: int,
     folder_mode: int,
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     write_sheet: Callable[..., Path],
     valid_row: Callable[..., Any],
 ) -> None:
@@ -338,17 +367,16 @@ def test_reports_group_readable_setting(
     sheet = write_sheet(tmp_path / "in.csv", [valid_row(0), valid_row(1, tax_id="NL1")])
     config = tmp_path / "onboard.toml"
     config.write_text("[reports]\ngroup_readable = true\n" if setting == "config" else "", encoding="utf-8")
-    environment = os.environ | (
-        {"ONBOARD_REPORTS_GROUP_READABLE": "true"} if setting == "environment" else {}
-    )
-    result = subprocess.run(
-        [ONBOARD, "validate", str(sheet), "--config", str(config), "--json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=environment,
-    )
+    if setting == "environment":
+        monkeypatch.setenv("ONBOARD_REPORTS_GROUP_READABLE", "true")
+    # In-process: the command sets the umask from the setting itself (the process's owner-only
+    # start is test_files_are_readable_by_their_owner_only); the worker's umask is put back.
+    umask = os.umask(0o022)
+    try:
+        result = CliRunner().invoke(cli, ["validate", str(sheet), "--config", str(config), "--json"])
+    finally:
+        os.umask(umask)
+    assert result.exit_code == 1, result.output
     report = tmp_path / json.loads(result.stdout)["report_dir"]
     for path in [report / "summary.json", report / "rejects.csv", report / "rejects.xlsx"]:
         assert stat.S_IMODE(path.stat().st_mode) == file_mode, path

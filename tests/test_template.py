@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from factories import decide, read_csv
+from factories import POSTGRES_IN_TEST_SLOW, decide, read_csv
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -114,6 +114,7 @@ def test_template_drop_downs_come_from_the_configuration(tmp_path: Path, onboard
     assert [c.value for c in lists["C"][1:] if c.value] == ["Retail", "Public sector"]
 
 
+@POSTGRES_IN_TEST_SLOW
 @pytest.mark.parametrize("language", ["nl", "fr"])
 def test_a_filled_template_imports_cleanly(
     language: str,
