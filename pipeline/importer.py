@@ -179,6 +179,9 @@ def _lookalikes(engine: Engine, checked: _Checked, stopwatch: Stopwatch) -> list
     accepted = checked.validation.accepted
     warnings: list[Issue] = []
     with stopwatch.stage("compare", rows=accepted.rows):
+        with store.transaction(engine, "compare") as connection:
+            if not store.any_customer(connection):  # a first import: nothing to look like
+                return warnings
         own = {erp_id for part in accepted.parts() for erp_id in part["erp_id"]}
         done = 0
         for part in accepted.parts():

@@ -146,6 +146,11 @@ def find_customers(connection: Connection, erp_ids: Sequence[str]) -> dict[str, 
     return found
 
 
+def any_customer(connection: Connection) -> bool:
+    """Whether the store holds a customer at all."""
+    return connection.execute(select(customers.c.id).limit(1)).first() is not None
+
+
 # What a look-alike check (pipeline/lookalikes.py) compares of a stored customer.
 LOOKALIKE_COLUMNS = (
     *("erp_id", "country", "postal_code"),
