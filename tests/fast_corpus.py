@@ -122,6 +122,13 @@ def emails(full: bool, seed: int = 2) -> list[Pair]:
         "a?b",
         "{x}",
         "~x",
+        # Role mailboxes email-validator stores in lower case (RFC 2142), in every case.
+        "Info",
+        "SALES",
+        "Support",
+        "postmaster",
+        "WWW",
+        "info.x",
     ]
     domains = [
         "example.nl",
