@@ -56,8 +56,10 @@ class ColumnMap:
     hints: tuple[ColumnHint, ...] = ()
 
     def column_of(self, field: str) -> str:
-        """The header as written in the file for a canonical field."""
-        return self.headers[self.fields[field]]
+        """The header as written in the file for a canonical field; its portal label when
+        it has no column of its own (built from parts: street and house number, a
+        contact-name column)."""
+        return self.headers[self.fields[field]] if field in self.fields else label(field)
 
     @property
     def used(self) -> list[int]:

@@ -197,9 +197,8 @@ def _lookalikes(engine: Engine, checked: _Checked, stopwatch: Stopwatch) -> list
 
 def _lookalike_warning(found: Lookalike, row: int, part: pd.DataFrame, columns: ColumnMap) -> Issue:
     name = found.field
-    column = columns.column_of(name) if name in columns.fields else label(name)
     value = str(part.at[row, name])
-    return Issue(row, column, name, value, "possible_duplicate", found.message(), "warning")
+    return Issue(row, columns.column_of(name), name, value, "possible_duplicate", found.message(), "warning")
 
 
 def _notes(warnings: list[Issue]) -> dict[int, str]:
@@ -222,6 +221,7 @@ def _load_parts(
     refused, with their row numbers."""
     loaded = store.LoadResult(batch_id)
     refused: dict[str, int] = {}
+    done_rows = 0
     # Record dictionaries are built a part at a time: a million at once would not fit.
     for part in accepted.parts():
         rows = records(part)
@@ -229,7 +229,8 @@ def _load_parts(
             row["warnings"] = notes.get(number)
         done = store.load(connection, batch_id, rows, user)
         loaded.add(done)
-        stopwatch.done(loaded.inserted + loaded.updated + loaded.unchanged + len(loaded.refused))
+        done_rows += len(part)
+        stopwatch.done(done_rows)
         if done.refused:
             here = part["erp_id"].isin(set(done.refused))
             refused |= dict(zip(part.loc[here, "erp_id"], part.index[here], strict=True))

@@ -24,7 +24,7 @@ from pipeline.outcomes import HEAVY_FIELDS, Outcomes
 from schemas import checks
 from schemas.codes import CODES
 from schemas.customer import WARNING_FIELDS, customer_schema, warning_schema
-from schemas.fields import FIELD_OF_CODE, FIELDS, RULE_WARNINGS, ValueRule, label, value_rules
+from schemas.fields import FIELD_OF_CODE, FIELDS, RULE_WARNINGS, ValueRule, value_rules
 from schemas.rules.outcome import Outcome
 from schemas.rules.text import WHITESPACE, visible
 
@@ -285,7 +285,7 @@ def _issue(row: int, field: str, code: str, message: str, cleaned: pd.DataFrame,
     raw: Any = cleaned.at[row, field]
     return Issue(
         row=row,
-        column=columns.column_of(field) if field in columns.fields else label(field),
+        column=columns.column_of(field),
         field=field,
         value=visible("" if pd.isna(raw) else str(raw)),
         code=code,
