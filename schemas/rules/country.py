@@ -75,8 +75,7 @@ COUNTRY_ALIASES = {
 _COUNTRY_LANGUAGES = ("nl", "de", "fr", "es", "it", "pt", "pl", "sv", "da", "fi", "cs")
 
 
-@lru_cache(maxsize=1)
-def _country_index() -> dict[str, str]:
+def _read_country_index() -> dict[str, str]:
     index: dict[str, str] = {}
 
     def add(name: str, alpha_2: str) -> None:
@@ -100,6 +99,9 @@ def _country_index() -> dict[str, str]:
     return index
 
 
+_country_index = lru_cache(maxsize=1)(_read_country_index)
+
+
 # Countries whose English name takes "the" in a sentence.
 _WITH_THE = frozenset({"NL", "US", "GB", "AE", "CZ", "PH", "BS", "DO", "CF", "KM", "MV", "MH", "SC"})
 
@@ -113,13 +115,15 @@ def country_name(alpha_2: str) -> str:
     return f"the {name}" if alpha_2 in _WITH_THE else name
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def normalize_country(value: str) -> Outcome:
+def _normalize_country(value: str) -> Outcome:
     """A country name or code in English, its own language or ISO form → ISO alpha-2."""
     code = _country_index().get(header_key(value))
     if code is None:
         return problem("unknown_country", value=value)
     return Outcome(code)
+
+
+normalize_country = lru_cache(maxsize=CACHE_SIZE)(_normalize_country)
 
 
 # Adjectives for messages ("not a valid Dutch VAT number"); others use "VAT number of X".

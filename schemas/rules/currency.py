@@ -42,8 +42,7 @@ CURRENCY_SYMBOLS = {
 _CURRENCY_WORDS = re.compile(r"[^\W\d_]+(?:[ .'-][^\W\d_]+)*\.?")
 
 
-@lru_cache(maxsize=1)
-def _currency_index() -> dict[str, str]:
+def _read_currency_index() -> dict[str, str]:
     import pycountry  # here, not above: the configuration imports this module's defaults
 
     index: dict[str, str] = {}
@@ -53,8 +52,10 @@ def _currency_index() -> dict[str, str]:
     return index
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def normalize_currency(value: str, allowed: tuple[str, ...] = ()) -> Outcome:
+_currency_index = lru_cache(maxsize=1)(_read_currency_index)
+
+
+def _normalize_currency(value: str, allowed: tuple[str, ...] = ()) -> Outcome:
     """An ISO 4217 code, name or symbol (`Euro`, `eur`, `€`) → the code."""
     text = clean_text(value)
     code = CURRENCY_SYMBOLS.get(text.casefold())
@@ -68,10 +69,15 @@ def normalize_currency(value: str, allowed: tuple[str, ...] = ()) -> Outcome:
     return Outcome(code)
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def normalize_industry(value: str, industries: tuple[str, ...]) -> Outcome:
+normalize_currency = lru_cache(maxsize=CACHE_SIZE)(_normalize_currency)
+
+
+def _normalize_industry(value: str, industries: tuple[str, ...]) -> Outcome:
     """One of the configured industries, matched without case or punctuation."""
     for industry in industries:
         if header_key(industry) == header_key(value):
             return Outcome(industry)
     return problem("unknown_industry", value=value, industries=", ".join(industries))
+
+
+normalize_industry = lru_cache(maxsize=CACHE_SIZE)(_normalize_industry)

@@ -39,8 +39,7 @@ _HINTS = {
 }
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def normalize_registration_number(value: str, country: str) -> Outcome:
+def _normalize_registration_number(value: str, country: str) -> Outcome:
     """A chamber-of-commerce number, checked with the country's register module and the
     register's own rules (`schemas/authority/registrations.py`): a Swedish personal
     number or a Dutch branch number is named, a German number without its court is kept
@@ -60,6 +59,9 @@ def normalize_registration_number(value: str, country: str) -> Outcome:
             note = leading_zeros.lost_zero_note(candidate)
             return _invalid_registration(value, country, f" (8 digits; {note})")
     return checked
+
+
+normalize_registration_number = lru_cache(maxsize=CACHE_SIZE)(_normalize_registration_number)
 
 
 def _register_finding(text: str, country: str) -> Finding | None:

@@ -23,8 +23,7 @@ EU_COUNTRIES = frozenset(c.upper() for c in eu_vat.MEMBER_STATES) - {"XI"}
 _PREFIX_COUNTRY = {vat_prefix(c): c for c in EU_COUNTRIES} | {"XI": "GB"}
 
 
-@lru_cache(maxsize=64)
-def _tax_module(country: str) -> Any:
+def _find_tax_module(country: str) -> Any:
     if country == "US":
         from stdnum.us import ein
 
@@ -32,13 +31,15 @@ def _tax_module(country: str) -> Any:
     return stdnum_module(country, "vat")
 
 
+_tax_module = lru_cache(maxsize=64)(_find_tax_module)
+
+
 def has_tax_check(country: str) -> bool:
     """True when the country's VAT/tax numbers can be checked (else: tax_id_unverified)."""
     return country in EU_COUNTRIES or _tax_module(country) is not None
 
 
-@lru_cache(maxsize=CACHE_SIZE)
-def normalize_tax_id(value: str, country: str) -> Outcome:
+def _normalize_tax_id(value: str, country: str) -> Outcome:
     """A VAT number checked for the customer's country, stored compact and upper case.
 
     EU countries: a number typed without its prefix gets the country's prefix; a prefix
@@ -56,6 +57,9 @@ def normalize_tax_id(value: str, country: str) -> Outcome:
     if why is not None:
         return _invalid_tax_id(value, country, f": {why}")
     return checked
+
+
+normalize_tax_id = lru_cache(maxsize=CACHE_SIZE)(_normalize_tax_id)
 
 
 def _checked_tax_id(value: str, country: str) -> Outcome:
