@@ -31,12 +31,14 @@ from pipeline.cli import cli
 database_per_worker()
 
 
-@pytest.fixture(autouse=True, scope="session")
-def fresh_caches_per_mutant() -> None:
-    """Under mutmut, each mutant's tests start with empty caches. mutmut runs the clean
-    tests in its own process and forks a child per mutant: the rules' `lru_cache`s (and
-    every other cache of `pipeline`, `schemas`) filled by the clean run would answer for
-    a mutated rule, so its mutants would survive without ever running."""
+@pytest.fixture(autouse=True)
+def fresh_caches_under_mutmut() -> None:
+    """Under mutmut, every test starts with empty caches. mutmut runs the clean tests in
+    its own process and forks a child per mutant: the rules' `lru_cache`s (and every
+    other cache of `pipeline`, `schemas`) filled before the fork would answer for a
+    mutated rule. And while it records which tests reach which function ("stats"), a
+    cached function is reached by the first test that calls it only; the others would
+    not be run against its mutants."""
     if not os.environ.get("MUTANT_UNDER_TEST"):
         return
     for name, module in list(sys.modules.items()):
