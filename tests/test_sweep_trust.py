@@ -124,14 +124,20 @@ def test_a_long_file_name_is_imported_and_moved(tmp_path: Path) -> None:
 
 
 def test_a_file_name_that_is_not_utf8_is_imported(tmp_path: Path) -> None:
-    """It imports and moves a file whose name is not valid UTF-8, and logs it readably."""
+    """It imports and moves a file whose name is not valid UTF-8, and logs it readably,
+    also in the JSON it hands the notify command."""
     root = drop_folder(tmp_path)
+    notified = tmp_path / "notified.json"
+    config = (root / "onboard.toml").read_text(encoding="utf-8")
+    notify = f"settle_seconds = 10\nnotify = \"cat > '{notified}'\""
+    (root / "onboard.toml").write_text(config.replace("settle_seconds = 10", notify), encoding="utf-8")
     raw = os.fsencode(root / "inbox") + b"/caf\xe9-klanten.csv"
     write_sheet(Path(os.fsdecode(raw)), [customer(0)])
     settled(Path(os.fsdecode(raw)))
     result = run(root)  # the sweep finds the name itself: no argument carries it in
     assert result.exit_code == 0, result.stderr
     assert b"caf\\xe9-klanten.csv" in result.stderr_bytes
+    assert b"caf\\udce9-klanten.csv" in notified.read_bytes()
     assert [p for p in os.listdir(os.fsencode(root / "inbox"))] == []
     assert StoreView(f"sqlite:///{root / 'onboarding.db'}").count(customers) == 1
 
@@ -338,19 +344,25 @@ def test_the_notify_command_gets_the_sweeps_summary(tmp_path: Path) -> None:
     assert run(root).exit_code == 0
     assert not out.exists()  # an empty sweep notifies nobody
     settled(write_sheet(root / "inbox" / "a.csv", [customer(0), customer(1, contact_email="x@")]))
-    assert run(root).exit_code == 1
+    result = run(root)
+    assert result.exit_code == 1
+    assert "notify command" not in result.stderr  # it succeeded: nothing to report
     sent = json.loads(out.read_text(encoding="utf-8"))
     assert sent["exit_code"] == 1 and [Path(f["file"]).name for f in sent["files"]] == ["a.csv"]
-    (root / "onboard.toml").write_text(
-        text.replace(
-            "settle_seconds = 10", 'settle_seconds = 10\nnotify = "echo mail server down >&2; exit 3"'
-        ),
-        encoding="utf-8",
-    )
-    settled(write_sheet(root / "inbox" / "b.csv", [customer(2)]))
-    result = run(root)
-    assert result.exit_code == 0
-    assert "exited 3: mail server down" in result.stderr
+    # A failing command is reported with its last line, even one that is not UTF-8 or empty.
+    for n, (command, said) in enumerate(
+        [
+            ("echo mail server down >&2; exit 3", "exited 3: mail server down"),
+            ("printf 'caf\\351 down\\n' >&2; exit 3", "exited 3: caf\ufffd down"),
+            ("exit 4", "exited 4"),
+        ]
+    ):
+        notify = f"settle_seconds = 10\nnotify = '''{command}'''"  # a TOML literal string
+        (root / "onboard.toml").write_text(text.replace("settle_seconds = 10", notify), encoding="utf-8")
+        settled(write_sheet(root / "inbox" / f"b{n}.csv", [customer(2 + n)]))
+        result = run(root)
+        assert result.exit_code == 0, result.stderr
+        assert said in result.stderr, result.stderr
 
 
 @pytest.mark.postgres
