@@ -75,6 +75,13 @@ def assert_rejected(outcome: Outcome, code: str, *named: str) -> None:
         ("UK", "GB"),
         ("United States", "US"),
         ("Frankreich", "FR"),
+        # ISO's common names (its name is "Viet Nam", "Iran, Islamic Republic of") and
+        # official names, which no translation spells.
+        ("Vietnam", "VN"),
+        ("Iran", "IR"),
+        ("Taiwan", "TW"),
+        ("Kingdom of the Netherlands", "NL"),
+        ("Federal Republic of Germany", "DE"),
     ],
 )
 def test_country_accepted(value: str, expected: str) -> None:
@@ -116,6 +123,9 @@ def test_every_iso_country_code_is_its_own_stored_form() -> None:
         ("Fr.", "CHF"),
         ("zł", "PLN"),
         ("euro's", "EUR"),
+        # ISO 4217 names the symbol table does not know.
+        ("Swiss Franc", "CHF"),
+        ("Swedish Krona", "SEK"),
     ],
 )
 def test_currency_accepted(value: str, expected: str) -> None:

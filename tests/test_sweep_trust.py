@@ -344,11 +344,15 @@ def test_the_notify_command_gets_the_sweeps_summary(tmp_path: Path) -> None:
     assert run(root).exit_code == 0
     assert not out.exists()  # an empty sweep notifies nobody
     settled(write_sheet(root / "inbox" / "a.csv", [customer(0), customer(1, contact_email="x@")]))
+    write_sheet(root / "inbox" / "fresh.csv", [customer(9)])  # still being written: left
     result = run(root)
     assert result.exit_code == 1
     assert "notify command" not in result.stderr  # it succeeded: nothing to report
-    sent = json.loads(out.read_text(encoding="utf-8"))
+    sent = json.loads(out.read_text(encoding="utf-8"))  # the keys the README documents
     assert sent["exit_code"] == 1 and [Path(f["file"]).name for f in sent["files"]] == ["a.csv"]
+    assert Path(sent["root"]).resolve() == root.resolve() and sent["stopped"] is None
+    assert [w["file"] for w in sent["waiting"]] == ["fresh.csv"]
+    assert "still being written" in sent["waiting"][0]["reason"]
     # A failing command is reported with its last line, even one that is not UTF-8 or empty.
     for n, (command, said) in enumerate(
         [
