@@ -299,6 +299,7 @@ def test_registration_number_accepted(value: str, country: str, expected: str) -
         ("1234567", "GB", "British"),
         ("0403019262", "BE", "Belgian"),
         ("732829321", "FR", "French"),
+        ("73282932000075", "FR", "French"),  # a SIRET (14 digits) with a wrong check digit
         ("12345", "DE", "German"),
         ("HRC 12345", "DE", "German"),  # no such register
         ("!!!", "US", "US"),
