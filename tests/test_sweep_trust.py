@@ -120,6 +120,9 @@ def test_a_long_file_name_is_imported_and_moved(tmp_path: Path) -> None:
     moved = Path(str(line["moved_to"]))
     assert moved.parent == root / "processed" and moved.is_file()
     assert len(os.fsencode(moved.name)) <= 255 and str(line["batch_id"]) in moved.name
+    # Shortened no more than needed: the limit, less room for a "-999" when names collide.
+    limit = sweep_module.name_max(root / "processed")
+    assert moved.name.startswith("k" * 100) and len(os.fsencode(moved.name)) == limit - len("-999")
     assert not any((root / "inbox").iterdir())
 
 
