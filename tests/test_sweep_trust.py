@@ -309,8 +309,10 @@ def test_sweep_imports_are_recorded_under_the_files_owner(tmp_path: Path) -> Non
     assert {row["changed_by"] for row in view.rows(audit)} == {account()}
 
 
-def test_four_eyes_holds_through_the_sweep(tmp_path: Path) -> None:
-    """It refuses an approval dropped by the same person who dropped the import."""
+@pytest.mark.parametrize("reviewer", [[], ["--reviewer", "Someone Else"]], ids=["owner", "named"])
+def test_four_eyes_holds_through_the_sweep(tmp_path: Path, reviewer: list[str]) -> None:
+    """It refuses an approval dropped by the same person who dropped the import, also
+    under another reviewer's name (the file's owner is the account applying it)."""
     root = drop_folder(tmp_path)
     text = (root / "onboard.toml").read_text(encoding="utf-8")
     (root / "onboard.toml").write_text(
@@ -326,10 +328,11 @@ def test_four_eyes_holds_through_the_sweep(tmp_path: Path) -> None:
     workbook["Review"]["B2"] = "approve"
     workbook.save(review)
     settled(review.rename(root / "reviews" / "review.xlsx"))
-    result = run(root, "--json")
+    result = run(root, "--json", *reviewer)
     assert result.exit_code == 1
     (line,) = json_lines(result)
     assert line["refused"] == 1 and line["approved"] == 0
+    assert Path(str(line["report_dir"])).parent == root / "reports"
     view = StoreView(f"sqlite:///{root / 'onboarding.db'}")
     assert [row["status"] for row in view.rows(customers)] == ["pending"]
 
