@@ -94,15 +94,10 @@ def _sqlite_values(
     }
     if not processors:
         return data
-    # Time stamps are shared by the rows of a batch: convert each distinct one once.
-    memo: dict[tuple[int, Any], Any] = {}
-    converted = []
-    for values in data:
-        cells = list(values)
-        for i, process in processors.items():
-            key = (i, cells[i])
-            if key not in memo:
-                memo[key] = process(cells[i])
-            cells[i] = memo[key]
-        converted.append(tuple(cells))
-    return converted
+    # Column by column: only the time stamps need converting, and the rows of a batch
+    # share them, so each distinct one is converted once.
+    columns = list(zip(*data, strict=True))
+    for i, process in processors.items():
+        converted = {value: process(value) for value in set(columns[i])}
+        columns[i] = tuple(converted[value] for value in columns[i])
+    return list(zip(*columns, strict=True))
