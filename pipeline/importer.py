@@ -169,9 +169,10 @@ def _load(result: FileResult, checked: _Checked, engine: Engine, config: Config,
         with result.stopwatch.stage("load", rows=result.accepted):
             store.record_batch(connection, _batch_record(batch_id, checked.table, config, force))
             accepted, notes = checked.validation.accepted, _notes(result.warnings)
-            loaded, refused = _load_parts(
-                connection, batch_id, accepted, config.user, notes, result.stopwatch
-            )
+            with store.indexes_built_after(connection, accepted.rows):
+                loaded, refused = _load_parts(
+                    connection, batch_id, accepted, config.user, notes, result.stopwatch
+                )
         result.stored(loaded.inserted, loaded.updated, loaded.unchanged)
         result.reject([_approved_changed(erp_id, row) for erp_id, row in refused.items()])
         _finish_batch(connection, batch_id, result)

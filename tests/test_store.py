@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
 
-from pipeline.store import audit, batches, customers
+from pipeline.store import audit, batches, bulk, customers
 
 pytestmark = pytest.mark.usefixtures("workdir")
 
@@ -321,3 +323,44 @@ def test_an_import_whose_reports_cannot_be_written_stores_nothing(
     assert store.count(customers) == 0
     assert store.count(batches) == 0
     assert store.count(audit) == 0
+
+
+def _indexes(url: str) -> set[tuple[str, str]]:
+    """The indexes of a SQLite store, as their name and SQL."""
+    with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as database:
+        listed = database.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        )
+        return set(listed.fetchall())
+
+
+@pytest.mark.parametrize("reports_blocked", [False, True], ids=["committed", "failed"])
+def test_a_first_import_builds_the_indexes_again_exactly_as_they_were(
+    tmp_path: Path,
+    write_sheet: Callable[..., Path],
+    valid_row: Row,
+    onboard: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    reports_blocked: bool,
+) -> None:
+    """It drops and rebuilds the indexes of a SQLite store that a load brings at least as
+    many customers as it holds (lowered here from 10,000 rows to two): after the commit
+    every index is back as it was; after a failure inside the load's transaction too."""
+    monkeypatch.setattr(bulk, "REBUILD_FROM_ROWS", 2)
+    url = f"sqlite:///{tmp_path / 'indexes.db'}"
+    assert onboard("db", "upgrade", "--db", url).exit_code == 0
+    before = _indexes(url)
+    assert {"ix_customers_tax_id", "ix_customers_postal_code", "ix_audit_erp_id"} <= {n for n, _ in before}
+    reports = tmp_path / "reports"
+    if reports_blocked:
+        reports.write_text("", encoding="utf-8")  # a file where the report folder should be
+
+    sheet = write_sheet(tmp_path / "first.csv", [valid_row(i) for i in range(3)])
+    result = onboard("import", sheet, "--db", url, "--report-dir", reports / "r", "--user", "tester")
+
+    assert result.exit_code == (2 if reports_blocked else 0), result.output
+    assert _indexes(url) == before
+    with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as database:
+        assert database.execute("SELECT count(*) FROM customers").fetchone() == (0 if reports_blocked else 3,)
+        plan = database.execute("EXPLAIN QUERY PLAN SELECT * FROM customers WHERE tax_id = 'x'").fetchall()
+    assert "ix_customers_tax_id" in str(plan)

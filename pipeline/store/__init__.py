@@ -26,6 +26,7 @@ from pipeline.store.batch import (
     record_batch,
     status_counts,
 )
+from pipeline.store.bulk import indexes_built_after
 from pipeline.store.claiming import claim, finish_claim
 from pipeline.store.connection import (
     connect,
@@ -86,6 +87,7 @@ __all__ = [
     "finish_batch",
     "finish_claim",
     "importers",
+    "indexes_built_after",
     "load",
     "metadata",
     "new_batch_id",
