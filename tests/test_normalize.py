@@ -489,6 +489,36 @@ def test_phone_rejected(value: str, country: str, named: str) -> None:
     assert_rejected(normalize_phone(value, country), "invalid_phone", value, named)
 
 
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ("+31 40 123 4567 ext 12", "the extension 12"),
+        ("040 123 4567 x12", "the extension 12"),
+        ("+31 40 123 4567 #12", "the extension 12"),
+        ("+31 40 123 4567,12", "the extension 12"),
+        ("+31 40 ABC DEFG", "'ABCDEFG'"),  # phonenumbers would store +31402223334
+        ("06 1234 5678 b", "'b'"),  # phonenumbers would drop the b
+        ("ph 040 1234567", "'ph'"),  # no colon or full stop: not a label
+    ],
+)
+def test_a_phone_number_with_what_e164_cannot_keep_is_rejected_by_name(value: str, named: str) -> None:
+    """It rejects a valid number written with an extension or letters, naming them, where
+    phonenumbers would drop them or turn them into digits and store another value."""
+    outcome = normalize_phone(value, "NL")
+    assert_rejected(outcome, "invalid_phone", value, "the Netherlands")
+    assert named in outcome.message and "E.164" in outcome.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Tel. 040-1234567", "T: 040 1234567", "tel:+31-40-123-4567", "０４０－１２３４５６７", "040–123 45 67", "040/1234567"],
+)
+def test_a_label_and_any_width_of_separator_are_not_part_of_the_number(value: str) -> None:
+    """It accepts a leading label with a colon or full stop, and half- or full-width
+    separators and digits: dropping them loses nothing."""
+    assert_accepted(normalize_phone(value, "NL"), "+31401234567")
+
+
 # --- email --------------------------------------------------------------------------------
 
 

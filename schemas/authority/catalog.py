@@ -199,6 +199,10 @@ _PHONE = (
     Rule("contact_phone", (), "digits that are valid once a dropped leading zero is put back: "
          "the message says so", "invalid_phone", "error", "spreadsheets read digits as numbers",
          "33123456789", "NL"),
+    Rule("contact_phone", (), "an extension (`ext 12`, `x12`, `#12`) or letters, which phonenumbers "
+         "drops or turns into keypad digits, are named, never stored altered", "invalid_phone", "error",
+         "ITU-T E.164 (digits only, no extension); ITU-T E.161 (letters on a keypad)",
+         "+31 40 123 4567 ext 12", "NL"),
 )  # fmt: skip
 
 RULES: tuple[Rule, ...] = _RANGES + _POSTCODES + _STATES + _EMAIL + _TAX + _REGISTRATION + _PHONE
