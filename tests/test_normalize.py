@@ -511,7 +511,14 @@ def test_a_phone_number_with_what_e164_cannot_keep_is_rejected_by_name(value: st
 
 @pytest.mark.parametrize(
     "value",
-    ["Tel. 040-1234567", "T: 040 1234567", "tel:+31-40-123-4567", "０４０－１２３４５６７", "040–123 45 67", "040/1234567"],
+    [
+        "Tel. 040-1234567",
+        "T: 040 1234567",
+        "tel:+31-40-123-4567",
+        "０４０－１２３４５６７",
+        "040–123 45 67",
+        "040/1234567",
+    ],
 )
 def test_a_label_and_any_width_of_separator_are_not_part_of_the_number(value: str) -> None:
     """It accepts a leading label with a colon or full stop, and half- or full-width

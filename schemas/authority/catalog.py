@@ -186,8 +186,8 @@ _REGISTRATION = (
          "invalid_registration_number", "error", "KVK", "000012345678"),
     Rule("registration_number", ("NL",), "a 9-digit RSIN is named as such", "invalid_registration_number",
          "error", "KVK; Belastingdienst", "123456782"),
-    Rule("registration_number", ("NL",), "zeros only is a placeholder", "invalid_registration_number",
-         "error", "KVK", "00000000"),
+    Rule("registration_number", (), "zeros only is a placeholder", "invalid_registration_number",
+         "error", "no register issues one (KVK, Handelsregister, …)", "000000", "IT"),
     Rule("registration_number", ("NL",), "7 digits: the message says a spreadsheet dropped the leading zero",
          "invalid_registration_number", "error", "KVK (8 digits, leading zeros)", "1234567"),
 )  # fmt: skip

@@ -96,6 +96,17 @@ def dutch_problem(value: str) -> Finding | None:
     if len(digits) == 9 and bsn.is_valid(digits):
         reason = "its 9 digits are an RSIN (fiscal number), not the 8-digit KvK number"
         return Finding("invalid_registration_number", reason)
-    if set(digits) == {"0"}:
-        return Finding("invalid_registration_number", "zeros only is a placeholder, never a KvK number")
+    return None
+
+
+# --- every country -------------------------------------------------------------------
+
+
+def placeholder_problem(value: str) -> Finding | None:
+    """A number of zeros only (`0`, `000-000`): no register issues one, in any country."""
+    digits = re.sub(r"[\s.\-/]", "", value)
+    if digits.isdigit() and set(digits) == {"0"}:
+        return Finding(
+            "invalid_registration_number", "zeros only is a placeholder, never a registration number"
+        )
     return None

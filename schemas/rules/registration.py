@@ -64,6 +64,9 @@ def normalize_registration_number(value: str, country: str) -> Outcome:
 
 def _register_finding(text: str, country: str) -> Finding | None:
     """What a register says of a number its library check would pass or misname."""
+    placeholder = registrations.placeholder_problem(text)
+    if placeholder is not None:
+        return placeholder
     if country == "SE":
         return registrations.swedish_problem(text)
     if country == "NL":

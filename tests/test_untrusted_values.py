@@ -1,0 +1,116 @@
+"""Values that pass a library's check yet are no value, or would be stored altered.
+
+Found by feeding real sheets through the command line: `n/a` and `-` typed into required
+cells were stored as company names and register numbers; a VAT number `-` of a country
+without a check was stored empty, `0` as a number; phonenumbers dropped a phone
+number's extension and turned letters into keypad digits before E.164 was stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import Result
+from factories import StoreView, json_lines, read_csv, valid_row, write_sheet
+
+from pipeline.store import customers
+from schemas.checks import placeholder_value
+from schemas.rules.registration import normalize_registration_number
+from schemas.rules.tax_id import normalize_tax_id
+
+DUBAI = {"country": "AE", "postal_code": "", "state": "Dubai"}
+ROWS = [
+    valid_row(1, full_name="n/a"),  # 2
+    valid_row(2, short_name="-", city="?"),  # 3
+    valid_row(3, contact_role="N.v.t."),  # 4
+    valid_row(4, **DUBAI, tax_id="-", registration_number="CN-1234567"),  # 5
+    valid_row(5, **DUBAI, tax_id="000000000", registration_number="CN-7654321"),  # 6
+    valid_row(6, country="IT", registration_number="000", tax_id="IT00743110157", postal_code="00118",
+              state="Roma", contact_phone="+39 06 1234 5678"),  # 7
+    valid_row(7, contact_phone="+31 40 123 4567 ext 12"),  # 8
+    valid_row(8, contact_phone="+31 40 ABC DEFG"),  # 9
+    valid_row(9, short_name="TBA", contact_last_name="Na", contact_phone="Tel.: 040-1234567"),  # 10
+    valid_row(10, **DUBAI, tax_id="100123456700003", registration_number="CN-1111111"),  # 11
+]  # fmt: skip
+
+
+def test_placeholders_extensions_and_keypad_letters_are_rejected_by_name(
+    tmp_path: Path, db_url: str, onboard: Callable[..., Result]
+) -> None:
+    """It rejects each row holding a placeholder, an extension or letters in its phone
+    number, naming the cell, and stores the others exactly as typed, on SQLite and PostgreSQL."""
+    sheet = write_sheet(tmp_path / "placeholders.csv", ROWS)
+    result = onboard("import", sheet, "--db", db_url, "--user", "tester", "--json")
+    assert result.exit_code == 1, result.output
+    (summary,) = json_lines(result.stdout)
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (10, 2, 8)
+
+    lines = read_csv(Path(summary["report_dir"]) / "rejects.csv")
+    assert {(line["row"], line["field"], line["code"]) for line in lines} == {
+        ("2", "full_name", "placeholder_value"),
+        ("3", "short_name", "placeholder_value"),
+        ("3", "city", "placeholder_value"),
+        ("4", "contact_role", "placeholder_value"),
+        ("5", "tax_id", "placeholder_value"),
+        ("5", "tax_id", "invalid_tax_id"),
+        ("6", "tax_id", "invalid_tax_id"),
+        ("7", "registration_number", "invalid_registration_number"),
+        ("8", "contact_phone", "invalid_phone"),
+        ("9", "contact_phone", "invalid_phone"),
+    }
+    messages = {(line["row"], line["code"]): line["message"] for line in lines}
+    assert "'n/a' is a placeholder" in messages[("2", "placeholder_value")]
+    assert "zeros only" in messages[("6", "invalid_tax_id")]
+    assert "zeros only" in messages[("7", "invalid_registration_number")]
+    assert "the extension 12" in messages[("8", "invalid_phone")]
+    assert "'ABCDEFG'" in messages[("9", "invalid_phone")]
+
+    store = StoreView(db_url)
+    stored = {row["erp_id"]: row for row in store.rows(customers)}
+    assert set(stored) == {ROWS[8]["erp_id"], ROWS[9]["erp_id"]}
+    assert stored[ROWS[8]["erp_id"]]["short_name"] == "TBA"
+    assert stored[ROWS[8]["erp_id"]]["contact_last_name"] == "Na"
+    assert stored[ROWS[8]["erp_id"]]["contact_phone"] == "+31401234567"
+    assert stored[ROWS[9]["erp_id"]]["tax_id"] == "100123456700003"
+
+
+@pytest.mark.parametrize("value", ["-", "/", "000000000", "0"])
+def test_a_tax_number_of_a_country_without_a_check_is_still_no_placeholder(value: str) -> None:
+    """It rejects zeros, or marks without a digit or letter (stored empty before), as the VAT
+    number of a country stdnum has no check for, instead of accepting them unverified."""
+    outcome = normalize_tax_id(value, "AE")
+    assert (outcome.value, outcome.code) == (None, "invalid_tax_id")
+
+
+@pytest.mark.parametrize(
+    ("value", "country"), [("0", "IT"), ("000-000", "IE"), ("0000000-0", "FI"), ("00000000", "DK")]
+)
+def test_a_registration_number_of_zeros_is_a_placeholder_in_every_country(value: str, country: str) -> None:
+    """It rejects a register number of zeros only, whatever the country's check says."""
+    outcome = normalize_registration_number(value, country)
+    assert (outcome.value, outcome.code) == (None, "invalid_registration_number")
+    assert "zeros only" in outcome.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["n/a", "N/A", "n.a.", "n.v.t.", "nvt", "k.A.", "-", "—", "?", "...", "/", "unknown", "Onbekend",
+     "inconnu", "not applicable", "niet bekend", "nicht zutreffend", "sans objet"],
+)  # fmt: skip
+def test_a_placeholder_is_found(value: str) -> None:
+    """It finds what people type into a required cell they cannot fill."""
+    assert not placeholder_value(pd.Series([value])).iloc[0]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["X", "Na", "NA", "TBA", "TBD", "3M", "0", "Null", "None", "NV", "N.V. Nuon", "K.A. Bakker", "S.O.S.",
+     "Unknown Worlds", "Nicht Ltd", "€uro Shop", "O'Neil", "Ü"],
+)  # fmt: skip
+def test_a_short_name_or_surname_is_no_placeholder(value: str) -> None:
+    """It leaves real names that look like placeholders alone: acronyms, short surnames,
+    one letter, a number, names that begin with a placeholder word."""
+    assert placeholder_value(pd.Series([value])).iloc[0]
