@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -31,7 +32,7 @@ import pandas as pd
 import pyarrow as arrow
 import pyarrow.compute
 
-from pipeline import xlsx_scan
+from pipeline import xlsx_formats, xlsx_scan
 from pipeline.columns import count_known, synonym_index
 from pipeline.config import Limits
 from pipeline.issues import FileError
@@ -518,9 +519,26 @@ def _xlsx_sheets(
     workbook, names = _open_workbook(path, wanted)
     with _guarded(path, None, lambda: zipfile.ZipFile(path)) as archive:
         parts = _guarded(path, None, lambda: xlsx_scan.sheet_parts(archive))
+        styles = _guarded(path, None, lambda: xlsx_formats.padded_styles(archive))
         for name in names:
             raw = _sheet_cells(path, workbook, archive, parts.get(name), name, limits)
-            yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw)
+            member = parts.get(name)
+            if not styles or member is None:
+                yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw)
+                continue
+            padded = _guarded(path, name, partial(xlsx_formats.padded_cells, archive, member, styles))
+            yield name, _padded_texts(raw, padded)
+
+
+def _padded_texts(raw: Sequence[Sequence[object]], padded: xlsx_formats.Padded) -> Iterator[list[str]]:
+    """The rows' texts, a number in a zero-padded format as Excel shows it (`01067`);
+    only workbooks with such a format take this slower way."""
+    for number, row in enumerate(raw):
+        texts = [v if v.__class__ is str else cell_text(v) for v in row]
+        for column, pattern in padded.get(number, {}).items():
+            shown = xlsx_formats.shown(row[column], pattern) if column < len(row) else None
+            texts[column] = texts[column] if shown is None else shown
+        yield texts
 
 
 def _open_workbook(path: Path, wanted: str | None) -> tuple[CalamineWorkbook, list[str]]:

@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 from click.testing import Result
 from factories import StoreView, json_lines, read_csv, valid_row, write_sheet
+from openpyxl import load_workbook
 
 from pipeline.store import customers
+from pipeline.xlsx_formats import shown
 from schemas.checks import placeholder_value
 from schemas.rules.registration import normalize_registration_number
 from schemas.rules.tax_id import normalize_tax_id
@@ -114,3 +116,57 @@ def test_a_short_name_or_surname_is_no_placeholder(value: str) -> None:
     """It leaves real names that look like placeholders alone: acronyms, short surnames,
     one letter, a number, names that begin with a placeholder word."""
     assert placeholder_value(pd.Series([value])).iloc[0]
+
+
+def test_a_number_in_a_zero_padded_format_is_read_as_excel_shows_it(
+    tmp_path: Path, onboard: Callable[..., Result]
+) -> None:
+    """It reads a number cell formatted `00000` (Excel's Zip Code format) or `00000-0000`
+    with the zeros the user sees: the ERP ID 00123 is stored as 00123, not 123, and the
+    postcode 01067 is valid; other number formats keep the number as it is."""
+    rows = [
+        valid_row(1, country="DE", city="Dresden", tax_id="DE136695976", registration_number="München HRB 1",
+                  contact_phone="+49 351 1234567"),
+        valid_row(2, country="US", state="CA", city="Mountain View", tax_id="04-2103594",
+                  registration_number="C1234567", contact_phone="(650) 253-0000"),
+    ]  # fmt: skip
+    sheet = write_sheet(tmp_path / "zip-format.xlsx", rows)
+    workbook = load_workbook(sheet)
+    cells = workbook.active
+    assert cells is not None
+    columns = {cell.value: cell.column for cell in cells[1]}
+    for row, erp_id, postcode, shape in ((2, 123, 1067, "00000"), (3, 124, 940431351, "00000\\-0000")):
+        cells.cell(row, columns["ERP ID"], erp_id).number_format = "00000"
+        cells.cell(row, columns["Zip/Postal code"], postcode).number_format = shape
+    cells.cell(3, columns["Short name"], 7).number_format = "0.00"  # shows 7.00: not a padding
+    workbook.save(sheet)
+
+    result = onboard("import", sheet, "--db", f"sqlite:///{tmp_path / 'store.db'}", "--user", "t", "--json")
+    assert result.exit_code == 0, result.output
+    store = StoreView(f"sqlite:///{tmp_path / 'store.db'}")
+    stored = {row["erp_id"]: row for row in store.rows(customers)}
+    assert set(stored) == {"00123", "00124"}
+    assert stored["00123"]["postal_code"] == "01067"
+    assert stored["00124"]["postal_code"] == "94043-1351"
+    assert stored["00124"]["short_name"] == "7"
+
+
+@pytest.mark.parametrize(
+    ("value", "pattern", "text"),
+    [
+        (1067, "00000", "01067"),
+        (1067.0, "00000", "01067"),
+        (123456, "00000", "123456"),  # more digits than zeros: all shown, as Excel does
+        (12345, "00000-0000", "00001-2345"),
+        (612345678, '"+31 "0000000000', "+31 0612345678"),
+        (1.5, "00000", None),
+        (-5, "00000", None),
+        (True, "00", None),
+        ("01067", "00000", None),
+    ],
+)
+def test_a_zero_padded_format_fills_its_zeros_from_the_right(
+    value: object, pattern: str, text: str | None
+) -> None:
+    """It shows a whole, non-negative number as the format does, and nothing else."""
+    assert shown(value, pattern) == text
