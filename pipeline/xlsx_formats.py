@@ -21,7 +21,6 @@ from pipeline.xlsx_scan import cell_position, part_elements, related_part
 _CHUNK = 1 << 20
 # A format's first section: zeros, quoted text, escaped characters, - space ( ).
 _PADDING = re.compile(r'(?:0|"[^"]*"|\\.|[-\s()])+')
-_CELL = re.compile(rb"<c\s[^>]*>")
 _ATTRIBUTE = re.compile(rb'\s(r|s|t)="([^"]*)"')
 
 Padded = dict[int, dict[int, str]]  # row → column → the format, zero-based positions
@@ -57,7 +56,9 @@ def padded_cells(archive: zipfile.ZipFile, member: str, styles: Mapping[int, str
     plain `r` reference keep calamine's number.
     """
     found: Padded = {}
-    for tag in _start_tags(archive, member):
+    # Only the tags of cells in those styles are looked at: a sheet holds millions of cells.
+    styled = re.compile(rb'<c\s[^>]*?\bs="(?:' + "|".join(map(str, styles)).encode() + rb')"[^>]*>')
+    for tag in _start_tags(archive, member, styled):
         attrs = {key.decode(): value.decode() for key, value in _ATTRIBUTE.findall(tag)}
         style = attrs.get("s", "")
         if not style.isdigit() or int(style) not in styles or attrs.get("t", "n") != "n":
@@ -94,8 +95,8 @@ def _first_section(code: str) -> str:
     return re.split(r';(?=(?:[^"]*"[^"]*")*[^"]*$)', code, maxsplit=1)[0]
 
 
-def _start_tags(archive: zipfile.ZipFile, member: str) -> Iterator[bytes]:
-    """Every `<c …>` start tag of the sheet's XML, read a chunk at a time."""
+def _start_tags(archive: zipfile.ZipFile, member: str, tags: re.Pattern[bytes]) -> Iterator[bytes]:
+    """Every start tag matching `tags` in the sheet's XML, read a chunk at a time."""
     carry = b""
     with archive.open(member) as stream:
         while chunk := stream.read(_CHUNK):
@@ -106,4 +107,4 @@ def _start_tags(archive: zipfile.ZipFile, member: str) -> Iterator[bytes]:
                 data, carry = data[:cut], data[cut:]
             else:
                 carry = b""
-            yield from _CELL.findall(data)
+            yield from tags.findall(data)
