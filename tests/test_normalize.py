@@ -715,7 +715,7 @@ def _belgian_enterprise_number() -> st.SearchStrategy[str]:
 
 
 def _siren() -> st.SearchStrategy[str]:
-    """A valid French SIREN: 8 digits and their Luhn check digit."""
+    """A valid French SIREN: 8 digits, not all zeros (a placeholder), and their Luhn check digit."""
 
     def with_check(body: str) -> str:
         total = 0
@@ -724,7 +724,7 @@ def _siren() -> st.SearchStrategy[str]:
             total += digit - 9 if digit > 9 else digit
         return body + str((10 - total % 10) % 10)
 
-    return digits(8).map(with_check)
+    return digits(8).filter(lambda d: set(d) != {"0"}).map(with_check)
 
 
 VALID_TAX_IDS = st.one_of(
@@ -762,9 +762,9 @@ def test_tax_ids_accepted_and_stable(case: tuple[str, str, str]) -> None:
 
 # (country, number, stored form, separators a person may type in it)
 VALID_REGISTRATIONS = st.one_of(
-    # All zeros is a placeholder, never a KvK number (docs/rules.md).
+    # All zeros is a placeholder, never a KvK or Companies House number (docs/rules.md).
     digits(8).filter(lambda d: set(d) != {"0"}).map(lambda d: ("NL", d, d, " .-")),
-    digits(8).map(lambda d: ("GB", d, d, " .-")),
+    digits(8).filter(lambda d: set(d) != {"0"}).map(lambda d: ("GB", d, d, " .-")),
     st.tuples(st.sampled_from(["SC", "NI", "OC"]), digits(6)).map(
         lambda p: ("GB", p[0] + p[1], p[0] + p[1], " .-")
     ),

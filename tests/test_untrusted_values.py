@@ -170,3 +170,26 @@ def test_a_zero_padded_format_fills_its_zeros_from_the_right(
 ) -> None:
     """It shows a whole, non-negative number as the format does, and nothing else."""
     assert shown(value, pattern) == text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("full_name", "Acme\u202egnp.exe B.V."),  # shows as "Acme exe.png B.V."
+        ("erp_id", "00\u2066123\u2069"),  # an isolate: reads 00123, is not 00123
+        ("city", "Eindhoven\u200f"),  # a right-to-left mark
+        ("contact_last_name", "Jansen\U000e0041"),  # a tag character
+    ],
+)
+def test_a_bidi_control_or_tag_character_is_rejected_as_invisible(
+    tmp_path: Path, field: str, value: str, onboard: Callable[..., Result]
+) -> None:
+    """It rejects a value holding an invisible bidirectional control or tag character,
+    which would store a name or ERP ID other than the one a person reads."""
+    sheet = write_sheet(tmp_path / "bidi.csv", [valid_row(1, **{field: value}), valid_row(2)])
+    result = onboard("validate", sheet, "--json")
+    assert result.exit_code == 1, result.output
+    (summary,) = json_lines(result.stdout)
+    assert (summary["accepted"], summary["rejected"]) == (1, 1)
+    (line,) = read_csv(Path(summary["report_dir"]) / "rejects.csv")
+    assert (line["row"], line["field"], line["code"]) == ("2", field, "control_character")
