@@ -521,23 +521,23 @@ def _xlsx_sheets(
         parts = _guarded(path, None, lambda: xlsx_scan.sheet_parts(archive))
         styles = _guarded(path, None, lambda: xlsx_formats.padded_styles(archive))
         for name in names:
-            raw = _sheet_cells(path, workbook, archive, parts.get(name), name, limits)
             member = parts.get(name)
-            if not styles or member is None:
+            raw, merges = _sheet_cells(path, workbook, archive, member, name, limits)
+            show = partial(xlsx_formats.shown_cells, archive, member or "", styles, raw, merges, cell_text)
+            shown = _guarded(path, name, show) if styles or merges else {}
+            if not shown:
                 yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw)
-                continue
-            padded = _guarded(path, name, partial(xlsx_formats.padded_cells, archive, member, styles))
-            yield name, _padded_texts(raw, padded)
+            else:
+                yield name, _shown_texts(raw, shown)
 
 
-def _padded_texts(raw: Sequence[Sequence[object]], padded: xlsx_formats.Padded) -> Iterator[list[str]]:
-    """The rows' texts, a number in a zero-padded format as Excel shows it (`01067`);
-    only workbooks with such a format take this slower way."""
+def _shown_texts(raw: Sequence[Sequence[object]], shown: xlsx_formats.Shown) -> Iterator[list[str]]:
+    """The rows' texts, with the cells Excel shows otherwise than calamine reads them (a
+    zero-padded number `01067`, a cell merged into the one above) as Excel shows them."""
     for number, row in enumerate(raw):
         texts = [v if v.__class__ is str else cell_text(v) for v in row]
-        for column, pattern in padded.get(number, {}).items():
-            shown = xlsx_formats.shown(row[column], pattern) if column < len(row) else None
-            texts[column] = texts[column] if shown is None else shown
+        for column, text in shown.get(number, {}).items():
+            texts[column] = text
         yield texts
 
 
@@ -574,8 +574,9 @@ def _sheet_cells(
     member: str | None,
     name: str,
     limits: Limits,
-) -> Sequence[Sequence[object]]:
-    """Every cell of a sheet from A1, once its XML shows that it fits `limits.max_cells`.
+) -> tuple[Sequence[Sequence[object]], list[xlsx_formats.Merge]]:
+    """Every cell of a sheet from A1, once its XML shows that it fits `limits.max_cells`,
+    and its merged ranges.
 
     calamine allocates the whole block at once, before any limit could be checked on
     what it returns; error cells it would lose are handed to it as text.
@@ -593,14 +594,14 @@ def _sheet_cells(
 
 def _dense_cells(
     path: Path, workbook: Callable[[], CalamineWorkbook], name: str, limits: Limits
-) -> Sequence[Sequence[object]]:
-    """The sheet's cells as calamine reads them, from A1."""
+) -> tuple[Sequence[Sequence[object]], list[xlsx_formats.Merge]]:
+    """The sheet's cells as calamine reads them, from A1, and its merged ranges."""
     try:
         sheet = workbook().get_sheet_by_name(name)
         rows, columns = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
         if rows * columns > limits.max_cells:  # had the scan missed a cell
             raise _too_large(path, name, xlsx_scan.SheetScan(rows, columns), limits.max_cells)
-        return sheet.to_python(skip_empty_area=False)
+        return sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or ())
     except FileError:
         raise
     except Exception as exc:  # see _open_workbook

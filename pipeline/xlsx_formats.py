@@ -8,13 +8,18 @@ Such cells are found from the workbook's styles and the sheet's XML and given th
 Excel shows: `00123` stays `00123`. Only formats of zero placeholders and literal marks
 (`-`, space, brackets, quoted text) are applied; decimals, fractions, conditions and
 colours are other formats, and their cells keep the number as calamine reads it.
+
+Cells merged down a column (`D2:D5`, one country for a group of customers) show the first
+cell's value on every row, and calamine gives it to the first row alone: every row of
+the merged cells gets it, as the user sees it. Merges across columns are left as read (a
+header merged over two columns would otherwise name one field twice).
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from pipeline.xlsx_scan import cell_position, part_elements, related_part
 
@@ -24,6 +29,8 @@ _PADDING = re.compile(r'(?:0|"[^"]*"|\\.|[-\s()])+')
 _ATTRIBUTE = re.compile(rb'\s(r|s|t)="([^"]*)"')
 
 Padded = dict[int, dict[int, str]]  # row → column → the format, zero-based positions
+Shown = dict[int, dict[int, str]]  # row → column → the text Excel shows, zero-based
+Merge = tuple[tuple[int, int], tuple[int, int]]  # calamine's (first row, column), (last row, column)
 
 
 def padded_styles(archive: zipfile.ZipFile) -> dict[int, str]:
@@ -49,24 +56,44 @@ def padded_styles(archive: zipfile.ZipFile) -> dict[int, str]:
     return padded
 
 
-def padded_cells(archive: zipfile.ZipFile, member: str, styles: Mapping[int, str]) -> Padded:
-    """The number cells of the sheet in `member` styled with one of `styles`, by position.
-
-    A byte scan of the cells' start tags, a megabyte at a time; cells written without a
-    plain `r` reference keep calamine's number.
-    """
-    found: Padded = {}
-    # Only the tags of cells in those styles are looked at: a sheet holds millions of cells.
-    styled = re.compile(rb'<c\s[^>]*?\bs="(?:' + "|".join(map(str, styles)).encode() + rb')"[^>]*>')
-    for tag in _start_tags(archive, member, styled):
-        attrs = {key.decode(): value.decode() for key, value in _ATTRIBUTE.findall(tag)}
-        style = attrs.get("s", "")
-        if not style.isdigit() or int(style) not in styles or attrs.get("t", "n") != "n":
+def shown_cells(
+    archive: zipfile.ZipFile,
+    member: str,
+    styles: Mapping[int, str],
+    raw: Sequence[Sequence[object]],
+    merges: Sequence[Merge],
+    text_of: Callable[[object], str],
+) -> Shown:
+    """The cells of `raw` (the sheet in `member` as calamine reads it, with its merged
+    ranges `merges`) that Excel shows otherwise: numbers in a zero-padded style, and
+    cells merged into the one above."""
+    found: Shown = {}
+    for row, column, pattern in _styled_cells(archive, member, styles) if styles else ():
+        text = shown(raw[row][column], pattern) if row < len(raw) and column < len(raw[row]) else None
+        if text is not None:
+            found.setdefault(row, {})[column] = text
+    for (first, column), (last, last_column) in merges:
+        if column != last_column or first >= len(raw) or column >= len(raw[first]):
             continue
-        position = cell_position(attrs.get("r", ""))
-        if position is not None:
-            found.setdefault(position[0], {})[position[1]] = styles[int(style)]
+        top = found.get(first, {}).get(column, text_of(raw[first][column]))
+        for row in range(first + 1, min(last, len(raw) - 1) + 1):
+            if column < len(raw[row]) and text_of(raw[row][column]) == "":
+                found.setdefault(row, {})[column] = top
     return found
+
+
+def _styled_cells(
+    archive: zipfile.ZipFile, member: str, styles: Mapping[int, str]
+) -> Iterator[tuple[int, int, str]]:
+    """(row, column, format) of each number cell in `styles`, zero-based: a byte scan of
+    the sheet's XML, a megabyte at a time, of the start tags of cells in those styles
+    alone (a sheet holds millions); a cell without a plain `r` keeps calamine's number."""
+    tags = re.compile(rb'<c\s[^>]*?\bs="(?:' + "|".join(map(str, styles)).encode() + rb')"[^>]*>')
+    for found in _matches(archive, member, tags):
+        attrs = {key.decode(): value.decode() for key, value in _ATTRIBUTE.findall(found[0])}
+        style, position = attrs.get("s", ""), cell_position(attrs.get("r", ""))
+        if style.isdigit() and int(style) in styles and attrs.get("t", "n") == "n" and position:
+            yield position[0], position[1], styles[int(style)]
 
 
 def shown(value: object, pattern: str) -> str | None:
@@ -95,8 +122,8 @@ def _first_section(code: str) -> str:
     return re.split(r';(?=(?:[^"]*"[^"]*")*[^"]*$)', code, maxsplit=1)[0]
 
 
-def _start_tags(archive: zipfile.ZipFile, member: str, tags: re.Pattern[bytes]) -> Iterator[bytes]:
-    """Every start tag matching `tags` in the sheet's XML, read a chunk at a time."""
+def _matches(archive: zipfile.ZipFile, member: str, tags: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
+    """Every match of `tags` in the sheet's XML, read a chunk at a time."""
     carry = b""
     with archive.open(member) as stream:
         while chunk := stream.read(_CHUNK):
@@ -107,4 +134,4 @@ def _start_tags(archive: zipfile.ZipFile, member: str, tags: re.Pattern[bytes]) 
                 data, carry = data[:cut], data[cut:]
             else:
                 carry = b""
-            yield from tags.findall(data)
+            yield from tags.finditer(data)

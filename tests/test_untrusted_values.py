@@ -193,3 +193,29 @@ def test_a_bidi_control_or_tag_character_is_rejected_as_invisible(
     assert (summary["accepted"], summary["rejected"]) == (1, 1)
     (line,) = read_csv(Path(summary["report_dir"]) / "rejects.csv")
     assert (line["row"], line["field"], line["code"]) == ("2", field, "control_character")
+
+
+def test_cells_merged_down_a_column_give_every_row_the_value_shown(
+    tmp_path: Path, onboard: Callable[..., Result]
+) -> None:
+    """It gives every row of cells merged down a column (one country for four customers)
+    the value the merged cell shows, and leaves cells merged across columns as read: the
+    second of two merged columns is blank, as calamine reads it."""
+    sheet = write_sheet(
+        tmp_path / "merged.xlsx", [valid_row(i) for i in range(1, 6)], title_rows=[["Customers"]]
+    )
+    workbook = load_workbook(sheet)
+    cells = workbook.active
+    assert cells is not None
+    letters = {cell.value: cell.column_letter for cell in cells[2]}
+    cells.merge_cells("A1:F1")  # the title over the table
+    cells.merge_cells(f"{letters['Country']}3:{letters['Country']}6")
+    cells.merge_cells(f"{letters['Industry']}3:{letters['Industry']}4")
+    cells.merge_cells(f"{letters['City']}7:{letters['Address']}7")  # across: Address is blank
+    workbook.save(sheet)
+
+    result = onboard("validate", sheet, "--json")
+    (summary,) = json_lines(result.stdout)
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (5, 4, 1), result.output
+    (line,) = read_csv(Path(summary["report_dir"]) / "rejects.csv")
+    assert (line["row"], line["field"], line["code"]) == ("7", "address", "missing_value")
