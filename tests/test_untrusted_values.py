@@ -219,3 +219,43 @@ def test_cells_merged_down_a_column_give_every_row_the_value_shown(
     assert (summary["rows"], summary["accepted"], summary["rejected"]) == (5, 4, 1), result.output
     (line,) = read_csv(Path(summary["report_dir"]) / "rejects.csv")
     assert (line["row"], line["field"], line["code"]) == ("7", "address", "missing_value")
+
+
+@pytest.mark.parametrize(
+    ("value", "country", "stored"),
+    [
+        ("KvK 12345678", "NL", "12345678"),
+        ("KvK-nummer: 12345678", "NL", "12345678"),
+        ("KVK-nr. 1234 5678", "NL", "12345678"),
+        ("CVR-nr. 13585628", "DK", "13585628"),
+        ("KBO 0403.170.701", "BE", "0403170701"),
+        ("Amtsgericht München HRB 12345", "DE", "München HRB 12345"),
+        ("RCS Paris B 552 081 317", "FR", "552081317"),
+        ("552 081 317 R.C.S. Paris", "FR", "552081317"),
+        ("KRS 0000028860", "PL", "0000028860"),  # the court register, beside REGON
+        ("0000028860", "PL", "0000028860"),
+    ],
+)
+def test_a_register_number_written_with_its_registers_name_is_accepted(
+    value: str, country: str, stored: str
+) -> None:
+    """It checks and stores the number without the register's name written with it, where
+    it rejected `KvK 12345678` as no valid KvK number."""
+    outcome = normalize_registration_number(value, country)
+    assert (outcome.value, outcome.code) == (stored, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "country"),
+    [
+        ("KvK 1234567", "NL"),
+        ("KvK", "NL"),
+        ("RCS Paris B 552 081 318", "FR"),
+        ("5261040828", "PL"),
+        ("KRS 0", "PL"),
+    ],
+)
+def test_the_registers_name_does_not_make_a_bad_number_good(value: str, country: str) -> None:
+    """It still rejects a wrong number behind the register's name, and a Polish tax number
+    (NIP, 10 digits not starting with 0) given as a KRS number."""
+    assert normalize_registration_number(value, country).code == "invalid_registration_number"

@@ -188,6 +188,14 @@ _REGISTRATION = (
          "error", "KVK; Belastingdienst", "123456782"),
     Rule("registration_number", (), "zeros only is a placeholder", "invalid_registration_number",
          "error", "no register issues one (KVK, Handelsregister, …)", "000000", "IT"),
+    Rule("registration_number", ("NL", "DK", "PL", "BE", "DE", "FR"), "the register's name written with the "
+         "number (`KvK 12345678`, `CVR-nr. 13585628`, `Amtsgericht München HRB 12345`, "
+         "`RCS Paris B 552 081 317`) is no part of it: the number is checked and stored without it", "—", "—",
+         "KVK; Erhvervsstyrelsen (CVR); KRS; KBO/BCE; Handelsregister; INSEE (SIREN) and the greffes (RCS)",
+         "KvK-nummer: 12345678"),
+    Rule("registration_number", ("PL",), "a KRS number (the court register: 10 digits, from 0000000001) is "
+         "accepted beside a REGON", "—", "—", "Krajowy Rejestr Sądowy (Ministry of Justice)",
+         "KRS 0000028860"),
     Rule("registration_number", ("NL",), "7 digits: the message says a spreadsheet dropped the leading zero",
          "invalid_registration_number", "error", "KVK (8 digits, leading zeros)", "1234567"),
 )  # fmt: skip

@@ -45,7 +45,7 @@ def normalize_registration_number(value: str, country: str) -> Outcome:
     register's own rules (`schemas/authority/registrations.py`): a Swedish personal
     number or a Dutch branch number is named, a German number without its court is kept
     with the warning `registration_number_unverified`."""
-    text = ascii_digits(clean_text(value))
+    text = registrations.without_register_label(ascii_digits(clean_text(value)), country)
     finding = _register_finding(text, country)
     if finding is not None:
         return _invalid_registration(value, country, f": {finding.reason}")
@@ -54,6 +54,8 @@ def normalize_registration_number(value: str, country: str) -> Outcome:
         stored = registrations.courtless_register_number(text)
         if stored is not None:
             return problem("registration_number_unverified", stored=stored, value=value, register=stored)
+    if checked.value is None and country == "PL" and registrations.polish_krs(text):
+        return Outcome(registrations.polish_krs(text))
     if checked.value is None and country == "NL":
         candidate = leading_zeros.restored(re.sub(r"[\s.\-]", "", text), lambda v: len(v) == 8)
         if candidate is not None:
