@@ -3,11 +3,15 @@
 Found by feeding real sheets through the command line: `n/a` and `-` typed into required
 cells were stored as company names and register numbers; a VAT number `-` of a country
 without a check was stored empty, `0` as a number; phonenumbers dropped a phone
-number's extension and turned letters into keypad digits before E.164 was stored.
+number's extension and turned letters into keypad digits before E.164 was stored; a
+bidi override was stored in a name; an ERP ID shown as 00123 by a `00000` format was
+stored as 123, and cells merged down a column were blank but for the first row;
+`KvK 12345678` was rejected; a review CSV saved by Excel lost its ERP IDs' zeros.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -259,3 +263,30 @@ def test_the_registers_name_does_not_make_a_bad_number_good(value: str, country:
     """It still rejects a wrong number behind the register's name, and a Polish tax number
     (NIP, 10 digits not starting with 0) given as a KRS number."""
     assert normalize_registration_number(value, country).code == "invalid_registration_number"
+
+
+def test_a_review_csv_whose_erp_ids_lost_their_zeros_names_the_customer_meant(
+    tmp_path: Path, onboard: Callable[..., Result]
+) -> None:
+    """It refuses a review line whose ERP ID a spreadsheet saved without its leading zeros
+    (00124 → 124), naming the stored customer and the way out, and applies nothing."""
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    sheet = write_sheet(tmp_path / "customers.csv", [valid_row(1)])
+    assert onboard("import", sheet, "--db", db, "--user", "importer").exit_code == 0
+    review = tmp_path / "review.csv"
+    assert onboard("review", "export", "--out", review, "--db", db).exit_code == 0
+    lines = read_csv(review)
+    assert lines[0]["erp_id"] == "00124"
+    edited = [dict(line, erp_id=line["erp_id"].lstrip("0"), decision="approve") for line in lines]
+    with (tmp_path / "saved.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(edited[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(edited)
+
+    result = onboard("review", "apply", tmp_path / "saved.csv", "--reviewer", "Jane", "--db", db, "--json")
+    assert result.exit_code == 1, result.output
+    (summary,) = json_lines(result.stdout)
+    (line,) = read_csv(Path(summary["report_dir"]) / "review-report.csv")
+    assert (line["erp_id"], line["outcome"]) == ("124", "refused")
+    assert "but 00124 is" in line["message"] and "leading zeros" in line["message"]
+    assert StoreView(db).customer("00124")["status"] == "pending"
