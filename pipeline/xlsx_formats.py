@@ -11,7 +11,8 @@ colours are other formats, and their cells keep the number as calamine reads it.
 
 Cells merged down a column (`D2:D5`, one country for a group of customers) show the first
 cell's value on every row, and calamine gives it to the first row alone: every row of
-the merged cells gets it, as the user sees it. Merges across columns are left as read (a
+the merged cells that holds other values gets it, as the user sees it (a row blank but
+for the merge is a cell made taller, and stays blank). Merges across columns are left as read (a
 header merged over two columns would otherwise name one field twice).
 """
 
@@ -66,7 +67,7 @@ def shown_cells(
 ) -> Shown:
     """The cells of `raw` (the sheet in `member` as calamine reads it, with its merged
     ranges `merges`) that Excel shows otherwise: numbers in a zero-padded style, and
-    cells merged into the one above."""
+    cells merged into the one above, in rows holding other values."""
     found: Shown = {}
     for row, column, pattern in _styled_cells(archive, member, styles) if styles else ():
         text = shown(raw[row][column], pattern) if row < len(raw) and column < len(raw[row]) else None
@@ -77,9 +78,15 @@ def shown_cells(
             continue
         top = found.get(first, {}).get(column, text_of(raw[first][column]))
         for row in range(first + 1, min(last, len(raw) - 1) + 1):
-            if column < len(raw[row]) and text_of(raw[row][column]) == "":
+            # A row blank but for the merge is layout (a cell made taller), not a customer.
+            if column < len(raw[row]) and text_of(raw[row][column]) == "" and _other_value(raw[row], column):
                 found.setdefault(row, {})[column] = top
     return found
+
+
+def _other_value(row: Sequence[object], column: int) -> bool:
+    """Whether the row holds a value in another column than `column`."""
+    return any(value not in (None, "") for index, value in enumerate(row) if index != column)
 
 
 def _styled_cells(
