@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from factories import valid_row, write_sheet
 
 HEAVY = ("pandas", "pandera", "sqlalchemy", "openpyxl", "pyarrow", "numpy", "phonenumbers")
 _PROBE = """
@@ -50,3 +51,29 @@ def test_empty_sweep_loads_no_heavy_library(tmp_path: Path) -> None:
     assert (loaded, code) == ([], "0")
     assert (root / "inbox").is_dir()
     assert not (tmp_path / "store.db").exists()  # nothing to do: the store is not even opened
+
+
+def test_a_command_on_a_store_at_the_newest_revision_loads_neither_alembic_nor_openpyxl(
+    tmp_path: Path,
+) -> None:
+    """It opens a store already at the newest revision without Alembic (its revision is
+    read with one query and compared with `migrate.HEAD`), and writes reports without
+    openpyxl; a new store is still set up by Alembic."""
+    store = f"sqlite:///{tmp_path / 'store.db'}"
+    sheet = write_sheet(tmp_path / "in.csv", [valid_row(0), valid_row(1, contact_email="not an address")])
+    probe = _PROBE.replace("{heavy!r}", repr(("alembic", "openpyxl")))
+
+    def loaded(*arguments: str) -> str:
+        completed = subprocess.run(
+            [sys.executable, "-c", probe, *arguments],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp_path,
+        )
+        return completed.stdout.strip().splitlines()[-1]
+
+    assert loaded("db", "upgrade", "--db", store).startswith("LOADED:alembic")
+    assert loaded("status", "--db", store) == "LOADED: EXIT:0"
+    assert loaded("import", str(sheet), "--db", store, "--user", "t", "--report-dir", "r") == "LOADED: EXIT:1"
+    assert (tmp_path / "r").is_dir()
