@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from pipeline.cli import cli
 from pipeline.issues import FileError
-from pipeline.store import metadata, open_store
+from pipeline.store import metadata, migrate, open_store
 from pipeline.store.migrate import current_revision, head_revision, upgrade
 
 PG_URL = os.environ.get("ONBOARD_TEST_PG_URL")
@@ -124,3 +124,9 @@ def test_an_interrupted_sqlite_migration_leaves_nothing_behind(
     monkeypatch.setattr(command, "upgrade", real_upgrade)
     open_store(f"sqlite:///{tmp_path / 'store.db'}")
     assert current_revision(engine) == head_revision()
+
+
+def test_the_head_the_store_is_checked_against_is_alembics_head() -> None:
+    """It holds `migrate.HEAD` (what a store is compared with before Alembic is loaded)
+    equal to the newest revision of the migration scripts."""
+    assert head_revision() == migrate.HEAD

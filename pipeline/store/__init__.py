@@ -11,7 +11,8 @@ outside this package builds a statement.
   (by ERP ID, and the look-alike check's by VAT, registration number and postcode);
 - `batch`: batch records (`record_batch`, `finish_batch`), `importers`, status counts;
 - `claiming`: the sweeps' claims on file contents;
-- `bulk`: the dialect fast paths (COPY, executemany, `= ANY(array)`);
+- `bulk`: the dialect fast paths (COPY, executemany, `= ANY(array)`, SQLite's indexes
+  built after a large load);
 - `migrate` and `migrations/`: the schema's Alembic revisions.
 """
 

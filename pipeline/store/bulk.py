@@ -1,4 +1,5 @@
-"""The store's dialect fast paths: bulk inserts and `column IN (…)` look-ups.
+"""The store's dialect fast paths: bulk inserts, `column IN (…)` look-ups, and SQLite's
+indexes built after a large load instead of during it.
 
 SQLAlchemy's per-row parameter handling costs more than the insert itself, so bulk rows
 go through COPY on PostgreSQL and the driver's executemany on SQLite.

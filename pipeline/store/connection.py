@@ -83,7 +83,7 @@ def open_existing_store(url: str, connect_timeout: float = 10.0, statement_timeo
     A typo in `--db` must not create an empty store that then reports "0 pending": a
     missing SQLite file, or a database without onboard's tables, is `store_not_found`.
     """
-    from pipeline.store.migrate import current_revision
+    from pipeline.store.migrate import at_head, current_revision
 
     engine = connect(url, connect_timeout, statement_timeout)
     database = engine.url.database
@@ -92,7 +92,9 @@ def open_existing_store(url: str, connect_timeout: float = 10.0, statement_timeo
         engine.dispose()
         raise FileError("store_not_found", _no_store(url, f"no file {database}"), "load")
     try:
-        empty = current_revision(engine) is None and not inspect(engine).get_table_names()
+        empty = (
+            not at_head(engine) and current_revision(engine) is None and not inspect(engine).get_table_names()
+        )
     except SQLAlchemyError as exc:
         raise FileError(
             "store_error", f"cannot open the store {safe_url(url)}: {reason(exc)}", "load"
