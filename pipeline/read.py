@@ -309,7 +309,8 @@ def _encoding(path: Path) -> tuple[str, str]:
 
     A UTF-8 file with a few stray bytes (one cell typed in another program) stays UTF-8:
     its good cells are read exactly, the stray bytes as stand-ins the `encoding` rule
-    rejects. Only a file with high bytes but no UTF-8 sequence at all is Windows-1252.
+    rejects. Only a file with high bytes but no UTF-8 sequence at all is Windows-1252, or
+    Mac Roman (Excel for Mac's "CSV (Macintosh)") where that reads its words better.
     """
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
@@ -323,8 +324,26 @@ def _encoding(path: Path) -> tuple[str, str]:
         return ("utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le"), _STAND_INS
     if _decodes(path, "utf-8") or _has_utf8_text(path):
         return "utf-8", _STAND_INS
+    if _reads_better_as_mac_roman(head):
+        return "mac_roman", "strict"
     # cp1252 leaves five bytes undefined; latin-1 maps them so nothing is dropped.
     return ("cp1252" if _decodes(path, "cp1252") else "latin-1"), "strict"
+
+
+# A letter of a word: one after another letter has its case (`Café`, `ÜMIT`), as a
+# decoding that fits the file gives; the wrong one gives `CafŽ`, `CafÈ` or `†mit`.
+_WORD_LETTER = re.compile(r"(?<![^\W\d_])[^\W\d_]|(?<=[a-z])[^\W\d_A-Z]|(?<=[A-Z])[^\W\d_a-z]")
+
+
+def _reads_better_as_mac_roman(head: bytes) -> bool:
+    """True when the high bytes of a single-byte file make more word letters in Mac Roman
+    than in Windows-1252 (their letters lie in different byte ranges)."""
+
+    def letters(encoding: str) -> int:
+        text = head.decode(encoding, errors="replace")
+        return sum(1 for found in _WORD_LETTER.finditer(text) if ord(found.group()) > 0x7F)
+
+    return letters("mac_roman") > letters("cp1252")
 
 
 def _decodes(path: Path, encoding: str) -> bool:

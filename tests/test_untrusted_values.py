@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import Result
-from factories import StoreView, json_lines, read_csv, valid_row, write_sheet
+from factories import LABELS, StoreView, json_lines, read_csv, valid_row, write_sheet
 from openpyxl import load_workbook
 
 from pipeline.store import customers
@@ -290,3 +290,20 @@ def test_a_review_csv_whose_erp_ids_lost_their_zeros_names_the_customer_meant(
     assert (line["erp_id"], line["outcome"]) == ("124", "refused")
     assert "but 00124 is" in line["message"] and "leading zeros" in line["message"]
     assert StoreView(db).customer("00124")["status"] == "pending"
+
+
+@pytest.mark.parametrize(("encoding", "newline"), [("mac_roman", "\r"), ("cp1252", "\r\n")])
+def test_a_mac_roman_csv_is_read_as_mac_roman_and_a_windows_one_as_windows(
+    tmp_path: Path, encoding: str, newline: str, onboard: Callable[..., Result]
+) -> None:
+    """It reads a CSV saved by Excel for Mac as "CSV (Macintosh)" in Mac Roman, where it
+    stored Café Ümit as CafŽ †mit, and a Windows-1252 CSV as before."""
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    row = valid_row(1, full_name="Café Ümit B.V.", contact_first_name="Ümit")
+    lines = [",".join(LABELS[name] for name in row), ",".join(row.values()), ""]
+    sheet = tmp_path / "klanten.csv"
+    sheet.write_bytes(newline.join(lines).encode(encoding))
+    result = onboard("import", sheet, "--db", db, "--user", "t")
+    assert result.exit_code == 0, result.output
+    stored = StoreView(db).customer(row["erp_id"])
+    assert (stored["full_name"], stored["contact_first_name"]) == ("Café Ümit B.V.", "Ümit")
