@@ -307,3 +307,11 @@ def test_a_mac_roman_csv_is_read_as_mac_roman_and_a_windows_one_as_windows(
     assert result.exit_code == 0, result.output
     stored = StoreView(db).customer(row["erp_id"])
     assert (stored["full_name"], stored["contact_first_name"]) == ("Café Ümit B.V.", "Ümit")
+
+
+def test_a_companies_house_number_that_lost_its_zero_says_so() -> None:
+    """It tells a British customer's 7-digit company number lost its leading zero to a
+    spreadsheet, as it tells a Dutch KvK number, instead of only naming the shape."""
+    outcome = normalize_registration_number("1234567", "GB")
+    assert outcome.code == "invalid_registration_number"
+    assert "01234567" in outcome.message and "Text" in outcome.message

@@ -196,8 +196,9 @@ _REGISTRATION = (
     Rule("registration_number", ("PL",), "a KRS number (the court register: 10 digits, from 0000000001) is "
          "accepted beside a REGON", "—", "—", "Krajowy Rejestr Sądowy (Ministry of Justice)",
          "KRS 0000028860"),
-    Rule("registration_number", ("NL",), "7 digits: the message says a spreadsheet dropped the leading zero",
-         "invalid_registration_number", "error", "KVK (8 digits, leading zeros)", "1234567"),
+    Rule("registration_number", ("NL", "GB"), "7 digits: the message says a spreadsheet dropped the leading "
+         "zero", "invalid_registration_number", "error", "KVK; Companies House (8 digits, leading zeros)",
+         "1234567"),
 )  # fmt: skip
 
 _PHONE = (

@@ -56,7 +56,8 @@ def normalize_registration_number(value: str, country: str) -> Outcome:
             return problem("registration_number_unverified", stored=stored, value=value, register=stored)
     if checked.value is None and country == "PL" and registrations.polish_krs(text):
         return Outcome(registrations.polish_krs(text))
-    if checked.value is None and country == "NL":
+    # KVK and Companies House numbers are 8 digits, with leading zeros a spreadsheet drops.
+    if checked.value is None and country in ("NL", "GB"):
         candidate = leading_zeros.restored(re.sub(r"[\s.\-]", "", text), lambda v: len(v) == 8)
         if candidate is not None:
             note = leading_zeros.lost_zero_note(candidate)
