@@ -88,7 +88,12 @@ def _libraries_frozen() -> Iterator[None]:
     collector's passes while the file's millions of short-lived values come and go: each
     full pass would trace them all again, some 12 % of an import's CPU. `gc.freeze` is
     made for this (https://docs.python.org/3/library/gc.html#gc.freeze); they are handed
-    back afterwards, so a long-lived caller (a sweep, the tests) keeps collecting them."""
+    back afterwards, so a long-lived caller (a sweep, the tests) keeps collecting them. A
+    caller that froze objects itself (a server before it forks) keeps them frozen: an
+    unfreeze would release theirs too, so nothing is done then."""
+    if gc.get_freeze_count():
+        yield
+        return
     gc.freeze()
     try:
         yield

@@ -4,6 +4,7 @@ of a second; the libraries are imported where a file is processed."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ from click.testing import CliRunner
 from factories import valid_row, write_sheet
 
 from pipeline.cli import cli
+from pipeline.config import Config
+from pipeline.importer import validate_file
 
 HEAVY = ("pandas", "pandera", "sqlalchemy", "openpyxl", "pyarrow", "numpy", "phonenumbers")
 _PROBE = """
@@ -82,3 +85,21 @@ def test_a_store_at_the_newest_revision_is_opened_without_alembic(tmp_path: Path
 
     assert completed.stdout.strip().splitlines()[-1] == "LOADED: EXIT:1"
     assert len(list((tmp_path / "r").glob("*/rejects.xlsx"))) == 1
+
+
+def test_objects_a_caller_froze_stay_frozen(tmp_path: Path) -> None:
+    """It leaves the garbage collector as it found it: frozen by nobody after a file (what
+    it froze is handed back), and what a caller froze itself (a server before it forks)
+    still frozen."""
+    sheet = write_sheet(tmp_path / "in.csv", [valid_row(0)])
+    config = Config(report_dir=tmp_path / "reports")
+    gc.unfreeze()
+    validate_file(sheet, config)
+    assert gc.get_freeze_count() == 0
+
+    gc.freeze()
+    try:
+        validate_file(sheet, config)
+        assert gc.get_freeze_count() > 0  # an unfreeze would have handed back the caller's too
+    finally:
+        gc.unfreeze()

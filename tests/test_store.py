@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
+from sqlalchemy import Engine, event
 
 from pipeline.store import audit, batches, bulk, customers
 
@@ -334,33 +335,85 @@ def _indexes(url: str) -> set[tuple[str, str]]:
         return set(listed.fetchall())
 
 
-@pytest.mark.parametrize("reports_blocked", [False, True], ids=["committed", "failed"])
+@pytest.fixture
+def statements() -> Iterator[list[str]]:
+    """Every SQL statement any engine runs meanwhile, as sent to the driver."""
+    sent: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(Engine, "before_cursor_execute", record)
+
+
+def _index_ddl(sent: list[str]) -> list[str]:
+    return [s.split(" ON ")[0] for s in sent if s.startswith(("DROP INDEX", "CREATE INDEX ix_"))]
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["committed", "failed-while-dropped"])
 def test_a_first_import_builds_the_indexes_again_exactly_as_they_were(
     tmp_path: Path,
     write_sheet: Callable[..., Path],
     valid_row: Row,
     onboard: Any,
     monkeypatch: pytest.MonkeyPatch,
-    reports_blocked: bool,
+    statements: list[str],
+    fails: bool,
 ) -> None:
-    """It drops and rebuilds the indexes of a SQLite store that a load brings at least as
-    many customers as it holds (lowered here from 10,000 rows to two): after the commit
-    every index is back as it was; after a failure inside the load's transaction too."""
+    """It drops the secondary indexes of a SQLite store that a load brings at least as
+    many rows as it holds (lowered here from 10,000 to two) and builds them again from
+    their own SQL before the commit: after the commit every index is as it was; after the
+    store fails inside the load, while they are dropped (a trigger refuses the audit
+    rows), too, and nothing is stored."""
     monkeypatch.setattr(bulk, "REBUILD_FROM_ROWS", 2)
     url = f"sqlite:///{tmp_path / 'indexes.db'}"
     assert onboard("db", "upgrade", "--db", url).exit_code == 0
     before = _indexes(url)
-    assert {"ix_customers_tax_id", "ix_customers_postal_code", "ix_audit_erp_id"} <= {n for n, _ in before}
-    reports = tmp_path / "reports"
-    if reports_blocked:
-        reports.write_text("", encoding="utf-8")  # a file where the report folder should be
+    names = {name for name, _ in before if name.startswith(("ix_customers", "ix_audit"))}
+    assert {"ix_customers_tax_id", "ix_customers_postal_code", "ix_audit_erp_id"} <= names
+    if fails:
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as database:
+            database.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'no'); END"
+            )
+            database.commit()
+        before = _indexes(url)
+    statements.clear()
 
     sheet = write_sheet(tmp_path / "first.csv", [valid_row(i) for i in range(3)])
-    result = onboard("import", sheet, "--db", url, "--report-dir", reports / "r", "--user", "tester")
+    result = onboard("import", sheet, "--db", url, "--report-dir", tmp_path / "r", "--user", "tester")
 
-    assert result.exit_code == (2 if reports_blocked else 0), result.output
+    assert result.exit_code == (2 if fails else 0), result.output
+    dropped = {f'DROP INDEX "{name}"' for name in names}
+    built = {f"CREATE INDEX {name}" for name in names}
+    assert set(_index_ddl(statements)) == (dropped if fails else dropped | built)
     assert _indexes(url) == before
     with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as database:
-        assert database.execute("SELECT count(*) FROM customers").fetchone() == (0 if reports_blocked else 3,)
+        assert database.execute("SELECT count(*) FROM customers").fetchone() == (0 if fails else 3,)
         plan = database.execute("EXPLAIN QUERY PLAN SELECT * FROM customers WHERE tax_id = 'x'").fetchall()
     assert "ix_customers_tax_id" in str(plan)
+
+
+def test_a_store_holding_as_many_rows_keeps_its_indexes(
+    tmp_path: Path,
+    write_sheet: Callable[..., Path],
+    valid_row: Row,
+    onboard: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+) -> None:
+    """It keeps the indexes of a store that already holds as many customers and audit
+    rows as a load brings (a master file imported again): a rebuild would sort them all."""
+    monkeypatch.setattr(bulk, "REBUILD_FROM_ROWS", 2)
+    url = f"sqlite:///{tmp_path / 'indexes.db'}"
+    first = write_sheet(tmp_path / "first.csv", [valid_row(i) for i in range(3)])
+    assert onboard("import", first, "--db", url, "--report-dir", tmp_path / "r", "--user", "t").exit_code == 0
+    statements.clear()
+
+    changed = write_sheet(tmp_path / "again.csv", [valid_row(i, city="Veldhoven") for i in range(3)])
+    result = onboard("import", changed, "--db", url, "--report-dir", tmp_path / "r", "--user", "t")
+
+    assert result.exit_code == 0, result.output
+    assert _index_ddl(statements) == []

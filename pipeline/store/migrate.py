@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
-from sqlalchemy.exc import SQLAlchemyError
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -55,12 +54,12 @@ def current_revision(engine: Engine) -> str | None:
 
 def at_head(engine: Engine) -> bool:
     """Whether the store's one recorded revision is `HEAD`; False when it has none (no
-    revision table yet). A store that cannot be reached raises, once, as any look-up."""
+    revision table yet). A store that cannot be reached, is locked or times out raises,
+    once, as any look-up would (a caught failure would be waited for again)."""
     with engine.connect() as connection:
-        try:
-            versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-        except SQLAlchemyError:
+        if not inspect(connection).has_table("alembic_version"):
             return False
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     return versions == [HEAD]
 
 
