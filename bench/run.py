@@ -131,7 +131,8 @@ def newcomers_file(work: Path, rows: int) -> Path:
     """`rows` customers of another seed than the stored ones, an N before every ERP ID:
     new customers, of whom some share a number or a near name with stored ones, as they
     happen to (German register numbers, Belgian four-digit postcodes)."""
-    out = work / f"newcomers-{rows}.csv"
+    # The name says how the file was drawn: a file drawn another way is never reused.
+    out = work / f"newcomers-seed8-{rows}.csv"
     if not out.exists():
         drawn = work / f"seed8-{rows}.csv"
         run([ONBOARD, "sample", "--rows", str(rows), "--out", str(drawn), "--seed", "8"])

@@ -99,9 +99,13 @@ def find_lookalikes(
 
 
 def _lookalike(candidate: Record, reason: Reason, records: Sequence[Record]) -> Lookalike | None:
-    """The candidate's look-alikes for one reason, itself left out; None when none is left."""
+    """The candidate's look-alikes for one reason, itself left out, by ERP ID (the store
+    returns them in no set order: PostgreSQL's changes as rows are updated); None when
+    none is left."""
     erp_id = str(candidate["erp_id"])
-    others = [record for record in records if record["erp_id"] != erp_id]
+    others = sorted(
+        (record for record in records if record["erp_id"] != erp_id), key=lambda r: str(r["erp_id"])
+    )
     if not others:
         return None
     value = _name(others[0]) if reason == "name" else str(candidate[reason])

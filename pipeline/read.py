@@ -22,6 +22,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -31,7 +32,7 @@ import pandas as pd
 import pyarrow as arrow
 import pyarrow.compute
 
-from pipeline import xlsx_scan
+from pipeline import xlsx_formats, xlsx_scan
 from pipeline.columns import count_known, synonym_index
 from pipeline.config import Limits
 from pipeline.issues import FileError
@@ -308,7 +309,8 @@ def _encoding(path: Path) -> tuple[str, str]:
 
     A UTF-8 file with a few stray bytes (one cell typed in another program) stays UTF-8:
     its good cells are read exactly, the stray bytes as stand-ins the `encoding` rule
-    rejects. Only a file with high bytes but no UTF-8 sequence at all is Windows-1252.
+    rejects. Only a file with high bytes but no UTF-8 sequence at all is Windows-1252, or
+    Mac Roman (Excel for Mac's "CSV (Macintosh)") where that reads its words better.
     """
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
@@ -322,8 +324,26 @@ def _encoding(path: Path) -> tuple[str, str]:
         return ("utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le"), _STAND_INS
     if _decodes(path, "utf-8") or _has_utf8_text(path):
         return "utf-8", _STAND_INS
+    if _reads_better_as_mac_roman(head):
+        return "mac_roman", "strict"
     # cp1252 leaves five bytes undefined; latin-1 maps them so nothing is dropped.
     return ("cp1252" if _decodes(path, "cp1252") else "latin-1"), "strict"
+
+
+# A letter of a word: one after another letter has its case (`Café`, `ÜMIT`), as a
+# decoding that fits the file gives; the wrong one gives `CafŽ`, `CafÈ` or `†mit`.
+_WORD_LETTER = re.compile(r"(?<![^\W\d_])[^\W\d_]|(?<=[a-z])[^\W\d_A-Z]|(?<=[A-Z])[^\W\d_a-z]")
+
+
+def _reads_better_as_mac_roman(head: bytes) -> bool:
+    """True when the high bytes of a single-byte file make more word letters in Mac Roman
+    than in Windows-1252 (their letters lie in different byte ranges)."""
+
+    def letters(encoding: str) -> int:
+        text = head.decode(encoding, errors="replace")
+        return sum(1 for found in _WORD_LETTER.finditer(text) if ord(found.group()) > 0x7F)
+
+    return letters("mac_roman") > letters("cp1252")
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -518,9 +538,26 @@ def _xlsx_sheets(
     workbook, names = _open_workbook(path, wanted)
     with _guarded(path, None, lambda: zipfile.ZipFile(path)) as archive:
         parts = _guarded(path, None, lambda: xlsx_scan.sheet_parts(archive))
+        styles = _guarded(path, None, lambda: xlsx_formats.padded_styles(archive))
         for name in names:
-            raw = _sheet_cells(path, workbook, archive, parts.get(name), name, limits)
-            yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw)
+            member = parts.get(name)
+            raw, merges = _sheet_cells(path, workbook, archive, member, name, limits)
+            show = partial(xlsx_formats.shown_cells, archive, member or "", styles, raw, merges, cell_text)
+            shown = _guarded(path, name, show) if styles or merges else {}
+            if not shown:
+                yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw)
+            else:
+                yield name, _shown_texts(raw, shown)
+
+
+def _shown_texts(raw: Sequence[Sequence[object]], shown: xlsx_formats.Shown) -> Iterator[list[str]]:
+    """The rows' texts, with the cells Excel shows otherwise than calamine reads them (a
+    zero-padded number `01067`, a cell merged into the one above) as Excel shows them."""
+    for number, row in enumerate(raw):
+        texts = [v if v.__class__ is str else cell_text(v) for v in row]
+        for column, text in shown.get(number, {}).items():
+            texts[column] = text
+        yield texts
 
 
 def _open_workbook(path: Path, wanted: str | None) -> tuple[CalamineWorkbook, list[str]]:
@@ -556,8 +593,9 @@ def _sheet_cells(
     member: str | None,
     name: str,
     limits: Limits,
-) -> Sequence[Sequence[object]]:
-    """Every cell of a sheet from A1, once its XML shows that it fits `limits.max_cells`.
+) -> tuple[Sequence[Sequence[object]], list[xlsx_formats.Merge]]:
+    """Every cell of a sheet from A1, once its XML shows that it fits `limits.max_cells`,
+    and its merged ranges.
 
     calamine allocates the whole block at once, before any limit could be checked on
     what it returns; error cells it would lose are handed to it as text.
@@ -575,14 +613,14 @@ def _sheet_cells(
 
 def _dense_cells(
     path: Path, workbook: Callable[[], CalamineWorkbook], name: str, limits: Limits
-) -> Sequence[Sequence[object]]:
-    """The sheet's cells as calamine reads them, from A1."""
+) -> tuple[Sequence[Sequence[object]], list[xlsx_formats.Merge]]:
+    """The sheet's cells as calamine reads them, from A1, and its merged ranges."""
     try:
         sheet = workbook().get_sheet_by_name(name)
         rows, columns = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
         if rows * columns > limits.max_cells:  # had the scan missed a cell
             raise _too_large(path, name, xlsx_scan.SheetScan(rows, columns), limits.max_cells)
-        return sheet.to_python(skip_empty_area=False)
+        return sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or ())
     except FileError:
         raise
     except Exception as exc:  # see _open_workbook

@@ -9,7 +9,7 @@ commit in one transaction; applying the same file twice changes nothing the seco
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -184,9 +184,12 @@ def _decide_lines(
     stored = store.find_customers(connection, erp_ids)
     importers = store.importers(connection, (r["batch_id"] for r in stored.values())) if four_eyes else {}
     seen = Counter(erp_ids)
+    zeros = _lost_zeros(connection, [erp_id for erp_id in erp_ids if erp_id not in stored])
     changes: list[store.StatusChange] = []
     for row, values in entries:
         line = decide(values, stored, seen, (result.reviewer, account), importers, row)
+        if line.outcome == "refused" and line.erp_id in zeros:
+            line = replace(line, message=f"{line.message}, but {zeros[line.erp_id]} is{_LOST_ZEROS}")
         result.lines.append(line)
         if line.outcome in ("approved", "rejected"):
             record = stored[line.erp_id]
@@ -195,6 +198,25 @@ def _decide_lines(
                 store.StatusChange(line.erp_id, record["status"], line.outcome, record["batch_id"], reason)
             )
     return changes
+
+
+# Excel opens a review CSV with its ERP IDs as numbers: 00123 is saved back as 123.
+_LOST_ZEROS = (
+    ": a spreadsheet read the ERP IDs as numbers and dropped their leading zeros; apply the "
+    ".xlsx review file, or open the CSV with the erp_id column as Text"
+)
+
+
+def _lost_zeros(connection: Connection, unknown: list[str]) -> dict[str, str]:
+    """The one stored ERP ID each unknown all-digit ERP ID is with leading zeros put
+    back (`123` → `00123`), where exactly one is stored; never applied, only named."""
+    candidates = {
+        "0" * zeros + erp_id: erp_id for erp_id in unknown if erp_id.isdigit() for zeros in range(1, 13)
+    }
+    found: dict[str, list[str]] = {}
+    for stored in store.find_customers(connection, list(candidates)):
+        found.setdefault(candidates[stored], []).append(stored)
+    return {typed: ids[0] for typed, ids in found.items() if len(ids) == 1}
 
 
 def _fail(result: ReviewResult, error: FileError) -> None:

@@ -26,7 +26,7 @@ from schemas.codes import CODES
 from schemas.customer import WARNING_FIELDS, customer_schema, warning_schema
 from schemas.fields import FIELD_OF_CODE, FIELDS, RULE_WARNINGS, ValueRule, value_rules
 from schemas.rules.outcome import Outcome
-from schemas.rules.text import WHITESPACE, visible
+from schemas.rules.text import WHITESPACE, WHITESPACE_TO_COLLAPSE, visible
 
 # Pandera's own check names, as our codes.
 _PANDERA_CODES = {"not_nullable": "missing_value"}
@@ -107,13 +107,16 @@ class Validation:
 def clean(frame: pd.DataFrame) -> pd.DataFrame:
     """Trim and collapse white space in every cell; blank cells become NA."""
     cleaned = pd.DataFrame(
-        {
-            name: column.str.replace(WHITESPACE, " ", regex=True).str.strip(" ")
-            for name, column in frame.items()
-        },
-        index=frame.index,
+        {name: _collapsed(column).str.strip(" ") for name, column in frame.items()}, index=frame.index
     )
     return cleaned.mask(cleaned == "")
+
+
+def _collapsed(column: pd.Series) -> pd.Series:
+    """Runs of white space as one space; a column with none to collapse as it is."""
+    if not column.str.contains(WHITESPACE_TO_COLLAPSE, regex=True).any():
+        return column
+    return column.str.replace(WHITESPACE, " ", regex=True)
 
 
 def validate(

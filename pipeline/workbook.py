@@ -15,8 +15,6 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from pipeline.result import escape_surrogates
 from schemas.rules.text import visible
 
@@ -51,6 +49,10 @@ def safe_text(value: object) -> str:
     text = escape_surrogates(visible(shorten("" if value is None else str(value), MAX_CELL)))
     if text.isprintable():  # no control character: most cells, and a quicker test
         return text
+    # openpyxl's list of what a worksheet cannot hold; imported here, as it is rarely
+    # needed and loading openpyxl costs a tenth of a second of every run.
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     shown: str = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
     return shown
 

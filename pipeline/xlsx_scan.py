@@ -81,14 +81,7 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     Raises `SheetXmlError` when the parts cannot be found or a name is in the zip twice.
     """
     members = _member_index(archive)
-    office = [
-        a.get("Target", "")
-        for name, a in _elements(_read(archive, members, "_rels/.rels"))
-        if name == "Relationship" and a.get("Type", "").endswith("/relationships/officeDocument")
-    ]
-    if not office:
-        raise SheetXmlError("it names no workbook part")
-    folder = office[-1].rpartition("/")[0].lstrip("/") + "/" if "/" in office[-1] else ""
+    folder = _workbook_folder(archive, members)
     rels = _elements(_read(archive, members, f"{folder}_rels/workbook.xml.rels"))
     targets = {a.get("Id", ""): a.get("Target", "") for name, a in rels if name == "Relationship"}
     parts: dict[str, str] = {}
@@ -98,6 +91,43 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         if target and _normalized(path) in members:
             parts[attrs.get("name", "")] = members[_normalized(path)]
     return parts
+
+
+def related_part(archive: zipfile.ZipFile, kind: str) -> str | None:
+    """The member the workbook's relationship of `kind` (`styles`, …) targets; None when
+    the workbook has no such part."""
+    members = _member_index(archive)
+    folder = _workbook_folder(archive, members)
+    for name, attrs in _elements(_read(archive, members, f"{folder}_rels/workbook.xml.rels")):
+        if name == "Relationship" and attrs.get("Type", "").endswith(f"/relationships/{kind}"):
+            target = attrs.get("Target", "")
+            return members.get(_normalized(target[1:] if target.startswith("/") else folder + target))
+    return None
+
+
+def part_elements(archive: zipfile.ZipFile, member: str) -> list[tuple[str, dict[str, str]]]:
+    """(local name, attributes) of every element of a small XML part, no DTD allowed."""
+    return _elements(archive.read(member))
+
+
+def cell_position(reference: str) -> tuple[int, int] | None:
+    """The zero-based (row, column) of a plain reference such as B7, else None."""
+    found = re.fullmatch(r"([A-Z]+)([0-9]+)", reference)
+    if found is None or int(found[2]) == 0:
+        return None
+    return int(found[2]) - 1, _column_number(found[1]) - 1
+
+
+def _workbook_folder(archive: zipfile.ZipFile, members: dict[str, str]) -> str:
+    """The folder of the workbook part the package's relationships name (`xl/`)."""
+    office = [
+        a.get("Target", "")
+        for name, a in _elements(_read(archive, members, "_rels/.rels"))
+        if name == "Relationship" and a.get("Type", "").endswith("/relationships/officeDocument")
+    ]
+    if not office:
+        raise SheetXmlError("it names no workbook part")
+    return office[-1].rpartition("/")[0].lstrip("/") + "/" if "/" in office[-1] else ""
 
 
 def scan_sheet(archive: zipfile.ZipFile, member: str, limit: int) -> SheetScan:

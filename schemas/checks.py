@@ -171,6 +171,23 @@ def spreadsheet_error(values: pd.Series) -> pd.Series:
     return ~values.str.fullmatch(SPREADSHEET_ERRORS)
 
 
+# What people type into a required cell they cannot fill, to get past the check: marks
+# without a letter or digit (`-`, `?`, `/`, `...`), and "not applicable / not known" in the
+# languages the headers are (`n/a`, `n.v.t.`, `k.A.`, `unknown`, `onbekend`, `inconnu`).
+# A short name `TBA` or a surname `Na` may be real, so abbreviations need their dots.
+PLACEHOLDERS = (
+    r"[\W_]+|(?i:n\s*[./]\s*[abdv](?:\s*\.\s*t)?\.?|nvt|k\.\s*a\.?|keine\s+angabe|unknown|onbekend"
+    r"|unbekannt|inconnue?|not\s+(?:applicable|available|known)|niet\s+(?:van\s+toepassing|bekend)"
+    r"|nicht\s+(?:zutreffend|bekannt)|sans\s+objet|non\s+(?:applicable|disponible|connue?))"
+)
+
+
+@extensions.register_check_method()
+def placeholder_value(values: pd.Series) -> pd.Series:
+    """No placeholder where a value is required: `n/a` is no company, city or number."""
+    return ~values.str.fullmatch(PLACEHOLDERS)
+
+
 @extensions.register_check_method()
 def scientific_notation(values: pd.Series) -> pd.Series:
     """No numbers in Excel's scientific notation: their last digits are lost."""

@@ -83,6 +83,13 @@ CODES: dict[str, Code] = _codes(
     # Row-level errors: the row is rejected, the rest of the file goes on.
     ("missing_value", "row", "error", "A required field is blank.", "{label} is required"),
     (
+        "placeholder_value",
+        "row",
+        "error",
+        "A required field holds a placeholder (n/a, -, unknown) instead of a value.",
+        "{label} is required, and {value!r} is a placeholder, not a value: fill it in",
+    ),
+    (
         "too_long",
         "row",
         "error",

@@ -62,6 +62,7 @@ def _check(code: str, statistics: dict[str, Any]) -> pa.Check:
 def _column(field: Field, statistics: dict[str, dict[str, Any]]) -> pa.Column:
     """A text column with the checks every text gets, plus the field's own."""
     names = [*TEXT_CHECKS, *(["scientific_notation"] if field.digits else [])]
+    names += ["placeholder_value"] if field.takes_placeholders else []
     if not field.country_dependent:
         names += field.codes
     bound = {"too_long": {"maximum": field.max_length}} | statistics

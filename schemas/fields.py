@@ -70,6 +70,12 @@ class Field:
         return self.synonyms[0]
 
     @property
+    def takes_placeholders(self) -> bool:
+        """True for a required field whose rule would store a placeholder (`n/a`, `-`):
+        text without a rule, the ERP ID, and the numbers some countries check by shape only."""
+        return self.required and (self.rule is None or self.name in ("registration_number", "tax_id"))
+
+    @property
     def country_dependent(self) -> bool:
         """True when the field's rule depends on the row's country (a frame-level check)."""
         return self.takes == "country"

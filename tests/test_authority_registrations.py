@@ -16,6 +16,7 @@ from stdnum.se import orgnr
 from schemas.authority.registrations import (
     courtless_register_number,
     dutch_problem,
+    placeholder_problem,
     swedish_kind,
     swedish_problem,
 )
@@ -87,13 +88,25 @@ def test_other_values_are_no_courtless_register_number(value: str) -> None:
         ("000012345678", "vestigingsnummer"),
         ("0000 1234 5678", "vestigingsnummer"),
         ("123456782", "RSIN"),  # passes the 11-test as every RSIN does
-        ("00000000", "placeholder"),
     ],
 )
 def test_dutch_mix_ups_are_named(value: str, named: str) -> None:
     """It names the Dutch number given instead of the KvK number."""
     found = dutch_problem(value)
     assert found is not None and named in found.reason
+
+
+@pytest.mark.parametrize("value", ["00000000", "0", "000-000", "0000 0000"])
+def test_zeros_only_is_a_placeholder_in_any_register(value: str) -> None:
+    """It names a number of zeros only as a placeholder, whatever the register."""
+    found = placeholder_problem(value)
+    assert found is not None and "placeholder" in found.reason
+
+
+@pytest.mark.parametrize("value", ["HRB 0", "01234567", "A0"])
+def test_a_number_with_another_digit_or_a_letter_is_no_placeholder(value: str) -> None:
+    """It leaves a number with any digit but 0, or a letter, to the register's own rule."""
+    assert placeholder_problem(value) is None
 
 
 @pytest.mark.parametrize("value", ["12345678", "33123456", "01234567", "123456789"])

@@ -42,7 +42,8 @@ def test_the_schema_has_a_column_per_field_with_the_fields_facts() -> None:
         assert too_long.statistics == {"maximum": field.max_length}
         own = set() if field.country_dependent else set(field.codes)
         digits = {"scientific_notation"} if field.digits else set()
-        assert check_names(column.checks) == TEXT_CHECKS | digits | own, name
+        placeholders = {"placeholder_value"} if field.takes_placeholders else set()
+        assert check_names(column.checks) == TEXT_CHECKS | digits | own | placeholders, name
 
 
 def test_rules_that_depend_on_the_country_are_row_checks_named_by_their_codes() -> None:
@@ -99,6 +100,7 @@ def test_every_problem_message_is_its_codes_template_filled_in(
         {"city": "x" * 201},
         {"city": "a\x01b"},
         {"city": "#REF!"},
+        {"city": "n/a"},
         {"erp_id": "1.23457E+11"},
         {"state": "Nowhere"},
         # The rules' warnings beyond our libraries (docs/rules.md).

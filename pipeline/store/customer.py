@@ -88,16 +88,13 @@ def _plan(
     `result`), each change with its audit row."""
     batch_id = result.batch_id
     writes = _Writes()
+    new = {"status": "pending", "batch_id": batch_id, "created_at": stamp, "updated_at": stamp}
     for row in rows:
         values = {name: row.get(name) for name in FIELDS}
         erp_id = str(values["erp_id"])
         old = existing.get(erp_id)
         if old is None:
-            writes.inserts.append(
-                values
-                | {"warnings": row.get("warnings"), "status": "pending", "batch_id": batch_id}
-                | {"created_at": stamp, "updated_at": stamp}
-            )
+            writes.inserts.append({**values, "warnings": row.get("warnings"), **new})
             writes.events.append(audit_row(erp_id, "created", None, "pending", batch_id, user, stamp))
         elif all(old[name] == values[name] for name in FIELDS):
             result.unchanged += 1

@@ -186,10 +186,19 @@ _REGISTRATION = (
          "invalid_registration_number", "error", "KVK", "000012345678"),
     Rule("registration_number", ("NL",), "a 9-digit RSIN is named as such", "invalid_registration_number",
          "error", "KVK; Belastingdienst", "123456782"),
-    Rule("registration_number", ("NL",), "zeros only is a placeholder", "invalid_registration_number",
-         "error", "KVK", "00000000"),
-    Rule("registration_number", ("NL",), "7 digits: the message says a spreadsheet dropped the leading zero",
-         "invalid_registration_number", "error", "KVK (8 digits, leading zeros)", "1234567"),
+    Rule("registration_number", (), "zeros only is a placeholder", "invalid_registration_number",
+         "error", "no register issues one (KVK, Handelsregister, …)", "000000", "IT"),
+    Rule("registration_number", ("NL", "DK", "PL", "BE", "DE", "FR"), "the register's name written with the "
+         "number (`KvK 12345678`, `CVR-nr. 13585628`, `Amtsgericht München HRB 12345`, "
+         "`RCS Paris B 552 081 317`) is no part of it: the number is checked and stored without it", "—", "—",
+         "KVK; Erhvervsstyrelsen (CVR); KRS; KBO/BCE; Handelsregister; INSEE (SIREN) and the greffes (RCS)",
+         "KvK-nummer: 12345678"),
+    Rule("registration_number", ("PL",), "a KRS number (the court register: 10 digits, from 0000000001) is "
+         "accepted beside a REGON", "—", "—", "Krajowy Rejestr Sądowy (Ministry of Justice)",
+         "KRS 0000028860"),
+    Rule("registration_number", ("NL", "GB"), "7 digits: the message says a spreadsheet dropped the leading "
+         "zero", "invalid_registration_number", "error", "KVK; Companies House (8 digits, leading zeros)",
+         "1234567"),
 )  # fmt: skip
 
 _PHONE = (
@@ -199,6 +208,10 @@ _PHONE = (
     Rule("contact_phone", (), "digits that are valid once a dropped leading zero is put back: "
          "the message says so", "invalid_phone", "error", "spreadsheets read digits as numbers",
          "33123456789", "NL"),
+    Rule("contact_phone", (), "an extension (`ext 12`, `x12`, `#12`) or letters, which phonenumbers "
+         "drops or turns into keypad digits, are named, never stored altered", "invalid_phone", "error",
+         "ITU-T E.164 (digits only, no extension); ITU-T E.161 (letters on a keypad)",
+         "+31 40 123 4567 ext 12", "NL"),
 )  # fmt: skip
 
 RULES: tuple[Rule, ...] = _RANGES + _POSTCODES + _STATES + _EMAIL + _TAX + _REGISTRATION + _PHONE

@@ -96,6 +96,56 @@ def dutch_problem(value: str) -> Finding | None:
     if len(digits) == 9 and bsn.is_valid(digits):
         reason = "its 9 digits are an RSIN (fiscal number), not the 8-digit KvK number"
         return Finding("invalid_registration_number", reason)
-    if set(digits) == {"0"}:
-        return Finding("invalid_registration_number", "zeros only is a placeholder, never a KvK number")
+    return None
+
+
+# --- every country -------------------------------------------------------------------
+
+# What people write before (France: after, too) a register number: the register's name,
+# which is no part of the number (KVK: "KvK-nummer"; Erhvervsstyrelsen: "CVR-nr."; KRS;
+# KBO/BCE; the German Registergericht, "Amtsgericht München HRB 12345"; the French greffe,
+# "RCS Paris B 552 081 317", whose identifier is the SIREN, INSEE).
+_NUMBER_WORD = r"(?:[- ]?(?:nummer|nr|no|n°|number|numéro)\.?)?(?:\s*[:.]\s*|\s+)"
+_REGISTER_LABELS = {
+    "NL": re.compile(rf"(?:kvk|k\.v\.k\.){_NUMBER_WORD}", re.IGNORECASE),
+    "DK": re.compile(rf"cvr{_NUMBER_WORD}", re.IGNORECASE),
+    "PL": re.compile(rf"krs{_NUMBER_WORD}", re.IGNORECASE),
+    "BE": re.compile(
+        rf"(?:kbo|bce|ondernemingsnummer|n° d'entreprise|numéro d'entreprise)(?:{_NUMBER_WORD})",
+        re.IGNORECASE,
+    ),
+    "DE": re.compile(r"(?:amtsgericht|registergericht|ag)\s+", re.IGNORECASE),
+    "FR": re.compile(r"r\.?c\.?s\.?\s+(?:\D+?\s+)?(?:[ab]\s+)?(?=\d)", re.IGNORECASE),
+}
+_FRENCH_TRAILING = re.compile(r"(?<=\d)\s+r\.?c\.?s\.?(?:\s+\D+)?", re.IGNORECASE)
+
+
+def without_register_label(value: str, country: str) -> str:
+    """The number of `value` without the register's name written before it (or, in
+    France, after it): `KvK 12345678` → `12345678`, `RCS Paris B 552 081 317` → the SIREN."""
+    label = _REGISTER_LABELS.get(country)
+    found = label.match(value) if label else None
+    number = value[found.end() :] if found else value
+    return _FRENCH_TRAILING.sub("", number) if country == "FR" else number
+
+
+# The KRS, Poland's court register (Krajowy Rejestr Sądowy): 10 digits given in order from
+# 0000000001, so its numbers start with zeros; a REGON has 9 or 14 and a NIP (tax number)
+# 10 digits that start with a tax office's code, never 0.
+_KRS = re.compile(r"0\d{9}")
+
+
+def polish_krs(value: str) -> str | None:
+    """A KRS number in its stored form (10 digits), or None."""
+    digits = re.sub(r"[\s.\-]", "", value)
+    return digits if _KRS.fullmatch(digits) and set(digits) != {"0"} else None
+
+
+def placeholder_problem(value: str) -> Finding | None:
+    """A number of zeros only (`0`, `000-000`): no register issues one, in any country."""
+    digits = re.sub(r"[\s.\-/]", "", value)
+    if digits.isdigit() and set(digits) == {"0"}:
+        return Finding(
+            "invalid_registration_number", "zeros only is a placeholder, never a registration number"
+        )
     return None

@@ -5,7 +5,9 @@ and still are no VAT number:
 
 - **Placeholders**: all zeros. Several countries' arithmetic gives 0 for them (BG, EE,
   FI, GR, HU, LU, PL, GB, NO, XI among those we check), and spreadsheets are full of
-  `000000000` typed to get past a required field. No tax authority issues one.
+  `000000000` typed to get past a required field. No tax authority issues one. This
+  holds where no check exists too (accepted unverified otherwise), and so does a number
+  without a digit or letter (`-`, `/`), which would be stored empty.
 - **GB numbers in ranges HMRC never issues.** HMRC's check for a 9-digit VAT number (and
   the first 9 digits of a 12-digit branch number) is a weighted sum of the first 7 digits
   with the last 2, modulo 97: the old scheme (remainder 0) and, since 2010, the "9755"
@@ -27,6 +29,8 @@ _NEW_SCHEME_UNISSUED: Blocks = ((0, 1_000_000),)
 
 def placeholder_problem(compact: str) -> str | None:
     """Why a compact VAT number (prefix and all) is a placeholder (None when it is not)."""
+    if not any(char.isalnum() for char in compact):
+        return "it holds no digit or letter: a placeholder, never an issued VAT number"
     digits = "".join(char for char in compact if char.isdigit())
     if digits and set(digits) == {"0"}:
         return "a number of zeros only is a placeholder, never an issued VAT number"

@@ -13,11 +13,13 @@ from schemas.rules.country import country_name
 from schemas.rules.outcome import CACHE_SIZE, Outcome, problem
 
 _TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")
+_CANNOT_KEEP = "cannot keep: give the number alone, in digits (an extension in another column)"
 
 
 def _normalize_phone(value: str, country: str) -> Outcome:
     """A valid phone number (the country as its default region) → E.164; a number valid
-    only in another country is kept with the warning `phone_other_country`."""
+    only in another country is kept with the warning `phone_other_country`; an extension
+    or letters, which E.164 cannot keep, reject it (`phones.unstorable_part`)."""
     text = value.strip()
     # The portal's notation "+31(0)40 …" marks the trunk zero dialled only within the country.
     if text.startswith(("+", "00")):
@@ -29,6 +31,11 @@ def _normalize_phone(value: str, country: str) -> Outcome:
     if number is None or not phonenumbers.is_valid_number(number):
         candidate = phones.valid_with_zeros(text, country)
         note = f"; {leading_zeros.lost_zero_note(candidate)}" if candidate else ""
+        return problem("invalid_phone", value=value, country=country_name(country), note=note)
+    unstorable = phones.unstorable_part(text, number)
+    if unstorable is not None:
+        # An extension or letters would be dropped or turned into digits: not silently.
+        note = f"; it holds {unstorable}, which a stored number (E.164: digits only) {_CANNOT_KEEP}"
         return problem("invalid_phone", value=value, country=country_name(country), note=note)
     stored = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     region = phones.other_country(number, country)

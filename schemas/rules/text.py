@@ -10,7 +10,17 @@ import unicodedata
 # explicit class so that Python's re and pyarrow's RE2 agree on it.
 WHITESPACE = "[ \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+"
 _SPACES = re.compile(WHITESPACE)
-CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+# What collapsing changes: white space other than a plain space, or two spaces in a row.
+# Text without either only needs trimming (most columns: a quicker test than the rewrite).
+WHITESPACE_TO_COLLAPSE = "[\t\n\r\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]|  "
+# C0 and C1 controls, Unicode's bidirectional controls (Bidi_Control: the marks and the
+# embeddings, overrides and isolates that reorder what is shown, as in "Trojan Source",
+# CVE-2021-42574) and the invisible tag characters: none is visible in a cell, and each
+# makes a stored name or ERP ID differ from the one a person reads and types.
+CONTROL_CHARACTERS = (
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 def clean_text(value: str) -> str:
