@@ -116,7 +116,7 @@ bench: $(BENCH_PEERS)
 		$(if $(PG_URL),--pg-url $(PG_URL),) --markdown bench/last-run.md
 
 ## mutate: mutation testing (mutmut) of the rules, review decisions, store upsert and sweep
-## claims; prints the score per module (an hour or more on 2 cores; see docs/testing.md)
+## claims; prints the score per module (hours on 2 cores; see docs/testing.md)
 mutate: $(STAMP)
 	$(BIN)/pip install --quiet "mutmut>=3.8,<4"
 	rm -rf mutants

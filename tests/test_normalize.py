@@ -356,6 +356,7 @@ def test_french_siren_with_dashes(value: str, expected: str) -> None:
         ("90210", "US", "90210"),
         ("a1b2c3", "CA", "A1B 2C3"),
         ("", "HK", ""),
+        ("Kowloon 1", "HK", "Kowloon 1"),  # no postcode format: kept as typed
     ],
 )
 def test_postal_code_accepted(value: str, country: str, expected: str) -> None:

@@ -119,6 +119,7 @@ def test_a_long_file_name_is_imported_and_moved(tmp_path: Path) -> None:
     (line,) = json_lines(result)
     moved = Path(str(line["moved_to"]))
     assert moved.parent == root / "processed" and moved.is_file()
+    assert Path(str(line["report_dir"])).parent == root / "reports"
     assert len(os.fsencode(moved.name)) <= 255 and str(line["batch_id"]) in moved.name
     # Shortened no more than needed: the limit, less room for a "-999" when names collide.
     limit = sweep_module.name_max(root / "processed")
