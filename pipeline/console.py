@@ -84,6 +84,11 @@ def _style(text: object, **style: Any) -> _Styled:
     return _Styled(text, style)
 
 
+def count(number: int, noun: str) -> str:
+    """`number` and `noun`, in the plural unless one: "1 row", "3 rows", "0 files"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def echo(*parts: object, err: bool = True) -> None:
     """Print one line for a person, on standard error unless `err` is false.
 
@@ -129,11 +134,11 @@ def file_result(result: FileResult, mapping_help: bool = True, show: int = 0) ->
         echo(name, f": skipped, {result.skip_reason} as batch {result.batch_id} ({again})")
         return
     counts: list[object] = [
-        f": {result.rows} rows, ",
+        f": {count(result.rows, 'row')}, ",
         _style(result.accepted, fg="green"),
         " accepted, ",
         _style(result.rejected, fg="red" if result.rejected else "green"),
-        f" rejected, {len(result.warnings)} warnings",
+        f" rejected, {count(len(result.warnings), 'warning')}",
     ]
     if result.command == "import":
         counts.append(
@@ -271,7 +276,7 @@ def run_end(report: RunReport, as_json: bool) -> None:
                 file_result(result, mapping_help=False)
     if len(report.files) > 1 and not as_json:
         echo(
-            f"{len(report.files)} files: {report.rows} rows, {report.accepted} accepted, "
+            f"{count(len(report.files), 'file')}: {count(report.rows, 'row')}, {report.accepted} accepted, "
             f"{report.rejected} rejected, {report.unusable} unusable",
         )
 
@@ -374,7 +379,7 @@ def swept_file(swept: SweptFile) -> None:
         detail = f"skipped, {result.skip_reason} (batch {result.batch_id})"
     else:
         detail = (
-            f"{result.rows} rows, {result.accepted} accepted, {result.rejected} "
+            f"{count(result.rows, 'row')}, {result.accepted} accepted, {result.rejected} "
             f"rejected; batch {result.batch_id}"
         )
     note = f" ({swept.note})" if swept.note else ""
@@ -394,8 +399,8 @@ def sweep_end(result: SweepResult, folder: Path, as_json: bool) -> None:
     if result.stopped:
         log(f"sweep of {folder} stopped: {result.stopped}")
     elif result.files or result.claimed_elsewhere:
-        elsewhere = len(result.claimed_elsewhere)
+        elsewhere, files = len(result.claimed_elsewhere), count(len(result.files), "file")
         log(
-            f"sweep of {folder}: {len(result.files)} files, {len(result.waiting)} left for the next run"
+            f"sweep of {folder}: {files}, {len(result.waiting)} left for the next run"
             + (f", {elsewhere} claimed by another sweep" if elsewhere else "")
         )

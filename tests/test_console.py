@@ -157,3 +157,19 @@ def test_problem_table_fits_a_narrow_terminal(tmp_path: Path) -> None:
     assert all(len(line) <= 80 for line in lines)
     text = " ".join(" ".join(line.split()) for line in lines)
     assert "is not a valid Dutch VAT" in text and "NL1X" in text
+
+
+def test_one_of_a_thing_is_said_in_the_singular(tmp_path: Path, onboard: Onboard) -> None:
+    """It says "1 row", "1 warning" and "1 pending customer", and "2 rows" for two: a
+    newcomer's first one-row file reads as English."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    two = write_sheet(tmp_path / "two.csv", [valid_row(0), valid_row(1)])
+    abroad = write_sheet(tmp_path / "one.csv", [valid_row(2, contact_phone="+32 2 555 12 12")])
+
+    validated = onboard("validate", two, "--report-dir", tmp_path / "r")
+    imported = onboard("import", abroad, "--db", url, "--user", "t", "--report-dir", tmp_path / "r")
+    exported = onboard("review", "export", "--db", url, "--out", tmp_path / "review.xlsx")
+
+    assert "two.csv: 2 rows, 2 accepted, 0 rejected, 0 warnings" in validated.output
+    assert "one.csv: 1 row, 1 accepted, 0 rejected, 1 warning;" in imported.output
+    assert "wrote 1 pending customer to" in exported.output
