@@ -173,3 +173,25 @@ def test_one_of_a_thing_is_said_in_the_singular(tmp_path: Path, onboard: Onboard
     assert "two.csv: 2 rows, 2 accepted, 0 rejected, 0 warnings" in validated.output
     assert "one.csv: 1 row, 1 accepted, 0 rejected, 1 warning;" in imported.output
     assert "wrote 1 pending customer to" in exported.output
+
+
+def test_status_fits_a_terminal_of_80_columns(tmp_path: Path, onboard: Onboard) -> None:
+    """It shows each recent batch on one line of an 80-column terminal: the batch id and
+    every count whole, a long file name cut to what is left."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    sheet = write_sheet(tmp_path / "klanten-noord-holland-oktober-2026-definitief.csv", [valid_row(0)])
+    batch = json_lines(onboard("import", sheet, "--db", url, "--user", "t", "--json").stdout)[0]["batch_id"]
+
+    code, shown, _ = on_a_terminal(["status", "--db", url], tmp_path, columns=80)
+
+    lines = ANSI.sub("", shown).replace("\r", "").strip().splitlines()
+    assert code == 0
+    assert max(len(line) for line in lines) <= 80, lines
+    assert lines[1].split() == ["batch", "file", "rows", "acc", "rej", "pending", "approved", "rejected"]
+    cells = lines[2].split()
+    assert (cells[0], cells[1][:8], cells[1][-1], cells[2:]) == (
+        batch,
+        "klanten-",
+        "…",
+        ["1", "1", "0", "1", "0", "0"],
+    )
