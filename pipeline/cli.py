@@ -198,7 +198,7 @@ def export(status_: str, out: Path, for_spreadsheet: bool, common: options.Commo
     if common.as_json:
         console.echo_json({"out": str(out), "status": status_, "customers": written})
     else:
-        console.echo(f"wrote {written} {status_} customers to {out}")
+        console.echo(f"wrote {console.count(written, status_ + ' customer')} to {out}")
 
 
 @cli.group()
@@ -224,7 +224,7 @@ def review_export(out: Path, batch_id: str | None, common: options.Common) -> No
     if common.as_json:
         console.echo_json({"out": str(written.out), "customers": written.customers, "batch_id": batch_id})
     else:
-        console.echo(f"wrote {written.customers} pending customers to {written.out}")
+        console.echo(f"wrote {console.count(written.customers, 'pending customer')} to {written.out}")
 
 
 @review.command(name="apply")
@@ -266,7 +266,7 @@ def sample(rows: int, out: Path, seed: int, bad_ratio: float) -> None:
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise click.UsageError(f"--out {out}: use a .csv or .xlsx file name")
     pipeline.write_sheet(out, pipeline.generate_rows(rows, seed=seed, bad_ratio=bad_ratio))
-    console.echo(f"wrote {rows} customers to {out}")
+    console.echo(f"wrote {console.count(rows, 'customer')} to {out}")
 
 
 @cli.command()

@@ -84,6 +84,11 @@ def _style(text: object, **style: Any) -> _Styled:
     return _Styled(text, style)
 
 
+def count(number: int, noun: str) -> str:
+    """`number` and `noun`, in the plural unless one: "1 row", "3 rows", "0 files"."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def echo(*parts: object, err: bool = True) -> None:
     """Print one line for a person, on standard error unless `err` is false.
 
@@ -129,11 +134,11 @@ def file_result(result: FileResult, mapping_help: bool = True, show: int = 0) ->
         echo(name, f": skipped, {result.skip_reason} as batch {result.batch_id} ({again})")
         return
     counts: list[object] = [
-        f": {result.rows} rows, ",
+        f": {count(result.rows, 'row')}, ",
         _style(result.accepted, fg="green"),
         " accepted, ",
         _style(result.rejected, fg="red" if result.rejected else "green"),
-        f" rejected, {len(result.warnings)} warnings",
+        f" rejected, {count(len(result.warnings), 'warning')}",
     ]
     if result.command == "import":
         counts.append(
@@ -271,7 +276,7 @@ def run_end(report: RunReport, as_json: bool) -> None:
                 file_result(result, mapping_help=False)
     if len(report.files) > 1 and not as_json:
         echo(
-            f"{len(report.files)} files: {report.rows} rows, {report.accepted} accepted, "
+            f"{count(len(report.files), 'file')}: {count(report.rows, 'row')}, {report.accepted} accepted, "
             f"{report.rejected} rejected, {report.unusable} unusable",
         )
 
@@ -332,20 +337,37 @@ def review_result(result: ReviewResult) -> None:
     echo(f"  report: {result.report_dir}")
 
 
+STATUS_ORDER = ("pending", "approved", "rejected")
+
+
 def status_table(counts: dict[str, int], recent: list[dict[str, Any]]) -> None:
-    """Customers per status, then one line per recent batch."""
+    """Customers per status, then one line per recent batch, as wide as the terminal: a
+    long file name is cut to what is left, a batch id or a number never (the id is what
+    `review export --batch` takes)."""
     echo("customers: " + ", ".join(f"{s} {n}" for s, n in counts.items()))
-    if recent:
-        echo(
-            f"{'batch':<34} {'file':<30} {'rows':>6} {'acc':>6} {'rej':>6} "
-            f"{'pending':>8} {'approved':>8} {'rejected':>8}",
-        )
-    for b in recent:
-        echo(
-            f"{b['id']:<34} {Path(b['file_name']).name[:30]:<30} {b['rows']:>6} "
-            f"{b['accepted']:>6} {b['rejected']:>6} {b['customers']['pending']:>8} "
-            f"{b['customers']['approved']:>8} {b['customers']['rejected']:>8}",
-        )
+    if not recent:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    headers = ("rows", "acc", "rej", *STATUS_ORDER)
+    rows = [
+        (b["rows"], b["accepted"], b["rejected"], *(b["customers"][s] for s in STATUS_ORDER)) for b in recent
+    ]
+    widths = [max(len(name), *(len(str(numbers[i])) for numbers in rows)) for i, name in enumerate(headers)]
+    batch = max(len(b["id"]) for b in recent)
+    # One space between columns; the file name gets what is left (at least "a.c…").
+    left = Console(stderr=True).width - batch - sum(widths) - len(headers) - 2
+    names = [Path(b["file_name"]).name for b in recent]
+    file = max(min(max(len(n) for n in names), 30, left), 4)
+    table = Table(box=None, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold")
+    table.add_column("batch", no_wrap=True, width=batch)
+    table.add_column("file", overflow="ellipsis", no_wrap=True, width=file)
+    for name, width in zip(headers, widths, strict=True):
+        table.add_column(name, justify="right", no_wrap=True, width=width)
+    for b, name, numbers in zip(recent, names, rows, strict=True):
+        table.add_row(_cell(b["id"]), _cell(name), *map(str, numbers))
+    print_rich(table)
 
 
 # --- the sweep's log --------------------------------------------------------------------
@@ -374,7 +396,7 @@ def swept_file(swept: SweptFile) -> None:
         detail = f"skipped, {result.skip_reason} (batch {result.batch_id})"
     else:
         detail = (
-            f"{result.rows} rows, {result.accepted} accepted, {result.rejected} "
+            f"{count(result.rows, 'row')}, {result.accepted} accepted, {result.rejected} "
             f"rejected; batch {result.batch_id}"
         )
     note = f" ({swept.note})" if swept.note else ""
@@ -394,8 +416,8 @@ def sweep_end(result: SweepResult, folder: Path, as_json: bool) -> None:
     if result.stopped:
         log(f"sweep of {folder} stopped: {result.stopped}")
     elif result.files or result.claimed_elsewhere:
-        elsewhere = len(result.claimed_elsewhere)
+        elsewhere, files = len(result.claimed_elsewhere), count(len(result.files), "file")
         log(
-            f"sweep of {folder}: {len(result.files)} files, {len(result.waiting)} left for the next run"
+            f"sweep of {folder}: {files}, {len(result.waiting)} left for the next run"
             + (f", {elsewhere} claimed by another sweep" if elsewhere else "")
         )

@@ -27,6 +27,7 @@ from pipeline.read import Table, file_sha256, read_table
 from pipeline.report import write_reports
 from pipeline.result import FileResult, StageCallback, Stopwatch
 from pipeline.validate import AcceptedRows, Validation, records, validate
+from schemas.codes import CODES
 from schemas.fields import label
 
 
@@ -149,8 +150,22 @@ def _check(result: FileResult, table: Table, config: Config) -> _Checked:
         validation = validate(
             derived.frame, columns, config.industries, config.currencies, on_part=result.stopwatch.done
         )
-    result.counted(validation.rows, validation.errors, validation.warnings, derived.warnings)
+    hidden = _hidden_row_warnings(table, columns, derived.frame)
+    result.counted(validation.rows, validation.errors, validation.warnings, [*derived.warnings, *hidden])
     return _Checked(table, columns, validation)
+
+
+def _hidden_row_warnings(table: Table, columns: ColumnMap, frame: pd.DataFrame) -> list[Issue]:
+    """A warning for each row the sheet hides: the person who saved it did not see it."""
+    warnings = []
+    for row in sorted(table.hidden_rows & set(frame.index)):
+        value: object = frame.at[row, "erp_id"]
+        erp_id = value if isinstance(value, str) else ""  # blank: missing
+        message = CODES["hidden_row"].message(row=row, value=erp_id or "(no ERP ID)")
+        warnings.append(
+            Issue(row, columns.column_of("erp_id"), "erp_id", erp_id, "hidden_row", message, "warning")
+        )
+    return warnings
 
 
 def _over_reject_rate(result: FileResult, config: Config) -> FileError | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -66,6 +67,8 @@ class Table:
     header_row: int
     headers: tuple[str, ...]
     cells: pd.DataFrame
+    # The numbers of the rows the sheet hides (by hand, or filtered out); read as the others.
+    hidden_rows: frozenset[int] = frozenset()
 
     @property
     def row_numbers(self) -> list[int]:
@@ -215,10 +218,10 @@ def read_table(
             return table
     else:
         # Without --sheet, the first sheet naming three or more fields is the one.
-        for name, records in _xlsx_sheets(path, sheet, limits):
+        for name, records, hidden in _xlsx_sheets(path, sheet, limits):
             table = _table(path, sha256, name, records, index, min_known=1 if sheet else 3)
             if table is not None:
-                return table
+                return dataclasses.replace(table, hidden_rows=hidden & set(table.row_numbers))
     raise FileError(
         "no_header_row",
         f"{path.name}: no header row found in the first {HEADER_SEARCH_ROWS} rows"
@@ -235,7 +238,7 @@ def read_records(
     check_file(path)
     if path.suffix.lower() == ".csv":
         return None, _csv_records(path, index)
-    for name, stream in _xlsx_sheets(path, sheet):
+    for name, stream, _hidden in _xlsx_sheets(path, sheet):
         records = list(stream)
         if _find_header(records, index)[1] >= min_known:
             return name, records
@@ -534,20 +537,21 @@ def cell_text(value: object) -> str:
 
 def _xlsx_sheets(
     path: Path, wanted: str | None, limits: Limits = DEFAULT_LIMITS
-) -> Iterator[tuple[str, Iterator[list[str]]]]:
+) -> Iterator[tuple[str, Iterator[list[str]], frozenset[int]]]:
+    """Each sheet to try: its name, its rows' texts, the numbers of the rows it hides."""
     workbook, names = _open_workbook(path, wanted)
     with _guarded(path, None, lambda: zipfile.ZipFile(path)) as archive:
         parts = _guarded(path, None, lambda: xlsx_scan.sheet_parts(archive))
         styles = _guarded(path, None, lambda: xlsx_formats.padded_styles(archive))
         for name in names:
             member = parts.get(name)
-            raw, merges = _sheet_cells(path, workbook, archive, member, name, limits)
+            raw, merges, hidden = _sheet_cells(path, workbook, archive, member, name, limits)
             show = partial(xlsx_formats.shown_cells, archive, member or "", styles, raw, merges, cell_text)
             shown = _guarded(path, name, show) if styles or merges else {}
             if not shown:
-                yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw)
+                yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw), hidden
             else:
-                yield name, _shown_texts(raw, shown)
+                yield name, _shown_texts(raw, shown), hidden
 
 
 def _shown_texts(raw: Sequence[Sequence[object]], shown: xlsx_formats.Shown) -> Iterator[list[str]]:
@@ -593,9 +597,9 @@ def _sheet_cells(
     member: str | None,
     name: str,
     limits: Limits,
-) -> tuple[Sequence[Sequence[object]], list[xlsx_formats.Merge]]:
+) -> tuple[Sequence[Sequence[object]], list[xlsx_formats.Merge], frozenset[int]]:
     """Every cell of a sheet from A1, once its XML shows that it fits `limits.max_cells`,
-    and its merged ranges.
+    its merged ranges, and the numbers of the rows it hides.
 
     calamine allocates the whole block at once, before any limit could be checked on
     what it returns; error cells it would lose are handed to it as text.
@@ -606,9 +610,9 @@ def _sheet_cells(
     if scan.cells > limits.max_cells:
         raise _too_large(path, name, scan, limits.max_cells)
     if not scan.errors:
-        return _dense_cells(path, lambda: workbook, name, limits)
+        return (*_dense_cells(path, lambda: workbook, name, limits), scan.hidden)
     with _guarded(path, name, lambda: xlsx_scan.errors_as_text(archive, member)) as copy:
-        return _dense_cells(path, lambda: type(workbook).from_filelike(copy), name, limits)
+        return (*_dense_cells(path, lambda: type(workbook).from_filelike(copy), name, limits), scan.hidden)
 
 
 def _dense_cells(

@@ -18,6 +18,9 @@ Two passes, the second only when the first cannot decide:
    count, namespace prefixes (`x:c`) are ignored. It runs for sheets written otherwise,
    and for sheets the first pass finds too large, to tell far stray cells from size.
 
+The rows the sheet hides (`hidden="1"`: by hand, or filtered out) are found on the way too
+(a piece without the word "hidden" costs one substring search), for a warning on each.
+
 Excel's error cells (`t="e"`: #REF!, #N/A, #SPILL!, …) are found on the way: calamine
 reads the classic ones as blank and fails the whole sheet on newer ones, so
 `errors_as_text` copies the workbook with them as text cells, for the `spreadsheet_error`
@@ -26,6 +29,7 @@ rule to reject their rows.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import tempfile
@@ -67,6 +71,8 @@ class SheetScan:
     # Cells holding a value (second pass).
     values: int | None = None
     errors: bool = False
+    # The numbers of the rows the sheet hides (by hand, or filtered out).
+    hidden: frozenset[int] = frozenset()
 
     @property
     def cells(self) -> int:
@@ -135,7 +141,10 @@ def scan_sheet(archive: zipfile.ZipFile, member: str, limit: int) -> SheetScan:
     bound = _reference_scan(archive, member)
     if bound is not None and bound.cells <= limit:
         return bound
-    return _exact_scan(archive, member)
+    exact = _exact_scan(archive, member)
+    if exact.cells > limit:
+        return exact
+    return dataclasses.replace(exact, hidden=hidden_rows(archive, member))
 
 
 def errors_as_text(archive: zipfile.ZipFile, member: str) -> IO[bytes]:
@@ -203,11 +212,14 @@ def _reference_scan(archive: zipfile.ZipFile, member: str) -> SheetScan | None:
     """
     columns = rows = 0
     errors = seen_data = False
+    hidden: set[int] = set()
     with archive.open(member) as handle:
         for piece in _pieces(handle):
             if _PREFIXED.search(piece) or b"\0" in piece:
                 return None
             seen_data = seen_data or b"sheetData" in piece
+            if b"hidden" in piece:  # rare: the piece's row tags are read one by one
+                hidden |= _hidden_in(piece, rows)
             rows = max(rows, _last_row_opened(piece))
             if _outside(columns, _rounded_up(rows)).search(piece):
                 if _UNUSUAL.search(piece):
@@ -217,7 +229,42 @@ def _reference_scan(archive: zipfile.ZipFile, member: str) -> SheetScan | None:
             # Error values all start with #, rare elsewhere: a fast first look (a plain
             # sheet's pieces keep a cell's type and value together).
             errors = errors or (b"#" in piece and _ERROR_TYPE.search(piece) is not None)
-    return SheetScan(_rounded_up(rows), columns, errors=errors) if seen_data else None
+    return (
+        SheetScan(_rounded_up(rows), columns, errors=errors, hidden=frozenset(hidden)) if seen_data else None
+    )
+
+
+# A row's start tag, its number and whether it is hidden (by hand, or by a filter: Excel
+# writes both as hidden="1").
+_ROW_TAG = re.compile(rb"<row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+_HIDDEN = re.compile(rb"""\shidden\s*=\s*["'](?:1|true)["']""")
+
+
+def hidden_rows(archive: zipfile.ZipFile, member: str) -> frozenset[int]:
+    """The numbers of the rows the sheet hides (by hand, or filtered out): calamine reads
+    them like every other row, while the person who saved the file did not see them."""
+    hidden: set[int] = set()
+    last = 0
+    with archive.open(member) as handle:
+        for piece in _pieces(handle):
+            found = _hidden_in(piece, last)
+            hidden |= found
+            last = max([last, *found, _last_row_opened(piece)])
+    return frozenset(hidden)
+
+
+def _hidden_in(piece: bytes, before: int) -> set[int]:
+    """The hidden rows among the piece's row tags, `before` the last row before it; a row
+    without a number is the one after the row before it, as calamine counts."""
+    hidden: set[int] = set()
+    last = before
+    for tag in _ROW_TAG.finditer(piece):
+        number = _ROW_NUMBER.search(tag[1])
+        last = int(number[1]) if number else last + 1
+        if _HIDDEN.search(tag[1]):
+            hidden.add(last)
+    return hidden
 
 
 def _last_row_opened(piece: bytes) -> int:

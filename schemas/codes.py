@@ -256,6 +256,14 @@ CODES: dict[str, Code] = _codes(
         "check it, or give first and last name columns of their own",
     ),
     (
+        "hidden_row",
+        "row",
+        "warning",
+        "The row is hidden in the sheet (by hand or by a filter); it was read like the others.",
+        "Row {row} is hidden in the sheet (hidden by hand or filtered out) and was read like "
+        "every other row; check that customer {value} is meant to be imported",
+    ),
+    (
         "possible_duplicate",
         "row",
         "warning",

@@ -157,3 +157,41 @@ def test_problem_table_fits_a_narrow_terminal(tmp_path: Path) -> None:
     assert all(len(line) <= 80 for line in lines)
     text = " ".join(" ".join(line.split()) for line in lines)
     assert "is not a valid Dutch VAT" in text and "NL1X" in text
+
+
+def test_one_of_a_thing_is_said_in_the_singular(tmp_path: Path, onboard: Onboard) -> None:
+    """It says "1 row", "1 warning" and "1 pending customer", and "2 rows" for two: a
+    newcomer's first one-row file reads as English."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    two = write_sheet(tmp_path / "two.csv", [valid_row(0), valid_row(1)])
+    abroad = write_sheet(tmp_path / "one.csv", [valid_row(2, contact_phone="+32 2 555 12 12")])
+
+    validated = onboard("validate", two, "--report-dir", tmp_path / "r")
+    imported = onboard("import", abroad, "--db", url, "--user", "t", "--report-dir", tmp_path / "r")
+    exported = onboard("review", "export", "--db", url, "--out", tmp_path / "review.xlsx")
+
+    assert "two.csv: 2 rows, 2 accepted, 0 rejected, 0 warnings" in validated.output
+    assert "one.csv: 1 row, 1 accepted, 0 rejected, 1 warning;" in imported.output
+    assert "wrote 1 pending customer to" in exported.output
+
+
+def test_status_fits_a_terminal_of_80_columns(tmp_path: Path, onboard: Onboard) -> None:
+    """It shows each recent batch on one line of an 80-column terminal: the batch id and
+    every count whole, a long file name cut to what is left."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    sheet = write_sheet(tmp_path / "klanten-noord-holland-oktober-2026-definitief.csv", [valid_row(0)])
+    batch = json_lines(onboard("import", sheet, "--db", url, "--user", "t", "--json").stdout)[0]["batch_id"]
+
+    code, shown, _ = on_a_terminal(["status", "--db", url], tmp_path, columns=80)
+
+    lines = ANSI.sub("", shown).replace("\r", "").strip().splitlines()
+    assert code == 0
+    assert max(len(line) for line in lines) <= 80, lines
+    assert lines[1].split() == ["batch", "file", "rows", "acc", "rej", "pending", "approved", "rejected"]
+    cells = lines[2].split()
+    assert (cells[0], cells[1][:8], cells[1][-1], cells[2:]) == (
+        batch,
+        "klanten-",
+        "…",
+        ["1", "1", "0", "1", "0", "0"],
+    )

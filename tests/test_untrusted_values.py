@@ -21,6 +21,7 @@ from click.testing import Result
 from factories import LABELS, StoreView, json_lines, read_csv, valid_row, write_sheet
 from openpyxl import load_workbook
 
+from pipeline import xlsx_scan
 from pipeline.store import customers
 from pipeline.xlsx_formats import shown
 from schemas.checks import placeholder_value
@@ -315,3 +316,44 @@ def test_a_companies_house_number_that_lost_its_zero_says_so() -> None:
     outcome = normalize_registration_number("1234567", "GB")
     assert outcome.code == "invalid_registration_number"
     assert "01234567" in outcome.message and "Text" in outcome.message
+
+
+def test_rows_the_sheet_hides_are_read_with_a_warning(tmp_path: Path, onboard: Callable[..., Result]) -> None:
+    """It reads the rows a sheet hides (by hand, or filtered out) like every other row, and
+    warns of each accepted one (`hidden_row`), kept with the customer for the reviewer:
+    the person who saved the file did not see them. Every row is still counted once."""
+    rows = [valid_row(i) for i in range(1, 6)]
+    rows[3] = valid_row(4, contact_email="not an address")  # row 5: hidden and rejected
+    sheet = write_sheet(tmp_path / "filtered.xlsx", rows)
+    workbook = load_workbook(sheet)
+    cells = workbook.active
+    assert cells is not None
+    cells.auto_filter.ref = cells.dimensions
+    for row in (3, 5, 6):
+        cells.row_dimensions[row].hidden = True
+    workbook.save(sheet)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+
+    result = onboard("import", sheet, "--db", url, "--user", "t", "--json", "--report-dir", tmp_path / "r")
+
+    summary = json_lines(result.stdout)[-1]
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (5, 4, 1)
+    assert summary["warnings_by_code"] == {"hidden_row": 2}
+    warned = read_csv(Path(summary["report_dir"]) / "warnings.csv")
+    assert [(w["row"], w["value"], w["code"]) for w in warned] == [
+        ("3", "00125", "hidden_row"),
+        ("6", "00128", "hidden_row"),
+    ]
+    stored = {row["erp_id"]: row["warnings"] for row in StoreView(url).rows(customers)}
+    assert "Row 3 is hidden in the sheet" in stored["00125"]
+    assert stored["00124"] is None
+
+
+def test_hidden_rows_are_numbered_as_calamine_numbers_them() -> None:
+    """It numbers a row tag without `r` as the row after the one before it (calamine's
+    count), and takes hidden="1" and hidden="true", in either quotes, as hidden."""
+    piece = (
+        b'<row r="2" spans="1:3" hidden="1"><c r="A2"/></row><row><c/></row>'
+        b'<row hidden=\'true\' customHeight="1"></row><row r="9" hidden="0"/><rowBreaks/>'
+    )
+    assert xlsx_scan._hidden_in(piece, 0) == {2, 4}
