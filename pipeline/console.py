@@ -211,7 +211,7 @@ def _where_the_rest_is(result: FileResult, shown: int) -> None:
     where = result.report_dir / "rejects.csv"
     fix = result.report_dir / "rejects.xlsx"
     if rest:
-        echo(f"  {rest} more problem{'s' if rest > 1 else ''}: all {len(result.errors)} in {where}")
+        echo(f"  {count(rest, 'more problem')}: all {len(result.errors)} in {where}")
     else:
         echo(f"  all problems also in {where}")
     echo(f"  fix the rejected rows in {fix} and drop it again")
@@ -230,10 +230,8 @@ def _ignored(result: FileResult) -> None:
     not hide in one grey line."""
     if not result.column_hints:
         return
-    count = len(result.column_hints)
-    echo(
-        _style(f"  {count} column{'s' if count > 1 else ''} ignored (not imported):", fg="yellow", bold=True)
-    )
+    ignored = count(len(result.column_hints), "column")
+    echo(_style(f"  {ignored} ignored (not imported):", fg="yellow", bold=True))
     for hint in result.column_hints:
         echo("    ", _style(repr(hint.column), fg="yellow"), f" — {_hint_text(hint)}")
 

@@ -158,7 +158,9 @@ def _check(result: FileResult, table: Table, config: Config) -> _Checked:
 def _hidden_row_warnings(table: Table, columns: ColumnMap, frame: pd.DataFrame) -> list[Issue]:
     """A warning for each row the sheet hides: the person who saved it did not see it."""
     warnings = []
-    for row in sorted(table.hidden_rows & set(frame.index)):
+    for row in sorted(table.hidden_rows):
+        if row not in frame.index:  # a blank row, or above the header
+            continue
         value: object = frame.at[row, "erp_id"]
         erp_id = value if isinstance(value, str) else ""  # blank: missing
         message = CODES["hidden_row"].message(row=row, value=erp_id or "(no ERP ID)")

@@ -67,7 +67,8 @@ class Table:
     header_row: int
     headers: tuple[str, ...]
     cells: pd.DataFrame
-    # The numbers of the rows the sheet hides (by hand, or filtered out); read as the others.
+    # The numbers of the rows the sheet hides (by hand, or filtered out), whether blank or
+    # not; read as the others.
     hidden_rows: frozenset[int] = frozenset()
 
     @property
@@ -221,7 +222,7 @@ def read_table(
         for name, records, hidden in _xlsx_sheets(path, sheet, limits):
             table = _table(path, sha256, name, records, index, min_known=1 if sheet else 3)
             if table is not None:
-                return dataclasses.replace(table, hidden_rows=hidden & set(table.row_numbers))
+                return dataclasses.replace(table, hidden_rows=hidden)
     raise FileError(
         "no_header_row",
         f"{path.name}: no header row found in the first {HEADER_SEARCH_ROWS} rows"
@@ -548,10 +549,7 @@ def _xlsx_sheets(
             raw, merges, hidden = _sheet_cells(path, workbook, archive, member, name, limits)
             show = partial(xlsx_formats.shown_cells, archive, member or "", styles, raw, merges, cell_text)
             shown = _guarded(path, name, show) if styles or merges else {}
-            if not shown:
-                yield name, ([v if v.__class__ is str else cell_text(v) for v in row] for row in raw), hidden
-            else:
-                yield name, _shown_texts(raw, shown), hidden
+            yield name, _shown_texts(raw, shown), hidden
 
 
 def _shown_texts(raw: Sequence[Sequence[object]], shown: xlsx_formats.Shown) -> Iterator[list[str]]:

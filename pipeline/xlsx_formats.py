@@ -22,9 +22,8 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from pipeline.xlsx_scan import cell_position, part_elements, related_part
+from pipeline.xlsx_scan import cell_position, part_elements, related_part, sheet_pieces
 
-_CHUNK = 1 << 20
 # A format's first section: zeros, quoted text, escaped characters, - space ( ).
 _PADDING = re.compile(r'(?:0|"[^"]*"|\\.|[-\s()])+')
 _ATTRIBUTE = re.compile(rb'\s(r|s|t)="([^"]*)"')
@@ -130,15 +129,6 @@ def _first_section(code: str) -> str:
 
 
 def _matches(archive: zipfile.ZipFile, member: str, tags: re.Pattern[bytes]) -> Iterator[re.Match[bytes]]:
-    """Every match of `tags` in the sheet's XML, read a chunk at a time."""
-    carry = b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(_CHUNK):
-            data = carry + chunk
-            # A tag cut by the chunk's end is completed by the next chunk.
-            cut = data.rfind(b"<")
-            if cut != -1 and data.find(b">", cut) == -1:
-                data, carry = data[:cut], data[cut:]
-            else:
-                carry = b""
-            yield from tags.finditer(data)
+    """Every match of `tags` in the sheet's XML, read a piece at a time."""
+    for piece in sheet_pieces(archive, member):
+        yield from tags.finditer(piece)

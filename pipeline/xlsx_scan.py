@@ -184,6 +184,12 @@ def _column_letters(number: int) -> str:
 # --- pass 1: bytes -------------------------------------------------------------------------
 
 
+def sheet_pieces(archive: zipfile.ZipFile, member: str) -> Iterator[bytes]:
+    """The XML of the part `member` in pieces of about a megabyte that never split a tag."""
+    with archive.open(member) as handle:
+        yield from _pieces(handle)
+
+
 def _pieces(handle: IO[bytes]) -> Iterator[bytes]:
     """The stream in pieces of about a megabyte that never split a tag, nor a cell's start
     tag from its value, so that its type and value are seen together (but for a cell over
@@ -219,7 +225,7 @@ def _reference_scan(archive: zipfile.ZipFile, member: str) -> SheetScan | None:
                 return None
             seen_data = seen_data or b"sheetData" in piece
             if b"hidden" in piece:  # rare: the piece's row tags are read one by one
-                hidden |= _hidden_in(piece, rows)
+                hidden |= _hidden_in(piece, rows)[0]
             rows = max(rows, _last_row_opened(piece))
             if _outside(columns, _rounded_up(rows)).search(piece):
                 if _UNUSUAL.search(piece):
@@ -246,17 +252,16 @@ def hidden_rows(archive: zipfile.ZipFile, member: str) -> frozenset[int]:
     them like every other row, while the person who saved the file did not see them."""
     hidden: set[int] = set()
     last = 0
-    with archive.open(member) as handle:
-        for piece in _pieces(handle):
-            found = _hidden_in(piece, last)
-            hidden |= found
-            last = max([last, *found, _last_row_opened(piece)])
+    for piece in sheet_pieces(archive, member):
+        found, last = _hidden_in(piece, last)
+        hidden |= found
     return frozenset(hidden)
 
 
-def _hidden_in(piece: bytes, before: int) -> set[int]:
-    """The hidden rows among the piece's row tags, `before` the last row before it; a row
-    without a number is the one after the row before it, as calamine counts."""
+def _hidden_in(piece: bytes, before: int) -> tuple[set[int], int]:
+    """The hidden rows among the piece's row tags, and the number of its last row;
+    `before` is the last row before it, and a row without a number is the one after the
+    row before it, as calamine counts."""
     hidden: set[int] = set()
     last = before
     for tag in _ROW_TAG.finditer(piece):
@@ -264,7 +269,7 @@ def _hidden_in(piece: bytes, before: int) -> set[int]:
         last = int(number[1]) if number else last + 1
         if _HIDDEN.search(tag[1]):
             hidden.add(last)
-    return hidden
+    return hidden, last
 
 
 def _last_row_opened(piece: bytes) -> int:

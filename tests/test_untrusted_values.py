@@ -356,4 +356,4 @@ def test_hidden_rows_are_numbered_as_calamine_numbers_them() -> None:
         b'<row r="2" spans="1:3" hidden="1"><c r="A2"/></row><row><c/></row>'
         b'<row hidden=\'true\' customHeight="1"></row><row r="9" hidden="0"/><rowBreaks/>'
     )
-    assert xlsx_scan._hidden_in(piece, 0) == {2, 4}
+    assert xlsx_scan._hidden_in(piece, 0) == ({2, 4}, 9)

