@@ -139,7 +139,8 @@ def _instructions(customers: int, batch_id: str | None) -> list[str]:
         "fingerprint proves which version of the customer you reviewed.",
         "   The 'warnings' column says why to look twice: a customer stored under another ERP ID "
         "that looks the same (same VAT or registration number, a near name at the same postcode), "
-        "a phone number of another country, a register number without its court.",
+        "a phone number of another country, a register number without its court, a row the "
+        "imported sheet hid (by hand or with a filter).",
         "4. You may sort, filter, delete rows or add columns of your own; they are ignored.",
         "5. Save the file and apply it: onboard review apply FILE --reviewer YOUR-NAME",
         "   (or drop it into the reviews/ folder of the drop folder for the next sweep).",
