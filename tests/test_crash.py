@@ -88,7 +88,10 @@ def crash_url(db_url: str) -> str:
 
 def in_transaction(db_url: str) -> Callable[[], bool]:
     """Whether an `onboard` process is inside a write transaction right now: on SQLite its
-    rollback journal exists; on PostgreSQL its tagged session has an open transaction."""
+    rollback journal exists; on PostgreSQL its tagged session holds a row-exclusive lock on
+    a table, which INSERT, UPDATE, DELETE and COPY take and keep until commit. (An open
+    transaction alone is no sign: the short reads before the load, a schema check, open
+    and close transactions too, and an aimed kill that fired on one of those missed.)"""
     if db_url.startswith("sqlite"):
         journal = Path(db_url.removeprefix("sqlite:///") + "-journal")
         return journal.exists
@@ -96,8 +99,10 @@ def in_transaction(db_url: str) -> Callable[[], bool]:
 
     engine = create_engine(db_url, pool_size=1)
     query = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'onboard-crash' "
-        "AND xact_start IS NOT NULL AND pid <> pg_backend_pid()"
+        "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid) "
+        "JOIN pg_class ON pg_class.oid = pg_locks.relation "
+        "WHERE application_name = 'onboard-crash' AND pg_class.relkind = 'r' "
+        "AND mode = 'RowExclusiveLock' AND granted AND pid <> pg_backend_pid()"
     )
 
     def probe() -> bool:
