@@ -36,6 +36,9 @@ _NEAR_ENOUGH = 0.6
 _NEAREST = 2
 _ABBREVIATED = re.compile(r"(nr|no|num|nbr)$")
 _SPELLED = {"nr": "nummer", "no": "number", "num": "number", "nbr": "number"}
+# A remark in a header, in brackets or on the lines below its name: `Phone (incl. country
+# code)`, `E-mail [work]`, `Postcode` over `(NL: 1234 AB)` in one cell.
+_REMARK = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|[\r\n].*", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,18 @@ def _synonym_index(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, 
 
 
 def count_known(cells: Sequence[str], index: Mapping[str, str]) -> int:
-    """How many distinct fields a candidate header row names; used to find the header."""
-    return len({index[k] for k in (header_key(c) for c in cells) if k in index})
+    """How many distinct fields a candidate header row names (as a whole, or without its
+    remarks); used to find the header."""
+    keys = [header_key(c) for c in cells] + [
+        _remarkless_key(c) for c in cells if "(" in c or "[" in c or "\n" in c
+    ]
+    return len({index[k] for k in keys if k in index})
+
+
+def _remarkless_key(header: str) -> str:
+    """The header's key without its remarks (see `_REMARK`); "" when it has none."""
+    bare = _REMARK.sub(" ", header)
+    return header_key(bare) if bare != header else ""
 
 
 @lru_cache(maxsize=1)
@@ -116,15 +129,11 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
     parts: dict[str, int] = {}
     claimed: dict[str, list[str]] = {}
     unmapped: list[int] = []
-    for position, header in enumerate(headers):
-        if not header.strip() or header.strip() in REPORT_COLUMNS:
-            continue
-        key = header_key(header)
-        field_name = index.get(key) or _part_index().get(key)
+    for position, field_name in _header_fields(headers, index).items():
         if field_name is None:
             unmapped.append(position)
             continue
-        claimed.setdefault(field_name, []).append(header)
+        claimed.setdefault(field_name, []).append(headers[position])
         (parts if field_name in COLUMN_PARTS else fields).setdefault(field_name, position)
     fields, parts, redundant = _resolve_parts(headers, fields, parts)
     ignored = sorted([*unmapped, *redundant.values()])
@@ -147,6 +156,33 @@ def map_headers(headers: Sequence[str], extra: Mapping[str, Sequence[str]] | Non
         message = f"missing required column{'s' if len(missing) > 1 else ''}: {names}"
         raise MappingError("missing_columns", message, columns, missing)
     return columns
+
+
+def _header_fields(headers: Sequence[str], index: Mapping[str, str]) -> dict[int, str | None]:
+    """The field or part each header names (None: nothing), by position; blank headers
+    and the report columns we add are left out.
+
+    A header matches as a whole, else without its remarks (`Phone (incl. country code)`),
+    then only for a field no other header names and that one remark header alone claims.
+    """
+    named: dict[int, str | None] = {}
+    bare: dict[int, str] = {}
+    for position, header in enumerate(headers):
+        if not header.strip() or header.strip() in REPORT_COLUMNS:
+            continue
+        named[position] = _field_of_key(header_key(header), index)
+        remarkless = _field_of_key(_remarkless_key(header), index) if named[position] is None else None
+        if remarkless is not None:
+            bare[position] = remarkless
+    taken = set(named.values())
+    for position, field_name in bare.items():
+        if field_name not in taken and list(bare.values()).count(field_name) == 1:
+            named[position] = field_name
+    return named
+
+
+def _field_of_key(key: str, index: Mapping[str, str]) -> str | None:
+    return (index.get(key) or _part_index().get(key)) if key else None
 
 
 def _resolve_parts(

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine
 
 from pipeline import store
-from pipeline.columns import ColumnMap, MappingError, derive_fields, map_headers
+from pipeline.columns import ColumnMap, MappingError, derive_fields, map_headers, synonym_index
 from pipeline.config import Config
 from pipeline.issues import FileError, Issue
 from pipeline.lookalikes import Lookalike, find_lookalikes
@@ -26,6 +26,7 @@ from pipeline.names import folder_name, text_of
 from pipeline.read import Table, file_sha256, read_table
 from pipeline.report import write_reports
 from pipeline.result import FileResult, StageCallback, Stopwatch
+from pipeline.sheet_artifacts import converted_cells, not_customers
 from pipeline.validate import AcceptedRows, Validation, records, validate
 from schemas.codes import CODES
 from schemas.fields import label
@@ -148,10 +149,16 @@ def _check(result: FileResult, table: Table, config: Config) -> _Checked:
     result.column_hints = list(columns.hints)
     with result.stopwatch.stage("validate", rows=len(derived.frame)):
         validation = validate(
-            derived.frame, columns, config.industries, config.currencies, on_part=result.stopwatch.done
+            derived.frame,
+            columns,
+            config.industries,
+            config.currencies,
+            on_part=result.stopwatch.done,
+            found=converted_cells(table, columns),
         )
+        errors = not_customers(validation.errors, table, columns, synonym_index(config.synonyms))
     hidden = _hidden_row_warnings(table, columns, derived.frame)
-    result.counted(validation.rows, validation.errors, validation.warnings, [*derived.warnings, *hidden])
+    result.counted(validation.rows, errors, validation.warnings, [*derived.warnings, *hidden])
     return _Checked(table, columns, validation)
 
 

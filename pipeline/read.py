@@ -70,6 +70,9 @@ class Table:
     # The numbers of the rows the sheet hides (by hand, or filtered out), whether blank or
     # not; read as the others.
     hidden_rows: frozenset[int] = frozenset()
+    # The cells the spreadsheet holds as a date, time or TRUE/FALSE rather than as typed
+    # text, by (row number, header position): their kind (see `converted_kind`).
+    converted: Mapping[tuple[int, int], str] = dataclasses.field(default_factory=dict)
 
     @property
     def row_numbers(self) -> list[int]:
@@ -219,10 +222,10 @@ def read_table(
             return table
     else:
         # Without --sheet, the first sheet naming three or more fields is the one.
-        for name, records, hidden in _xlsx_sheets(path, sheet, limits):
+        for name, records, hidden, converted in _xlsx_sheets(path, sheet, limits):
             table = _table(path, sha256, name, records, index, min_known=1 if sheet else 3)
             if table is not None:
-                return dataclasses.replace(table, hidden_rows=hidden)
+                return dataclasses.replace(table, hidden_rows=hidden, converted=converted)
     raise FileError(
         "no_header_row",
         f"{path.name}: no header row found in the first {HEADER_SEARCH_ROWS} rows"
@@ -239,7 +242,7 @@ def read_records(
     check_file(path)
     if path.suffix.lower() == ".csv":
         return None, _csv_records(path, index)
-    for name, stream, _hidden in _xlsx_sheets(path, sheet):
+    for name, stream, _hidden, _converted in _xlsx_sheets(path, sheet):
         records = list(stream)
         if _find_header(records, index)[1] >= min_known:
             return name, records
@@ -536,10 +539,28 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+def converted_kind(value: object) -> str | None:
+    """What a spreadsheet made of a typed value, for a cell that is not text or a number:
+    `1-31` and `03/04` become dates, `10:30` a time, `true` a truth value. What was typed
+    is lost then, so such a cell is never read as a customer's value."""
+    if isinstance(value, bool):
+        return "TRUE/FALSE"
+    if isinstance(value, dt.date):  # a datetime too
+        return "date"
+    if isinstance(value, dt.time | dt.timedelta):
+        return "time"
+    return None
+
+
+# The classes calamine returns for such cells (a set test per row is cheap; most have none).
+_CONVERTED_CLASSES = frozenset({bool, dt.datetime, dt.date, dt.time, dt.timedelta})
+
+
 def _xlsx_sheets(
     path: Path, wanted: str | None, limits: Limits = DEFAULT_LIMITS
-) -> Iterator[tuple[str, Iterator[list[str]], frozenset[int]]]:
-    """Each sheet to try: its name, its rows' texts, the numbers of the rows it hides."""
+) -> Iterator[tuple[str, Iterator[list[str]], frozenset[int], dict[tuple[int, int], str]]]:
+    """Each sheet to try: its name, its rows' texts, the numbers of the rows it hides, and
+    its converted cells (filled in as the rows are read)."""
     workbook, names = _open_workbook(path, wanted)
     with _guarded(path, None, lambda: zipfile.ZipFile(path)) as archive:
         parts = _guarded(path, None, lambda: xlsx_scan.sheet_parts(archive))
@@ -549,14 +570,23 @@ def _xlsx_sheets(
             raw, merges, hidden = _sheet_cells(path, workbook, archive, member, name, limits)
             show = partial(xlsx_formats.shown_cells, archive, member or "", styles, raw, merges, cell_text)
             shown = _guarded(path, name, show) if styles or merges else {}
-            yield name, _shown_texts(raw, shown), hidden
+            converted: dict[tuple[int, int], str] = {}
+            yield name, _shown_texts(raw, shown, converted), hidden, converted
 
 
-def _shown_texts(raw: Sequence[Sequence[object]], shown: xlsx_formats.Shown) -> Iterator[list[str]]:
+def _shown_texts(
+    raw: Sequence[Sequence[object]], shown: xlsx_formats.Shown, converted: dict[tuple[int, int], str]
+) -> Iterator[list[str]]:
     """The rows' texts, with the cells Excel shows otherwise than calamine reads them (a
-    zero-padded number `01067`, a cell merged into the one above) as Excel shows them."""
+    zero-padded number `01067`, a cell merged into the one above) as Excel shows them.
+    Cells holding a date, time or TRUE/FALSE go into `converted` by (row number, column)."""
     for number, row in enumerate(raw):
         texts = [v if v.__class__ is str else cell_text(v) for v in row]
+        if not _CONVERTED_CLASSES.isdisjoint(map(type, row)):
+            for column, value in enumerate(row):
+                kind = converted_kind(value)
+                if kind is not None:
+                    converted[(number + 1, column)] = kind
         for column, text in shown.get(number, {}).items():
             texts[column] = text
         yield texts

@@ -9,7 +9,7 @@ split here from those failure cases, not by Pandera's `drop_invalid_rows`.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -127,6 +127,7 @@ def validate(
     fast: bool = True,
     part_rows: int = PART_ROWS,
     on_part: Callable[[int], None] | None = None,
+    found: Sequence[Issue] = (),
 ) -> Validation:
     """Check every row of a canonical frame (see `columns.field_frame`).
 
@@ -135,17 +136,22 @@ def validate(
     `fast`, the heavy fields' outcomes are computed before Pandera runs, by the compiled
     fast paths where they are certain and by the rules once per distinct value elsewhere;
     without it each check computes them from the rules itself. Both give the same result;
-    the tests compare them. `on_part` is told the rows done after each part.
+    the tests compare them. `on_part` is told the rows done after each part. `found` are
+    errors found before the schema ran (cells the spreadsheet converted): their rows are
+    rejected, and each such cell's problem stands alone (a date is no invalid postcode).
     """
     rules = value_rules(industries, currencies)
-    repeated_erp_ids = checks.repeated(clean(frame[["erp_id"]])["erp_id"])
+    # A converted ERP ID is not what was typed: it repeats nothing.
+    converted = [issue.row for issue in found if issue.field == "erp_id"]
+    repeated_erp_ids = checks.repeated(clean(frame[["erp_id"]].drop(index=converted))["erp_id"])
     accepted = AcceptedRows()
     parts: list[_CheckedPart] = []
     for start in range(0, max(len(frame), 1), part_rows):
         cleaned = clean(frame.iloc[start : start + part_rows])
         outcomes = Outcomes(cleaned, compiled=fast)
         schema = customer_schema(industries, currencies, repeated_erp_ids, outcomes if fast else None)
-        part = _check_part(cleaned, outcomes, schema, rules, columns)
+        here = set(cleaned.index.tolist()) if found else set()
+        part = _check_part(cleaned, outcomes, schema, rules, columns, [i for i in found if i.row in here])
         accepted.append(part.normalized)
         # Only the warnings' fields are kept: the accepted values are on disk.
         parts.append(part._replace(normalized=part.normalized[list(WARNING_FIELDS)].astype("str")))
@@ -177,12 +183,14 @@ def _check_part(
     schema: pa.DataFrameSchema,
     rules: Mapping[str, ValueRule],
     columns: ColumnMap,
+    found: Sequence[Issue],
 ) -> _CheckedPart:
-    """Validate one part of the file: its problems, and its accepted rows normalized."""
+    """Validate one part of the file: its problems (with those `found` before), and its
+    accepted rows normalized."""
     # The cheap rules' outcomes (few distinct values); the costly ones are in `outcomes`.
     tables = {f: checks.value_table(cleaned[f], rule) for f, rule in rules.items() if f not in HEAVY_FIELDS}
     messages = rule_messages(cleaned, outcomes, tables)
-    errors = _issues(_failures(schema, cleaned), cleaned, columns, messages)
+    errors = _with_found(_issues(_failures(schema, cleaned), cleaned, columns, messages), found)
     keep = ~cleaned.index.isin({issue.row for issue in errors})
     warned = {key: text for key, text in messages.items() if CODES[key[2]].severity == "warning"}
     normalized = normalize_rows(cleaned[keep], tables, outcomes)
@@ -281,6 +289,17 @@ def _issues(
         issues.append(_issue(int(row), field, code, text, cleaned, columns))
     issues.sort(key=lambda i: (i.row, order.get(i.field, 99), i.code))
     return _undecodable_alone(issues)
+
+
+def _with_found(issues: list[Issue], found: Sequence[Issue]) -> list[Issue]:
+    """The schema's problems and those found before it; a cell found before keeps that
+    problem alone (its text is not what was typed, so the rules' verdicts on it are noise)."""
+    if not found:
+        return issues
+    cells = {(issue.row, issue.field) for issue in found}
+    order = {field: position for position, field in enumerate(FIELDS)}
+    merged = [*found, *(issue for issue in issues if (issue.row, issue.field) not in cells)]
+    return sorted(merged, key=lambda i: (i.row, order.get(i.field, 99), i.code))
 
 
 def _issue(row: int, field: str, code: str, message: str, cleaned: pd.DataFrame, columns: ColumnMap) -> Issue:

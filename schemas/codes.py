@@ -127,6 +127,23 @@ CODES: dict[str, Code] = _codes(
         "format the column as Text in the spreadsheet and type the full value again",
     ),
     (
+        "spreadsheet_conversion",
+        "row",
+        "error",
+        "The cell is a date, time or TRUE/FALSE that the spreadsheet made of what was typed (1-31, "
+        "03/04, 10:30, true); what was typed is lost.",
+        "{label} {value} is a {kind} cell: the spreadsheet turned what was typed into a {kind} "
+        "({how}), and what was typed is lost; format the column as Text and type the value again",
+    ),
+    (
+        "not_a_customer_row",
+        "row",
+        "error",
+        "The row is not a customer: it fills at most three required fields (a total, a note, a "
+        "group heading) or repeats the header row.",
+        "Row {row} is not a customer: {why} ({value}); delete the row, or fill in the customer",
+    ),
+    (
         "duplicate_in_file",
         "row",
         "error",

@@ -348,14 +348,16 @@ def test_unclosed_quote(tmp_path: Path, db_url: str, onboard: Any, valid_row: Ro
 
 @POSTGRES_IN_TEST_SLOW
 def test_dates_where_text_was_expected(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
-    """It reads date cells as the date the user saw and rejects them where a phone is due."""
+    """It rejects a date cell where a phone is due as what the spreadsheet made of the
+    typed value, naming the date and the way out (the column as Text), and nothing else."""
     row: list[Any] = values(valid_row(0))
     row[17] = dt.datetime(2024, 1, 31)
     path = xlsx(tmp_path / "dates.xlsx", [labels(), row])
     _, summary = import_json(onboard, path, db_url)
-    assert summary["errors_by_code"] == {"invalid_phone": 1}
+    assert summary["errors_by_code"] == {"spreadsheet_conversion": 1}
     rejects = (Path(summary["report_dir"]) / "rejects.csv").read_text(encoding="utf-8")
     assert "2024-01-31" in rejects
+    assert "as Text" in rejects
 
 
 @POSTGRES_IN_TEST_SLOW
