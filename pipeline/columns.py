@@ -98,18 +98,20 @@ def _synonym_index(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, 
 
 
 def count_known(cells: Sequence[str], index: Mapping[str, str]) -> int:
-    """How many distinct fields a candidate header row names (as a whole, or without its
-    remarks); used to find the header."""
-    keys = [header_key(c) for c in cells] + [
-        _remarkless_key(c) for c in cells if "(" in c or "[" in c or "\n" in c
-    ]
+    """How many distinct fields a candidate header row names (as a whole, or loosely: see
+    `_loose_keys`); used to find the header."""
+    keys = [header_key(c) for c in cells] + [key for c in cells for key in _loose_keys(c)]
     return len({index[k] for k in keys if k in index})
 
 
-def _remarkless_key(header: str) -> str:
-    """The header's key without its remarks (see `_REMARK`); "" when it has none."""
+def _loose_keys(header: str) -> list[str]:
+    """Keys a header that matches nothing as a whole may match by: without its remarks
+    (`Phone (incl. country code)`), and with an abbreviated number spelled out (`Klantnr`,
+    `BTW-nr.`, `VAT no` as `Klantnummer`, `BTW-nummer`, `VAT number`)."""
     bare = _REMARK.sub(" ", header)
-    return header_key(bare) if bare != header else ""
+    keys = [header_key(header), header_key(bare)] if bare != header else [header_key(header)]
+    spelled = [_ABBREVIATED.sub(lambda m: _SPELLED[m.group(1)], key) for key in keys]
+    return [key for key in dict.fromkeys([*keys[1:], *spelled]) if key and key != keys[0]]
 
 
 @lru_cache(maxsize=1)
@@ -162,8 +164,9 @@ def _header_fields(headers: Sequence[str], index: Mapping[str, str]) -> dict[int
     """The field or part each header names (None: nothing), by position; blank headers
     and the report columns we add are left out.
 
-    A header matches as a whole, else without its remarks (`Phone (incl. country code)`),
-    then only for a field no other header names and that one remark header alone claims.
+    A header matches as a whole, else loosely (without its remarks, `Phone (incl. country
+    code)`, or with its number spelled out, `Klantnr`), then only for a field no other
+    header names and that one loose header alone claims.
     """
     named: dict[int, str | None] = {}
     bare: dict[int, str] = {}
@@ -171,9 +174,10 @@ def _header_fields(headers: Sequence[str], index: Mapping[str, str]) -> dict[int
         if not header.strip() or header.strip() in REPORT_COLUMNS:
             continue
         named[position] = _field_of_key(header_key(header), index)
-        remarkless = _field_of_key(_remarkless_key(header), index) if named[position] is None else None
-        if remarkless is not None:
-            bare[position] = remarkless
+        loose = [_field_of_key(key, index) for key in _loose_keys(header)] if named[position] is None else []
+        found = next((field_name for field_name in loose if field_name is not None), None)
+        if found is not None:
+            bare[position] = found
     taken = set(named.values())
     for position, field_name in bare.items():
         if field_name not in taken and list(bare.values()).count(field_name) == 1:

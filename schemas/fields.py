@@ -176,7 +176,12 @@ FIELDS: dict[str, Field] = _registry(
         takes="industries",
         codes=("unknown_industry",),
     ),
-    Field("country", ("Country", "Land", "Pays"), rule=normalize_country, codes=("unknown_country",)),
+    Field(
+        "country",
+        ("Country", "Land", "Pays", "Country/Region"),
+        rule=normalize_country,
+        codes=("unknown_country",),
+    ),
     Field("city", ("City", "Town", "Plaats", "Woonplaats", "Stad", "Ort", "Stadt", "Ville")),
     Field(
         "state",
@@ -254,6 +259,7 @@ FIELDS: dict[str, Field] = _registry(
             "Telefonnummer",
             "Telefon",
             "Téléphone",
+            "Tel",
         ),
         max_length=50,
         digits=True,

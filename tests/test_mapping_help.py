@@ -56,17 +56,17 @@ def test_the_printed_synonyms_block_makes_the_file_import(
     sheet = write_sheet(
         tmp_path / "customers.csv",
         [valid_row(0), valid_row(1)],
-        headers={"erp_id": "Debiteur nr", "contact_role": "Functietitel"},
+        headers={"erp_id": "Debiteur", "contact_role": "Functietitel"},
     )
     failed = onboard("validate", sheet)
     assert failed.exit_code == 2
     lines = failed.stderr.splitlines()
-    assert "'Debiteur nr' — nearest: ERP ID (erp_id)" in failed.stderr
+    assert "'Debiteur' — nearest: ERP ID (erp_id)" in failed.stderr
     assert "'Functietitel' — nearest: Role (contact_role)" in failed.stderr
     start = next(i for i, line in enumerate(lines) if line.strip() == "[columns.synonyms]")
     block = "\n".join(line.strip() for line in lines[start:])
     assert tomllib.loads(block) == {
-        "columns": {"synonyms": {"erp_id": ["Debiteur nr"], "contact_role": ["Functietitel"]}}
+        "columns": {"synonyms": {"erp_id": ["Debiteur"], "contact_role": ["Functietitel"]}}
     }
     (tmp_path / "onboard.toml").write_text(block + "\n", encoding="utf-8")
     fixed = onboard("validate", sheet, "--json")
@@ -82,16 +82,16 @@ def test_a_missing_field_no_header_resembles_is_a_line_to_fill_in(
     fields = [f for f in valid_row() if f not in ("contact_phone", "erp_id")]
     sheet = write_sheet(
         tmp_path / "customers.csv",
-        [valid_row(0) | {"Klantnr": "1", "Klant nr oud": "2"}],
-        fields=[*fields, "Klantnr", "Klant nr oud"],
+        [valid_row(0) | {"Debiteur": "1", "Debiteur oud": "2"}],
+        fields=[*fields, "Debiteur", "Debiteur oud"],
     )
     result = onboard("validate", sheet)
     block = result.stderr[result.stderr.index("[columns.synonyms]") :]
     assert '# contact_phone = ["the header of your Phone number column"]' in block
-    assert 'erp_id = ["Klantnr"]' in block
-    assert '# erp_id = ["Klant nr oud"]' in block
+    assert 'erp_id = ["Debiteur"]' in block
+    assert '# erp_id = ["Debiteur oud"]' in block
     assert tomllib.loads("\n".join(line.strip() for line in block.splitlines())) == {
-        "columns": {"synonyms": {"erp_id": ["Klantnr"]}}
+        "columns": {"synonyms": {"erp_id": ["Debiteur"]}}
     }
 
 

@@ -202,3 +202,20 @@ def test_two_remark_headers_for_one_field_are_left_for_the_user(tmp_path: Path, 
     assert found["error"]["code"] == "missing_columns"
     assert found["missing_columns"] == ["contact_phone"]
     assert found["unmapped_columns"] == ["Phone (office)", "Phone (mobile)"]
+
+
+def test_abbreviated_number_headers_are_matched_spelled_out(tmp_path: Path, onboard: Onboard) -> None:
+    """It maps the headers of a sheet as an office keeps it (`Klantnr`, `KvK-nr.`, `BTW nr`,
+    `Tel.`, Excel's `Country/Region`) without a line of configuration."""
+    renamed = {
+        "erp_id": "Klantnr",
+        "registration_number": "KvK-nr.",
+        "tax_id": "BTW nr",
+        "contact_phone": "Tel.",
+        "country": "Country/Region",
+    }
+    path = write_sheet(tmp_path / "office.csv", [valid_row(1)], headers=renamed)
+
+    found = summary(onboard, "validate", path, "--report-dir", tmp_path / "reports")
+
+    assert (found["accepted"], found["unmapped_columns"]) == (1, [])
