@@ -102,7 +102,9 @@ def _out(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 files = click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 sheet = click.option(
-    "--sheet", metavar="NAME", help="Read this sheet (default: the first sheet with a header row)."
+    "--sheet",
+    metavar="NAME",
+    help="Read this sheet (default: the visible sheet with a header row; customers on two sheets are refused).",
 )
 show = click.option(
     "--show",

@@ -221,17 +221,42 @@ def read_table(
         if table is not None:
             return table
     else:
-        # Without --sheet, the first sheet naming three or more fields is the one.
-        for name, records, hidden, converted in _xlsx_sheets(path, sheet, limits):
-            table = _table(path, sha256, name, records, index, min_known=1 if sheet else 3)
-            if table is not None:
-                return dataclasses.replace(table, hidden_rows=hidden, converted=converted)
+        found = _xlsx_table(path, sha256, sheet, index, limits)
+        if found is not None:
+            return found
     raise FileError(
         "no_header_row",
         f"{path.name}: no header row found in the first {HEADER_SEARCH_ROWS} rows"
         f"{' of any sheet' if suffix == '.xlsx' else ''} (expected column names such as "
         "'ERP ID', 'Tax ID', 'Country')",
     )
+
+
+# A sheet whose header row names this many fields holds customers.
+_CUSTOMER_SHEET_FIELDS = 3
+
+
+def _xlsx_table(
+    path: Path, sha256: str, sheet: str | None, index: Mapping[str, str], limits: Limits
+) -> Table | None:
+    """The table of the sheet named `sheet`, else of the visible sheet whose header row
+    names three or more fields. Customers on two such sheets are refused: one file is read
+    from one sheet, and the other's customers would be left out unseen."""
+    found: Table | None = None
+    for name, records, hidden, converted in _xlsx_sheets(path, sheet, limits):
+        if found is not None:
+            if _find_header(list(islice(records, HEADER_SEARCH_ROWS)), index)[1] >= _CUSTOMER_SHEET_FIELDS:
+                raise FileError(
+                    "several_customer_sheets",
+                    f"{path.name} has customers on more than one sheet ({found.sheet!r} and {name!r}), and "
+                    "one file is read from one sheet: move them onto one sheet, or save each sheet as a "
+                    "file of its own (or name the one to read with --sheet)",
+                )
+            continue
+        table = _table(path, sha256, name, records, index, min_known=1 if sheet else _CUSTOMER_SHEET_FIELDS)
+        if table is not None:
+            found = dataclasses.replace(table, hidden_rows=hidden, converted=converted)
+    return found
 
 
 def read_records(

@@ -183,12 +183,20 @@ def test_xlsx_float_integer_reads_without_decimals(tmp_path: Path) -> None:
 
 
 def test_sheet_option_selects_a_sheet(tmp_path: Path) -> None:
-    """It reads the sheet named with --sheet instead of the first one."""
+    """It reads the sheet named with --sheet; without it, customers on two sheets are
+    refused, naming both (reading one would leave the other's customers out unseen), and
+    a sheet of notes beside the customers is no second one."""
     path = write_xlsx(
         tmp_path / "two.xlsx",
         {"First": [HEADER, ["1", "A", "NL", "x"]], "Second": [HEADER, ["2", "B", "DE", "y"]]},
     )
-    assert read_table(path).sheet == "First"
+    error = read_error(path)
+    assert error.code == "several_customer_sheets"
+    assert "'First' and 'Second'" in error.message and "--sheet" in error.message
+    notes = write_xlsx(
+        tmp_path / "notes.xlsx", {"First": [HEADER, ["1", "A", "NL", "x"]], "Notes": [["ERP ID"]]}
+    )
+    assert read_table(notes).sheet == "First"
     table = read_table(path, sheet="Second")
     assert table.sheet == "Second"
     assert table.rows == [["2", "B", "DE", "y"]]

@@ -219,3 +219,26 @@ def test_abbreviated_number_headers_are_matched_spelled_out(tmp_path: Path, onbo
     found = summary(onboard, "validate", path, "--report-dir", tmp_path / "reports")
 
     assert (found["accepted"], found["unmapped_columns"]) == (1, [])
+
+
+def test_customers_on_two_sheets_are_refused_whole(tmp_path: Path, onboard: Onboard) -> None:
+    """It refuses a workbook with customers on two sheets (NL and BE) in one line with the
+    way out, storing nothing, where it read the first sheet alone and said all was well."""
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "NL"
+    second = book.create_sheet("BE")
+    for sheet, index in ((first, 1), (second, 2)):
+        sheet.append(list(LABELS.values()))
+        sheet.append(list(valid_row(index).values()))
+    path = tmp_path / "klanten.xlsx"
+    book.save(path)
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+
+    result = onboard("import", path, "--db", db, "--report-dir", tmp_path / "reports", "--user", "t")
+
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "'NL' and 'BE'" in line and "one sheet" in line
+    assert StoreView(db).count(customers) == 0
