@@ -104,7 +104,7 @@ files = click.argument("files", nargs=-1, required=True, type=click.Path(path_ty
 sheet = click.option(
     "--sheet",
     metavar="NAME",
-    help="Read this sheet (default: the visible sheet with a header row; customers on two sheets are refused).",
+    help="Read this sheet (default: the visible sheet with a header row; two such sheets are refused).",
 )
 show = click.option(
     "--show",
