@@ -394,3 +394,15 @@ def test_the_longest_name_the_store_keeps_is_recorded_whole(tmp_path: Path, db_u
     result = CliRunner().invoke(cli, ["import", str(sheet), "--db", db_url, "--user", name])
     assert result.exit_code == 0, result.output
     assert [batch["imported_by"] for batch in StoreView(db_url).rows(batches)] == [name]
+
+
+def test_a_file_with_a_long_path_is_recorded_whole(tmp_path: Path, db_url: str) -> None:
+    """It imports a file whose path is longer than 500 characters (a deep folder) and keeps
+    the path whole on the batch, on PostgreSQL as on SQLite (PostgreSQL failed the load)."""
+    folder = tmp_path.joinpath(*["d" * 60] * 9)
+    folder.mkdir(parents=True)
+    sheet = write_sheet(folder / "in.csv", [valid_row(0)])
+    assert len(str(sheet)) > 500
+    result = CliRunner().invoke(cli, ["import", str(sheet), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert [batch["file_name"] for batch in StoreView(db_url).rows(batches)] == [str(sheet)]

@@ -28,11 +28,15 @@ STATUSES = ("pending", "approved", "rejected")
 
 metadata = MetaData()
 
+# A file's path as given, however long (migration 0006): TEXT on PostgreSQL; SQLite
+# enforces no length, so its columns keep the type they were created with.
+FILE_NAME = String(500).with_variant(Text(), "postgresql")
+
 batches = Table(
     "batches",
     metadata,
     Column("id", String(64), primary_key=True),
-    Column("file_name", String(500), nullable=False),
+    Column("file_name", FILE_NAME, nullable=False),
     Column("sha256", String(64), nullable=False, index=True),
     Column("imported_by", String(NAME_MAX), nullable=False, default=""),
     # The operating-system account that ran the import (the file's owner in a sweep).
@@ -107,7 +111,7 @@ claims = Table(
     metadata,
     Column("kind", String(16), primary_key=True),
     Column("sha256", String(64), primary_key=True),
-    Column("file_name", String(500), nullable=False),
+    Column("file_name", FILE_NAME, nullable=False),
     Column("claimed_by", String(200), nullable=False),
     Column("claimed_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
