@@ -24,6 +24,37 @@ CONTROL_CHARACTERS = (
 )
 
 
+# What Python's re matches, beyond the ASCII letters themselves, with an ASCII letter
+# under ignore-case, and what its Unicode `\s` matches (found by testing every code point
+# against Python's own re: tests/test_placeholders.py holds them equal).
+_IGNORECASE_EXTRAS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
+_PYTHON_SPACES = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def ignorecase_spelled(pattern: str) -> str:
+    r"""`(?i:pattern)` spelled without the flag and without `\s`, so RE2 (pyarrow) and
+    Python's re decide it alike: every ASCII letter as the class of all characters Python
+    matches it with, `\s` as the class of Python's white space. For patterns of literal
+    letters, escapes, classes, groups and quantifiers (no ranges of letters)."""
+    spelled, in_class, escaped = [], False, False
+    for character in pattern:
+        if escaped:
+            escaped = False
+            if character == "s":
+                spelled.append(_PYTHON_SPACES if in_class else f"[{_PYTHON_SPACES}]")
+            else:
+                spelled.append("\\" + character)
+        elif character == "\\":
+            escaped = True
+        elif character.isascii() and character.isalpha():
+            variants = character.lower() + character.upper() + _IGNORECASE_EXTRAS.get(character.lower(), "")
+            spelled.append(variants if in_class else f"[{variants}]")
+        else:
+            in_class = (in_class or character == "[") and character != "]"
+            spelled.append(character)
+    return "".join(spelled)
+
+
 def clean_text(value: str) -> str:
     """Trim, and collapse inner runs of white space to one space."""
     return _SPACES.sub(" ", value).strip(" ")
