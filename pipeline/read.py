@@ -122,10 +122,10 @@ def file_sha256(path: Path) -> str:
 
 DEFAULT_LIMITS = Limits()
 _HINTS = {
-    ".xls": "legacy Excel 97-2003 files are not read; open it in Excel and save it as .xlsx",
-    ".ods": "OpenDocument files are not read; save it as .xlsx or .csv",
-    ".xlsm": "macro workbooks are not read; save it as .xlsx",
-    ".numbers": "Numbers files are not read; export it as .xlsx or .csv",
+    ".xls": "it is an Excel 97-2003 workbook: open it in Excel and save it as .xlsx",
+    ".ods": "it is an OpenDocument spreadsheet: save it as .xlsx or .csv",
+    ".xlsm": "it is a macro workbook: save it as .xlsx",
+    ".numbers": "it is a Numbers file: export it as .xlsx or .csv",
 }
 # The start of an OLE2 compound file: a legacy .xls, or an encrypted (password) workbook.
 _OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
