@@ -592,11 +592,17 @@ def _xlsx_sheets(
         styles = _guarded(path, None, lambda: xlsx_formats.padded_styles(archive))
         for name in names:
             member = parts.get(name)
-            raw, merges, hidden = _sheet_cells(path, workbook, archive, member, name, limits)
+            raw, merges, scan = _sheet_cells(path, workbook, archive, member, name, limits)
             show = partial(xlsx_formats.shown_cells, archive, member or "", styles, raw, merges, cell_text)
             shown = _guarded(path, name, show) if styles or merges else {}
-            converted: dict[tuple[int, int], str] = {}
-            yield name, _shown_texts(raw, shown, converted), hidden, converted
+            converted = _uncalculated(path, name, archive, member or "") if scan.formulas else {}
+            yield name, _shown_texts(raw, shown, converted), scan.hidden, converted
+
+
+def _uncalculated(path: Path, name: str, archive: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
+    """The formula cells without a saved value, by (row number, column), as `converted`."""
+    found = _guarded(path, name, lambda: xlsx_scan.uncalculated_formulas(archive, member))
+    return {(row + 1, column): "formula" for row, column in found}
 
 
 def _shown_texts(
@@ -652,9 +658,9 @@ def _sheet_cells(
     member: str | None,
     name: str,
     limits: Limits,
-) -> tuple[Sequence[Sequence[object]], list[xlsx_formats.Merge], frozenset[int]]:
+) -> tuple[Sequence[Sequence[object]], list[xlsx_formats.Merge], xlsx_scan.SheetScan]:
     """Every cell of a sheet from A1, once its XML shows that it fits `limits.max_cells`,
-    its merged ranges, and the numbers of the rows it hides.
+    its merged ranges, and the scan of its XML (the rows it hides, whether it has formulas).
 
     calamine allocates the whole block at once, before any limit could be checked on
     what it returns; error cells it would lose are handed to it as text.
@@ -665,9 +671,9 @@ def _sheet_cells(
     if scan.cells > limits.max_cells:
         raise _too_large(path, name, scan, limits.max_cells)
     if not scan.errors:
-        return (*_dense_cells(path, lambda: workbook, name, limits), scan.hidden)
+        return (*_dense_cells(path, lambda: workbook, name, limits), scan)
     with _guarded(path, name, lambda: xlsx_scan.errors_as_text(archive, member)) as copy:
-        return (*_dense_cells(path, lambda: type(workbook).from_filelike(copy), name, limits), scan.hidden)
+        return (*_dense_cells(path, lambda: type(workbook).from_filelike(copy), name, limits), scan)
 
 
 def _dense_cells(

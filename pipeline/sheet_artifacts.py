@@ -49,7 +49,8 @@ def fields_at(columns: ColumnMap) -> dict[int, str]:
 
 
 def converted_cells(table: Table, columns: ColumnMap) -> list[Issue]:
-    """A `spreadsheet_conversion` error for each converted cell in a column the import reads."""
+    """A `spreadsheet_conversion` error for each converted cell in a column the import
+    reads, and `formula_without_value` for each formula cell the file holds no value of."""
     read = fields_at(columns)
     issues = []
     for (row, position), kind in sorted(table.converted.items()):
@@ -58,10 +59,9 @@ def converted_cells(table: Table, columns: ColumnMap) -> list[Issue]:
         value = str(table.cells.at[row, position]).strip()
         field, header = read[position], columns.headers[position]
         name = label(field) if columns.fields.get(field) == position else header
-        message = CODES["spreadsheet_conversion"].message(
-            label=name, value=value, kind=kind, how=_TYPED_AS[kind]
-        )
-        issues.append(Issue(row, header, field, visible(value), "spreadsheet_conversion", visible(message)))
+        code = "formula_without_value" if kind == "formula" else "spreadsheet_conversion"
+        message = CODES[code].message(label=name, value=value, kind=kind, how=_TYPED_AS.get(kind, ""))
+        issues.append(Issue(row, header, field, visible(value), code, visible(message)))
     return issues
 
 

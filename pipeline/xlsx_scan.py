@@ -71,6 +71,8 @@ class SheetScan:
     # Cells holding a value (second pass).
     values: int | None = None
     errors: bool = False
+    # Whether a cell may hold a formula (the second pass does not look: it may).
+    formulas: bool = True
     # The numbers of the rows the sheet hides (by hand, or filtered out).
     hidden: frozenset[int] = frozenset()
 
@@ -167,6 +169,27 @@ def errors_as_text(archive: zipfile.ZipFile, member: str) -> IO[bytes]:
     return copy
 
 
+# A formula element (not `<formula1>` of a drop-down's list).
+_FORMULA = re.compile(rb"<f[\s>/]")
+# A plainly written cell holding a formula and no saved value (`<c r="B2"><f>A2&amp;"
+# B.V."</f></c>`, or an empty `<v/>`): what a program writes when no spreadsheet has
+# calculated the workbook. calamine reads it as blank while Excel shows its result.
+_UNCALCULATED = re.compile(
+    rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>'
+)
+
+
+def uncalculated_formulas(archive: zipfile.ZipFile, member: str) -> frozenset[tuple[int, int]]:
+    """The zero-based (row, column) of every formula cell of the sheet without a saved value."""
+    found: set[tuple[int, int]] = set()
+    for piece in sheet_pieces(archive, member):
+        if _FORMULA.search(piece):
+            found |= {
+                (int(row) - 1, _column_number(column) - 1) for column, row in _UNCALCULATED.findall(piece)
+            }
+    return frozenset(found)
+
+
 def cell_name(row: int, column: int) -> str:
     """The A1 reference of a cell by zero-based position (XFD1048576)."""
     return f"{_column_letters(column + 1)}{row + 1}"
@@ -217,7 +240,7 @@ def _reference_scan(archive: zipfile.ZipFile, member: str) -> SheetScan | None:
     a cell outside them (rare, as rows come in order) is measured exactly by itself.
     """
     columns = rows = 0
-    errors = seen_data = False
+    errors = seen_data = formulas = False
     hidden: set[int] = set()
     with archive.open(member) as handle:
         for piece in _pieces(handle):
@@ -235,9 +258,10 @@ def _reference_scan(archive: zipfile.ZipFile, member: str) -> SheetScan | None:
             # Error values all start with #, rare elsewhere: a fast first look (a plain
             # sheet's pieces keep a cell's type and value together).
             errors = errors or (b"#" in piece and _ERROR_TYPE.search(piece) is not None)
-    return (
-        SheetScan(_rounded_up(rows), columns, errors=errors, hidden=frozenset(hidden)) if seen_data else None
-    )
+            formulas = formulas or _FORMULA.search(piece) is not None
+    if not seen_data:
+        return None
+    return SheetScan(_rounded_up(rows), columns, errors=errors, hidden=frozenset(hidden), formulas=formulas)
 
 
 # A row's start tag, its number and whether it is hidden (by hand, or by a filter: Excel

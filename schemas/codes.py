@@ -142,6 +142,15 @@ CODES: dict[str, Code] = _codes(
         "({how}), and what was typed is lost; format the column as Text and type the value again",
     ),
     (
+        "formula_without_value",
+        "row",
+        "error",
+        "The cell holds a formula whose value the file does not hold (written by a program, "
+        "never calculated by a spreadsheet).",
+        "{label} holds a formula whose value the file does not hold (a program wrote the file and "
+        "no spreadsheet calculated it): open it in Excel or LibreOffice, save it, and drop it again",
+    ),
+    (
         "not_a_customer_row",
         "row",
         "error",

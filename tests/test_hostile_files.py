@@ -225,12 +225,13 @@ def test_one_megabyte_cell(
 
 @POSTGRES_IN_TEST_SLOW
 def test_formula_and_error_cells(tmp_path: Path, db_url: str, onboard: Any, valid_row: Row) -> None:
-    """It never evaluates formulas: an uncached formula is blank, an error value is rejected."""
+    """It never evaluates formulas: an uncached formula is rejected as a formula whose value
+    the file does not hold (not read as blank), an error value is rejected."""
     first, second = values(valid_row(0)), values(valid_row(1))
     first[8] = '=CONCAT("Eind","hoven")'  # city as a formula without a cached value
     path = xlsx(tmp_path / "formulas.xlsx", [labels(), first, second])
     _result, summary = import_json(onboard, path, db_url)
-    assert summary["errors_by_code"] == {"missing_value": 1}
+    assert summary["errors_by_code"] == {"formula_without_value": 1}
     csv_path = tmp_path / "errors.csv"
     second[8] = "#REF!"
     csv_path.write_text(

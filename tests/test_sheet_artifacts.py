@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -242,3 +243,37 @@ def test_customers_on_two_sheets_are_refused_whole(tmp_path: Path, onboard: Onbo
     (line,) = result.stderr.strip().splitlines()
     assert "'NL' and 'BE'" in line and "one sheet" in line
     assert StoreView(db).count(customers) == 0
+
+
+def test_formulas_no_spreadsheet_calculated_are_not_read_as_blank(tmp_path: Path, onboard: Onboard) -> None:
+    """It rejects a formula cell whose value the file does not hold (a program wrote the
+    workbook and nothing calculated it: Excel shows a value, the file has none), in a
+    required column and in an optional one, where it read a blank (and stored an empty
+    secondary address); a formula with its value saved is read as that value."""
+    headers = list(LABELS.values())
+    rows = [
+        customer(1, full_name='=A2&" B.V."'),
+        customer(2, address2='="Unit "&3'),
+        customer(3, full_name='=A4&" B.V."'),
+    ]
+    written = workbook(tmp_path / "written.xlsx", [headers, *rows])
+    path = tmp_path / "program.xlsx"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":  # row 4 as Excel saves it: with its value
+                formula = b'<f>A4&amp;" B.V."</f>'
+                data = data.replace(
+                    b'<c r="B4">' + formula + b"<v />", b'<c r="B4" t="str">' + formula + b"<v>C3 B.V.</v>"
+                )
+            target.writestr(item, data)
+
+    found = summary(onboard, "validate", path, "--report-dir", tmp_path / "reports")
+
+    assert (found["rows"], found["accepted"], found["rejected"]) == (3, 1, 2)
+    lines = problems(found)
+    assert [(line["row"], line["field"], line["code"]) for line in lines] == [
+        ("2", "full_name", "formula_without_value"),
+        ("3", "address2", "formula_without_value"),
+    ]
+    assert "open it in Excel or LibreOffice, save it" in lines[0]["message"]
