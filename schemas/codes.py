@@ -47,6 +47,12 @@ CODES: dict[str, Code] = _codes(
     ("no_header_row", "file", "error", "No row in the first 30 looks like a header of customer fields."),
     ("missing_columns", "file", "error", "Required columns are missing; every missing one is named."),
     ("duplicate_columns", "file", "error", "Two columns map onto the same field."),
+    (
+        "review_file",
+        "file",
+        "error",
+        "A review file (decision and fingerprint columns) was given to import: apply it instead.",
+    ),
     ("file_too_large", "file", "error", "The file is larger than the configured limit."),
     ("store_error", "file", "error", "The store could not be read or written; nothing was stored."),
     (
