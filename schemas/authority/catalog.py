@@ -196,6 +196,10 @@ _REGISTRATION = (
     Rule("registration_number", ("PL",), "a KRS number (the court register: 10 digits, from 0000000001) is "
          "accepted beside a REGON", "—", "—", "Krajowy Rejestr Sądowy (Ministry of Justice)",
          "KRS 0000028860"),
+    Rule("registration_number", ("GB",), "a prefix Companies House does not give (`XY123456`) is rejected; "
+         "its published prefixes (`SC`, `NI`, `OC`, `R0`, …) and 6 digits, and a mutual society's number "
+         "(`IP28746R`), are accepted", "invalid_registration_number", "error",
+         "Companies House, company number prefixes; FCA Mutuals Public Register", "XY123456"),
     Rule("registration_number", ("NL", "GB"), "7 digits: the message says a spreadsheet dropped the leading "
          "zero", "invalid_registration_number", "error", "KVK; Companies House (8 digits, leading zeros)",
          "1234567"),
