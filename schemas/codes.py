@@ -194,7 +194,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The phone number is not a valid number for the country.",
-        "Phone number {value} is not a valid phone number in {country}{note}",
+        "Phone number {value} {problem}",
     ),
     (
         "invalid_email",

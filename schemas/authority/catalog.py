@@ -216,6 +216,9 @@ _PHONE = (
          "drops or turns into keypad digits, are named, never stored altered", "invalid_phone", "error",
          "ITU-T E.164 (digits only, no extension); ITU-T E.161 (letters on a keypad)",
          "+31 40 123 4567 ext 12", "NL"),
+    Rule("contact_phone", ("IT", "SM", "VA"), "the portal's `(0)` before a number whose leading zero is part "
+         "of it (`+39 (0)6 …`) is read as typed, not dropped as a trunk zero", "—", "—",
+         "ITU-T E.164 (Italy's numbers keep their leading zero)", "+39 (0)6 1234 5678", "IT"),
 )  # fmt: skip
 
 RULES: tuple[Rule, ...] = _RANGES + _POSTCODES + _STATES + _EMAIL + _TAX + _REGISTRATION + _PHONE
