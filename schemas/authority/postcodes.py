@@ -122,25 +122,42 @@ def paf_problem(postcode: str) -> str | None:
 
 # How European addresses prefix a postcode: the ISO 3166-1 alpha-2 code that the UPU
 # recommends for international mail (POST Luxembourg's own form is `L-1855`; Swiss Post
-# writes `CH-8001`), and the international vehicle code of the older CEPT practice
-# (`D-01067`, `A-1010`, `F-75001`, `S-111 20`).
+# writes `CH-8001`; Lietuvos paštas prints every postcode as `LT-01100`), and the
+# international vehicle code of the older CEPT practice (`D-01067`, `A-1010`, `F-75001`,
+# `S-111 20`, `H-1037`, `SLO-1000`). Latvia's `LV-` is part of its postcodes (Google's
+# pattern requires it), so it is no prefix here.
 COUNTRY_PREFIXES: dict[str, tuple[str, ...]] = {
     "AT": ("A", "AT"),
     "BE": ("B", "BE"),
+    "BG": ("BG",),
     "CH": ("CH",),
+    "CY": ("CY",),
+    "CZ": ("CZ",),
     "DE": ("D", "DE"),
     "DK": ("DK",),
+    "EE": ("EE", "EST"),
     "ES": ("E", "ES"),
     "FI": ("FI", "FIN", "SF"),
+    "FO": ("FO",),
     "FR": ("F", "FR"),
+    "GR": ("GR",),
+    "HR": ("HR",),
+    "HU": ("H", "HU"),
+    "IS": ("IS",),
     "IT": ("I", "IT"),
     "LI": ("FL", "LI"),
+    "LT": ("LT",),
     "LU": ("L", "LU"),
+    "MC": ("MC",),
     "NL": ("NL",),
     "NO": ("N", "NO"),
     "PL": ("PL",),
     "PT": ("P", "PT"),
+    "RO": ("RO",),
     "SE": ("S", "SE"),
+    "SI": ("SI", "SLO"),
+    "SK": ("SK",),
+    "SM": ("RSM", "SM"),
 }
 _PREFIX_OWNER = {prefix: country for country, prefixes in COUNTRY_PREFIXES.items() for prefix in prefixes}
 _PREFIXED = re.compile(r"([A-Z]{1,3}) ?- ?(\d.*)")
