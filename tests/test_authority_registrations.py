@@ -151,5 +151,6 @@ def test_two_letters_companies_house_never_gives_are_no_company_number(value: st
 
 def test_every_published_prefix_makes_a_number() -> None:
     """It accepts each prefix on Companies House's list with 6 digits."""
-    rejected = [p for p in COMPANIES_HOUSE_PREFIXES if not normalize_registration_number(f"{p}123456", "GB").ok]
+    numbers = [f"{prefix}123456" for prefix in COMPANIES_HOUSE_PREFIXES]
+    rejected = [number for number in numbers if not normalize_registration_number(number, "GB").ok]
     assert rejected == []
