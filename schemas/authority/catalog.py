@@ -179,6 +179,10 @@ _EMAIL = (
          "RFC 5321 §4.1.3, §2.3.5", "jan@[192.0.2.1]"),
     Rule("contact_email", (), "no one-letter top-level domain", "invalid_email", "error",
          "ICANN TLD delegation; RFC 3696 §2", "jan@example.x"),
+    Rule("contact_email", (), "no full-width or other compatibility characters before the @ "
+         "(`ｊｏｈｎ@…`, `ﬁnance@…`)", "invalid_email", "error",
+         "RFC 8264 §9.17 (PRECIS IdentifierClass); IETF mailmaint, SMTPUTF8 address syntax",
+         "ｊｏｈｎ@example.com"),
 )  # fmt: skip
 
 _TAX = (

@@ -15,9 +15,17 @@ mode, and accepts a one-letter top-level domain. The limits and decisions here:
 - A one-letter top-level domain (`jan@example.x`) is refused: none exists, and none can
   be delegated (ICANN delegates two-letter ccTLDs from ISO 3166-1 and gTLDs of at least
   three characters; RFC 1123 §2.1 and RFC 3696 §2 rule out all-numeric ones).
+- Full-width and other compatibility characters before the @ (`ｊｏｈｎ@example.com`, typed
+  with an East Asian input method still on, or `ﬁ`, `ĳ`) are refused: the mailbox `ｊｏｈｎ`
+  is not `john`, and internationalized addresses are held to the PRECIS IdentifierClass
+  (RFC 8264 §9.17 disallows every character with a compatibility decomposition; the IETF
+  mailmaint draft "SMTPUTF8 address syntax" applies that class to addresses). The domain
+  needs no such rule: IDNA maps it (`ｅｘａｍｐｌｅ.com` → `example.com`).
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 LOCAL_PART_OCTETS = 64
 ADDRESS_OCTETS = 254
@@ -44,3 +52,16 @@ def limit_problem(address: str) -> str | None:
     if len(top) == 1:
         return f"the domain ends in .{top}, and no one-letter top-level domain exists"
     return None
+
+
+def compatibility_problem(local_part: str) -> str | None:
+    """Why a local part (in NFC, as email-validator gives it) holds full-width or other
+    compatibility characters, naming them and the plain form (None when it holds none)."""
+    plain = unicodedata.normalize("NFKC", local_part)
+    if plain == local_part:
+        return None
+    odd = "".join(dict.fromkeys(c for c in local_part if unicodedata.normalize("NFKC", c) != c))
+    return (
+        f"the part before the @ holds full-width or compatibility characters ({odd}), "
+        f"another mailbox than {plain}: type it in plain characters (RFC 8264)"
+    )

@@ -82,6 +82,9 @@ def _normalize_email(value: str) -> Outcome:
     except EmailNotValidError as exc:
         return problem("invalid_email", value=value, reason=f"valid: {exc}")
     local, _, domain = str(result.normalized).rpartition("@")
+    compatibility = email_limits.compatibility_problem(local)
+    if compatibility is not None:
+        return problem("invalid_email", value=value, reason=f"valid: {compatibility}")
     return Outcome(f"{local}@{domain.lower()}")
 
 
