@@ -138,7 +138,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The country is not an ISO 3166-1 country name or code.",
-        "Country {value!r} is not a known country name or ISO code",
+        "Country {value!r} {problem}",
     ),
     (
         "invalid_tax_id",
@@ -208,7 +208,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The currency is not an ISO 4217 code, name or symbol.",
-        "Currency {value!r} is not an ISO 4217 code, name or symbol",
+        "Currency {value!r} {problem}",
     ),
     (
         "currency_not_allowed",

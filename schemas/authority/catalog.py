@@ -239,4 +239,16 @@ _PHONE = (
          "ITU-T E.164 (Italy's numbers keep their leading zero)", "+39 (0)6 1234 5678", "IT"),
 )  # fmt: skip
 
-RULES: tuple[Rule, ...] = _RANGES + _POSTCODES + _STATES + _EMAIL + _TAX + _REGISTRATION + _PHONE
+_CODES = (
+    Rule("country", (), "a code or name withdrawn from ISO 3166-1 (`AN`, `YU`, `CS`, `Czechoslovakia`) "
+         "is named as withdrawn", "unknown_country", "error",
+         "ISO 3166-3, formerly used codes (pycountry's historic countries)", "AN"),
+    Rule("currency", (), "a withdrawn code or former euro currency (`NLG`, `DEM`, `HRK`, `Deutsche Mark`) "
+         "is rejected, naming the code that replaced it", "unknown_currency", "error",
+         "ISO 4217 List Three (historic denominations)", "NLG"),
+    Rule("currency", (), "a code that is no currency (`XTS` testing, `XXX` no currency, metals, "
+         "bond-market and accounting units) is rejected", "unknown_currency", "error",
+         "ISO 4217 List One", "XTS"),
+)  # fmt: skip
+
+RULES: tuple[Rule, ...] = _RANGES + _POSTCODES + _STATES + _EMAIL + _TAX + _REGISTRATION + _PHONE + _CODES
