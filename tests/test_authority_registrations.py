@@ -154,3 +154,11 @@ def test_every_published_prefix_makes_a_number() -> None:
     numbers = [f"{prefix}123456" for prefix in COMPANIES_HOUSE_PREFIXES]
     rejected = [number for number in numbers if not normalize_registration_number(number, "GB").ok]
     assert rejected == []
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"), [("FN 123456 A", "123456a"), ("fn 48233 Z", "48233z"), ("123456a", "123456a")]
+)
+def test_an_austrian_firmenbuch_number_is_read_in_either_case(value: str, stored: str) -> None:
+    """It accepts the Firmenbuch's check letter typed in upper case, stored as the register writes it."""
+    assert normalize_registration_number(value, "AT") == (stored, None, "")

@@ -218,6 +218,9 @@ _REGISTRATION = (
          "its published prefixes (`SC`, `NI`, `OC`, `R0`, …) and 6 digits, and a mutual society's number "
          "(`IP28746R`), are accepted", "invalid_registration_number", "error",
          "Companies House, company number prefixes; FCA Mutuals Public Register", "XY123456"),
+    Rule("registration_number", ("AT",), "a Firmenbuch number with its check letter in upper case "
+         "(`FN 123456 A`) is accepted, stored in the register's lower case", "—", "—",
+         "Firmenbuch (Austrian Ministry of Justice): FN, number, check letter", "FN 123456 A"),
     Rule("registration_number", ("NL", "GB"), "7 digits: the message says a spreadsheet dropped the leading "
          "zero", "invalid_registration_number", "error", "KVK; Companies House (8 digits, leading zeros)",
          "1234567"),

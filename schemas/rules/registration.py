@@ -97,6 +97,10 @@ def _checked_registration(value: str, text: str, country: str) -> Outcome:
         # stdnum's siren and siret take spaces and dots but not the dashes people also type.
         text = re.sub(r"[\s.\-]", "", text)
         name = "siret" if len(text) == 14 else "siren"
+    if country == "AT":
+        # The Firmenbuch writes its check letter in lower case (FN 123456 a); stdnum takes
+        # only that, but FN 123456 A is the same number.
+        text = re.sub(r"[A-Z]$", lambda letter: letter.group().lower(), text)
     module = stdnum_module(country, name) if name else None
     if module is None:
         if _GENERIC_REGISTRATION.fullmatch(text):
