@@ -30,6 +30,7 @@ LONG_DOMAIN = ".".join(["d" * 63] * 3) + ".com"  # 195 characters, every label a
         "info@example.nl",
         "jan@example.co.uk",
         "jan@xn--bcher-kva.example",
+        "jan@example.xn--p1ai",  # .рф, an internationalized TLD as IDNA writes it
     ],
 )
 def test_addresses_within_the_limits_pass(address: str) -> None:
@@ -48,6 +49,8 @@ def test_addresses_within_the_limits_pass(address: str) -> None:
         ("jan@[IPv6:2001:db8::1]", "IP address"),
         ("jan@example.x", ".x"),
         ("jan@b.c", ".c"),
+        ("jan@example.c0m", "letters only"),  # ICANN delegates letters-only ASCII TLDs
+        ("jan@example.co-m", "letters only"),
     ],
 )
 def test_addresses_beyond_a_limit_say_which(address: str, named: str) -> None:

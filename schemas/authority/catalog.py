@@ -179,6 +179,9 @@ _EMAIL = (
          "RFC 5321 §4.1.3, §2.3.5", "jan@[192.0.2.1]"),
     Rule("contact_email", (), "no one-letter top-level domain", "invalid_email", "error",
          "ICANN TLD delegation; RFC 3696 §2", "jan@example.x"),
+    Rule("contact_email", (), "no digit or hyphen in an ASCII top-level domain (`jan@example.c0m`)",
+         "invalid_email", "error", "ICANN gTLD Applicant Guidebook §2.2.1.3.2 (letters only)",
+         "jan@example.c0m"),
     Rule("contact_email", (), "no full-width or other compatibility characters before the @ "
          "(`ｊｏｈｎ@…`, `ﬁnance@…`)", "invalid_email", "error",
          "RFC 8264 §9.17 (PRECIS IdentifierClass); IETF mailmaint, SMTPUTF8 address syntax",

@@ -14,7 +14,10 @@ mode, and accepts a one-letter top-level domain. The limits and decisions here:
   domain names, and a customer's contact address on a bare IP address is a test or a typo.
 - A one-letter top-level domain (`jan@example.x`) is refused: none exists, and none can
   be delegated (ICANN delegates two-letter ccTLDs from ISO 3166-1 and gTLDs of at least
-  three characters; RFC 1123 §2.1 and RFC 3696 §2 rule out all-numeric ones).
+  three characters; RFC 1123 §2.1 and RFC 3696 §2 rule out all-numeric ones). Nor one
+  with a digit or hyphen (`example.c0m`): ICANN delegates ASCII top-level domains of
+  letters only (gTLD Applicant Guidebook §2.2.1.3.2), and internationalized ones as
+  `xn--` labels, which are left to IDNA.
 - Full-width and other compatibility characters before the @ (`ｊｏｈｎ@example.com`, typed
   with an East Asian input method still on, or `ﬁ`, `ĳ`) are refused: the mailbox `ｊｏｈｎ`
   is not `john`, and internationalized addresses are held to the PRECIS IdentifierClass
@@ -51,6 +54,8 @@ def limit_problem(address: str) -> str | None:
     top = domain.rstrip(".").rpartition(".")[2]
     if len(top) == 1:
         return f"the domain ends in .{top}, and no one-letter top-level domain exists"
+    if top.isascii() and not top.lower().startswith("xn--") and not top.isalpha():
+        return f"the domain ends in .{top}, and a top-level domain is letters only"
     return None
 
 
