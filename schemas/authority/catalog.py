@@ -189,6 +189,12 @@ _EMAIL = (
 )  # fmt: skip
 
 _TAX = (
+    Rule("tax_id", ("NO",), "an organisation number without `MVA` (`NO974760673`) is read as the VAT number "
+         "it is part of, stored `974760673MVA`", "—", "—",
+         "Skatteetaten (the VAT number is the organisation number and MVA)", "NO974760673"),
+    Rule("tax_id", (), "outside the EU, the country's ISO code written before the number (`RU0274051582`, "
+         "`RS100010812`) is no part of it: the number is checked and stored without it", "—", "—",
+         "VAT numbers in international trade carry the ISO 3166 code (as in VIES)", "RU0274051582", "RU"),
     Rule("tax_id", (), "zeros only is a placeholder, however the check digits work out", "invalid_tax_id",
          "error", "tax authorities issue no such number", "BG000000000", "BG"),
     Rule("tax_id", ("GB",), "9/12-digit numbers in blocks HMRC never issues (old scheme 0100000–0999999, "
