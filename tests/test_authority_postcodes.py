@@ -137,6 +137,10 @@ def test_the_province_a_postcode_encodes(postcode: str, country: str, region: st
         ("H-1037", "1037", "HU"),
         ("SLO-1000", "1000", "SI"),
         ("CZ-110 00", "110 00", "CZ"),
+        ("D01067", "01067", "DE"),  # without a dash (postal-codes-js: DK1054, L 1125, LT12345)
+        ("DK 1125", "1125", "DK"),
+        ("LT12345", "12345", "LT"),
+        ("AX-22100", "22100", "AX"),
     ],
 )
 def test_a_country_prefix_is_split_off(text: str, national: str, owner: str) -> None:
@@ -146,9 +150,9 @@ def test_a_country_prefix_is_split_off(text: str, national: str, owner: str) -> 
     assert (found.national, found.owner) == (national, owner)
 
 
-@pytest.mark.parametrize("text", ["1855", "LV-1050", "X-1234", "EC1A 1BB", "D01067", "-1234"])
+@pytest.mark.parametrize("text", ["1855", "LV-1050", "X-1234", "EC1A 1BB", "XY01067", "-1234", "ABCD 1234"])
 def test_text_without_a_known_prefix_is_left_alone(text: str) -> None:
-    """It leaves a postcode alone unless a known prefix and a dash stand before its digits."""
+    """It leaves a postcode alone unless a known prefix stands before its digits."""
     assert postcodes.split_prefix(text) is None
 
 

@@ -89,11 +89,12 @@ _POSTCODES = (
     Rule(
         "postal_code",
         tuple(sorted(COUNTRY_PREFIXES)),
-        "a country prefix (`D-01067`, `CH-8001`, `SE-111 20`, `LT-01100`) of the customer's country is "
-        "accepted and stored in the national form",
+        "a country prefix (`D-01067`, `CH-8001`, `SE-111 20`, `LT-01100`, `DK 1125`) of the customer's "
+        "country is accepted and stored in the national form",
         "—",
         "—",
-        "UPU addressing (ISO 3166 prefix); CEPT vehicle-code prefixes; Lietuvos paštas (LT-)",
+        "UPU addressing (ISO 3166 prefix); CEPT vehicle-code prefixes; Lietuvos paštas (LT-), "
+        "Posta Moldovei (MD-)",
         "D-01067",
         "DE",
     ),

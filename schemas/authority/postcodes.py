@@ -122,12 +122,15 @@ def paf_problem(postcode: str) -> str | None:
 
 # How European addresses prefix a postcode: the ISO 3166-1 alpha-2 code that the UPU
 # recommends for international mail (POST Luxembourg's own form is `L-1855`; Swiss Post
-# writes `CH-8001`; Lietuvos paštas prints every postcode as `LT-01100`), and the
+# writes `CH-8001`; Lietuvos paštas prints every postcode as `LT-01100`, Posta Moldovei as
+# `MD-2012`, Åland's post as `AX-22100`, Azərpoçt as `AZ 1000`), and the
 # international vehicle code of the older CEPT practice (`D-01067`, `A-1010`, `F-75001`,
 # `S-111 20`, `H-1037`, `SLO-1000`). Latvia's `LV-` is part of its postcodes (Google's
 # pattern requires it), so it is no prefix here.
 COUNTRY_PREFIXES: dict[str, tuple[str, ...]] = {
     "AT": ("A", "AT"),
+    "AX": ("AX",),
+    "AZ": ("AZ",),
     "BE": ("B", "BE"),
     "BG": ("BG",),
     "CH": ("CH",),
@@ -149,6 +152,7 @@ COUNTRY_PREFIXES: dict[str, tuple[str, ...]] = {
     "LT": ("LT",),
     "LU": ("L", "LU"),
     "MC": ("MC",),
+    "MD": ("MD",),
     "NL": ("NL",),
     "NO": ("N", "NO"),
     "PL": ("PL",),
@@ -160,7 +164,8 @@ COUNTRY_PREFIXES: dict[str, tuple[str, ...]] = {
     "SM": ("RSM", "SM"),
 }
 _PREFIX_OWNER = {prefix: country for country, prefixes in COUNTRY_PREFIXES.items() for prefix in prefixes}
-_PREFIXED = re.compile(r"([A-Z]{1,3}) ?- ?(\d.*)")
+# The prefix, then a dash (the usual form), a space or nothing (`DK 1125`, `LT12345`).
+_PREFIXED = re.compile(r"([A-Z]{1,3})(?: ?- ?| )?(\d.*)")
 
 
 @dataclass(frozen=True)
