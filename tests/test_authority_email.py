@@ -111,3 +111,9 @@ def test_compatibility_characters_before_the_at_are_rejected(address: str, plain
 def test_plain_unicode_addresses_are_kept(address: str, stored: str) -> None:
     """It keeps internationalized addresses without compatibility characters."""
     assert normalize_email(address) == (stored, None, "")
+
+
+@pytest.mark.parametrize("address", ["\ud800@example.com", "jan@\udc00.com"])
+def test_a_lone_surrogate_is_rejected_without_a_traceback(address: str) -> None:
+    """It rejects an address holding an unpaired UTF-16 surrogate (validator.js's vectors) and raises nothing."""
+    assert normalize_email(address).code == "invalid_email"

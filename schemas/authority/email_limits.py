@@ -45,10 +45,11 @@ def limit_problem(address: str) -> str | None:
         )
     if domain.startswith("["):
         return "an IP address after the @ is not accepted: use the domain name"
-    local_octets = len(local.encode("utf-8"))
+    # A lone surrogate has no UTF-8 form; counted as its three bytes, the parser rejects it.
+    local_octets = len(local.encode("utf-8", "surrogatepass"))
     if local_octets > LOCAL_PART_OCTETS:
         return f"the part before the @ is {local_octets} bytes long; at most {LOCAL_PART_OCTETS} (RFC 5321)"
-    total = len(address.encode("utf-8"))
+    total = len(address.encode("utf-8", "surrogatepass"))
     if total > ADDRESS_OCTETS:
         return f"the address is {total} bytes long; at most {ADDRESS_OCTETS} (RFC 5321)"
     top = domain.rstrip(".").rpartition(".")[2]
