@@ -115,5 +115,5 @@ def test_plain_unicode_addresses_are_kept(address: str, stored: str) -> None:
 
 @pytest.mark.parametrize("address", ["\ud800@example.com", "jan@\udc00.com"])
 def test_a_lone_surrogate_is_rejected_without_a_traceback(address: str) -> None:
-    """It rejects an address holding an unpaired UTF-16 surrogate (validator.js's vectors) and raises nothing."""
+    """It rejects an address with an unpaired surrogate (validator.js's vectors), raising nothing."""
     assert normalize_email(address).code == "invalid_email"
