@@ -5,7 +5,7 @@ Sources: python-stdnum's own examples for se.orgnr (1234567897) and se.personnum
 third digit is at least 2; SKV 704/707: a personal number's month and day); KVK's number
 lengths (8-digit KvK number, 12-digit vestigingsnummer, 9-digit RSIN); stdnum's de
 handelsregisternummer examples with and without their court; Companies House's list of
-company number prefixes.
+company number prefixes and rob-murray's Companies House number format (its examples).
 """
 
 from __future__ import annotations
@@ -130,6 +130,20 @@ COMPANIES_HOUSE = [
     ("R0000123", "R0000123"),  # Northern Ireland before partition: R, zero, 6 digits
     ("OE001234", "OE001234"),  # the Register of Overseas Entities
     ("IP28746R", "IP28746R"),  # a registered society: 5 digits and the register's letter
+    # rob-murray's Companies House number format (matched against all 13.6 million numbers
+    # on the register): its examples per prefix and its suffixed forms.
+    ("LP001682", "LP001682"),
+    ("SF000109", "SF000109"),
+    ("NF000006", "NF000006"),
+    ("FE000123", "FE000123"),
+    ("NI12345A", "NI12345A"),
+    ("SL12345A", "SL12345A"),
+    ("RS123CUS", "RS123CUS"),
+    ("RS1234FI", "RS1234FI"),
+    ("OC30P01C", "OC30P01C"),
+    ("OC1234CU", "OC1234CU"),
+    ("SC12345R", "SC12345R"),
+    ("1234567R", "1234567R"),
 ]
 
 

@@ -225,9 +225,9 @@ _REGISTRATION = (
          "accepted beside a REGON", "—", "—", "Krajowy Rejestr Sądowy (Ministry of Justice)",
          "KRS 0000028860"),
     Rule("registration_number", ("GB",), "a prefix Companies House does not give (`XY123456`) is rejected; "
-         "its published prefixes (`SC`, `NI`, `OC`, `R0`, …) and 6 digits, and a mutual society's number "
-         "(`IP28746R`), are accepted", "invalid_registration_number", "error",
-         "Companies House, company number prefixes; FCA Mutuals Public Register", "XY123456"),
+         "its published prefixes (`SC`, `NI`, `OC`, `R0`, …) and 6 digits, and the suffixed forms on its "
+         "register (`IP28746R`, `NI12345A`, `RS123CUS`), are accepted", "invalid_registration_number",
+         "error", "Companies House, company number prefixes; FCA Mutuals Public Register", "XY123456"),
     Rule("registration_number", ("AT",), "a Firmenbuch number with its check letter in upper case "
          "(`FN 123456 A`) is accepted, stored in the register's lower case", "—", "—",
          "Firmenbuch (Austrian Ministry of Justice): FN, number, check letter", "FN 123456 A"),

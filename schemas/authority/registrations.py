@@ -114,6 +114,7 @@ COMPANIES_HOUSE_PREFIXES = {
     "EN": "European company (SE), Northern Ireland",
     "ES": "European company (SE), Scotland",
     "FC": "overseas company",
+    "FE": "further education or sixth form college corporation",
     "GE": "European economic interest grouping, England and Wales",
     "GN": "European economic interest grouping, Northern Ireland",
     "GS": "European economic interest grouping, Scotland",
@@ -132,6 +133,7 @@ COMPANIES_HOUSE_PREFIXES = {
     "NZ": "unregistered company, Northern Ireland",
     "OC": "limited liability partnership, England and Wales",
     "OE": "overseas entity (Register of Overseas Entities)",
+    "PC": "protected cell company",
     "R0": "company, Northern Ireland, before partition",
     "RC": "royal charter company, England and Wales",
     "RS": "registered society",
@@ -148,11 +150,24 @@ COMPANIES_HOUSE_PREFIXES = {
     "SZ": "unregistered company, Scotland",
     "ZC": "unregistered company, England and Wales",
 }
-# Societies on the FCA's Mutuals Public Register carry their society number at Companies
-# House: the prefix, 5 digits and the register's suffix letter (`IP28746R`).
-_MUTUAL_PREFIXES = ("IP", "NP", "SP")
-COMPANIES_HOUSE_NUMBER = (
-    rf"\d{{8}}|(?:{'|'.join(COMPANIES_HOUSE_PREFIXES)})\d{{6}}|(?:{'|'.join(_MUTUAL_PREFIXES)})\d{{5}}[A-Z]"
+# The forms beside a prefix and 6 digits that the register holds (every one of its 13.6
+# million numbers matches them, as rob-murray's published Companies House number format
+# measured): a last character C or R; a mutual society's number on the FCA's Mutuals
+# Public Register (`IP28746R`); registered societies' and Scottish LLPs' suffixes; an A
+# after Northern Irish companies and Scottish limited partnerships; LLPs with a P or
+# letter suffix.
+_PREFIX = "|".join(COMPANIES_HOUSE_PREFIXES)
+COMPANIES_HOUSE_NUMBER = "|".join(
+    (
+        r"\d{8}",
+        r"\d{7}[CR]",
+        rf"(?:{_PREFIX})\d{{6}}",
+        rf"(?:{_PREFIX})\d{{5}}[CR]",
+        r"(?:IP|NP|SP)\d{5}[A-Z]",
+        r"(?:RS|SO)\d{3}(?:\d{2}[WSRCZF]|\d(?:FI|RS|SA|IP|US|EN|AS)|CUS)",
+        r"(?:NI|SL)\d{5}A",
+        r"OC(?:[\dP]{5}[CWERTB]|[\dP]{4}(?:OC|CU))",
+    )
 )
 _PREFIXED_NUMBER = re.compile(r"([A-Z][A-Z0-9])(\d{5}[A-Z]|\d{6})")
 
