@@ -129,5 +129,5 @@ type: $(STAMP)
 check: lint test
 
 clean:
-	rm -rf $(VENV) $(DEMO) mutants reports onboarding.db onboarding.db.migrate-lock .pytest_cache .mypy_cache \
+	rm -rf $(VENV) $(DEMO) mutants reports onboarding.db .pytest_cache .mypy_cache \
 		.ruff_cache bench/.data .coverage .coverage.* build *.egg-info

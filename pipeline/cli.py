@@ -22,7 +22,7 @@ import click
 import pipeline
 from pipeline import __version__, console, options
 from pipeline.config import Config, example_config, sweep_config
-from pipeline.issues import FileError
+from pipeline.issues import FileError, is_failure
 from pipeline.names import text_of
 from pipeline.result import EXIT_OK, EXIT_UNUSABLE, FileProcess, FileResult, RunReport, StageCallback
 
@@ -64,7 +64,9 @@ class _Group(click.Group):
         except FileError as exc:
             console.echo(f"onboard: {exc.message}")
             sys.exit(EXIT_UNUSABLE)
-        except Exception as exc:
+        except BaseException as exc:  # a library's panic too (see is_failure)
+            if not is_failure(exc):
+                raise
             if ctx.params.get("debug"):
                 for line in traceback.format_exc().splitlines():
                     console.echo(line)

@@ -59,3 +59,12 @@ class FileError(Exception):
     def summary(self) -> dict[str, str | None]:
         """The error as the JSON summaries show it."""
         return {"code": self.code, "stage": self.stage, "message": self.message}
+
+
+def is_failure(exc: BaseException) -> bool:
+    """Whether `exc` is a failure to report and go on from, not a request to stop: any
+    `Exception`, and a Rust library's panic. pyo3's `PanicException` (python-calamine
+    raises one for a date cell holding a number no date can have) derives from
+    `BaseException`, so `except Exception` alone let one odd workbook end every sweep.
+    KeyboardInterrupt, SystemExit and GeneratorExit are not failures: they still stop."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"

@@ -36,7 +36,7 @@ import pyarrow.compute
 from pipeline import xlsx_formats, xlsx_scan
 from pipeline.columns import count_known, synonym_index
 from pipeline.config import Limits
-from pipeline.issues import FileError
+from pipeline.issues import FileError, is_failure
 from schemas.rules.text import UNDECODABLE_RANGE, stand_in_for_undecodable
 
 if TYPE_CHECKING:
@@ -572,7 +572,9 @@ def _open_workbook(path: Path, wanted: str | None) -> tuple[CalamineWorkbook, li
         names = [m.name for m in sheets]
         # Hidden sheets are read only when named with --sheet.
         visible = [m.name for m in sheets if m.visible == python_calamine.SheetVisibleEnum.Visible]
-    except Exception as exc:  # calamine raises several undocumented types for bad files
+    except BaseException as exc:  # calamine raises several undocumented types, and panics
+        if not is_failure(exc):
+            raise
         raise FileError(
             "unreadable_file",
             f"{path.name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}); "
@@ -625,8 +627,22 @@ def _dense_cells(
         return sheet.to_python(skip_empty_area=False), list(sheet.merged_cell_ranges or ())
     except FileError:
         raise
-    except Exception as exc:  # see _open_workbook
-        raise FileError("unreadable_file", f"sheet {name!r} of {path.name} cannot be read ({exc})") from None
+    except BaseException as exc:  # see _open_workbook
+        if not is_failure(exc):
+            raise
+        why = _why(exc)
+        raise FileError("unreadable_file", f"sheet {name!r} of {path.name} cannot be read ({why})") from None
+
+
+def _why(exc: BaseException) -> str:
+    """What calamine's failure means for the person who must fix the file."""
+    if type(exc).__name__ == "PanicException" and "TimeDelta" in str(exc):
+        # chrono's limit, reached by a date-formatted cell (Excel shows such a cell as #####).
+        return (
+            f"a cell formatted as a date or time holds a number no date can have ({exc}); "
+            "in Excel it shows as #####: correct the cell or format it as a number"
+        )
+    return str(exc)
 
 
 def _guarded(path: Path, name: str | None, step: Callable[[], T]) -> T:

@@ -138,6 +138,8 @@ def _rejected_rows_sheet(
         at = table.append([number, *(cells[i] for i in keep), errors], bad=messages)
         for column, texts in messages.items():
             table.sheet.write_comment(at, column, safe_text("\n".join(texts)), COMMENT)
+    if not by_row:  # the bare header would print across several empty pages
+        table.sheet.fit_to_pages(1, 0)
     table.finish()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.report import FORMULA_START, safe_text
-from pipeline.workbook import print_setup
+from pipeline.workbook import count, print_setup
 from schemas.fields import FIELDS
 
 KEY_COLUMNS = ("erp_id", "decision", "reason")
@@ -16,6 +16,7 @@ KEY_COLUMNS = ("erp_id", "decision", "reason")
 # number without its court): why a reviewer should look twice. Beside the decision.
 WARNINGS = "warnings"
 WARNINGS_WIDTH = 60  # characters
+INSTRUCTIONS_WIDTH = 100  # characters: one column that fits a landscape A4 page
 TRAILING_COLUMNS = ("status", "batch_id", "fingerprint")
 REVIEW_COLUMNS = (*KEY_COLUMNS, WARNINGS, *(f for f in FIELDS if f != "erp_id"), *TRAILING_COLUMNS)
 READ_ONLY = frozenset({"erp_id", WARNINGS, "status", "batch_id", "fingerprint"})
@@ -120,12 +121,19 @@ def _add_decision_list(sheet: Any, customers: int) -> None:
 
 
 def _write_instructions(workbook: Any, text: list[str]) -> None:
+    """One line of the instructions a row, wrapped inside one column that fits a printed
+    page (a line running on into the next columns printed as slivers on further pages)."""
     guide = workbook.add_worksheet("Instructions")
-    guide.set_column(0, 0, 110)
+    guide.set_column(0, 0, INSTRUCTIONS_WIDTH)
+    print_setup(guide, pages_wide=1)
+    title = _look(workbook, None, bold=True, font_size=14)
+    wrapped = _look(workbook, None, text_wrap=True, valign="top")
     for row, line_text in enumerate(text):
-        title = _look(workbook, None, bold=True, font_size=14) if row == 0 else None
+        if row and line_text:
+            # Rows do not grow for text they did not wrap themselves (as in _write_lines).
+            guide.set_row(row, 15 * -(-len(line_text) // INSTRUCTIONS_WIDTH))
         if line_text:
-            guide.write_string(row, 0, safe_text(line_text), title)
+            guide.write_string(row, 0, safe_text(line_text), wrapped if row else title)
 
 
 def _instructions(customers: int, batch_id: str | None) -> list[str]:
@@ -147,6 +155,6 @@ def _instructions(customers: int, batch_id: str | None) -> list[str]:
         "",
         "A customer changed by an import after this file was written is refused as stale: export a "
         "new review file for it.",
-        f"Exported {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {customers} pending customers"
+        f"Exported {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; {count(customers, 'pending customer')}"
         + (f" of batch {batch_id}." if batch_id else "."),
     ]

@@ -14,7 +14,7 @@ from typing import Any
 from pipeline.issues import Issue
 from pipeline.names import text_of
 from pipeline.result import FileResult
-from pipeline.workbook import RED_TEXT, Looks, print_setup, safe_text
+from pipeline.workbook import RED_TEXT, Looks, count, print_setup, safe_text
 from schemas.codes import CODES
 from schemas.fields import ERRORS_COLUMN, FIELDS, ROW_COLUMN, label
 
@@ -56,14 +56,16 @@ def _intro(sheet: Any, looks: Looks, result: FileResult) -> int:
     lines = [
         (f"Problems in {text_of(result.file.name)}", looks.title),
         (
-            f"{result.rows:,} rows read: {result.accepted:,} accepted, {result.rejected:,} rejected "
-            f"with {problems:,} problem{'s' * (problems != 1)}; "
-            f"{warnings:,} warning{'s' * (warnings != 1)} on accepted rows.",
+            f"{count(result.rows, 'row')} read: {result.accepted:,} accepted, {result.rejected:,} "
+            f"rejected with {count(problems, 'problem')}; {count(warnings, 'warning')} on "
+            "accepted rows.",
             None,
         ),
         (
             "To fix: correct the red cells on the sheet 'Rejected rows' (each red cell's comment "
-            "says what is wrong), save, and import this workbook again.",
+            "says what is wrong), save, and import this workbook again."
+            if result.rejected
+            else "Nothing to fix: every row was accepted.",
             None,
         ),
         (

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pipeline.config import Config
 from pipeline.identity import owner
-from pipeline.issues import FileError
+from pipeline.issues import FileError, is_failure
 from pipeline.names import text_of
 from pipeline.result import EXIT_UNUSABLE, FileResult, run_exit_code
 
@@ -406,7 +406,9 @@ def _process(
         if kind == "import":
             return import_file(path, replace(config, user=who, login=who), engine)
         return apply_review(engine, path, reviewer, root / "reports", four_eyes=config.four_eyes, account=who)
-    except Exception as exc:  # the sweep must survive any single file
+    except BaseException as exc:  # the sweep must survive any single file, even a panic
+        if not is_failure(exc):
+            raise
         error = FileError("internal_error", f"onboard failed on this file: {type(exc).__name__}: {exc}", None)
         if kind == "import":
             return FileResult(file=path, command="import", error=error)

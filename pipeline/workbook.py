@@ -83,6 +83,12 @@ def save(workbook: Any, path: Path) -> None:
         raise OSError(f"cannot write {path}: {exc}") from None
 
 
+def count(number: int, noun: str) -> str:
+    """`number`, thousands grouped as a report's reader expects, and `noun`, in the plural
+    unless one: "1 row", "1,500 rows"."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
 def print_setup(sheet: Any, pages_wide: int = 0) -> None:
     """Landscape A4 with narrow margins; `pages_wide` > 0 shrinks the sheet to that many
     pages across."""

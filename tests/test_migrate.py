@@ -3,9 +3,11 @@ changed behind its users' backs."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -152,3 +154,25 @@ def test_a_locked_store_is_waited_for_once(tmp_path: Path) -> None:
         holder.close()
         engine.dispose()
     assert len(attempts) == 1, attempts
+
+
+def _open_when_told(url: str, go: Any, revisions: Any) -> None:
+    go.wait()
+    revisions.put(current_revision(open_store(url)))
+
+
+def test_processes_setting_up_one_sqlite_file_at_once_leave_only_the_store(tmp_path: Path) -> None:
+    """It sets a new SQLite store up once when several processes open it at the same moment
+    (SQLite's own write lock orders them), and leaves no file beside it but the store."""
+    context = multiprocessing.get_context("fork")
+    go, revisions = context.Event(), context.Queue()
+    url = f"sqlite:///{tmp_path}/shared.db"
+    workers = [context.Process(target=_open_when_told, args=(url, go, revisions)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    go.set()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [worker.exitcode for worker in workers] == [0] * 4
+    assert sorted(revisions.get(timeout=5) for _ in workers) == [head_revision()] * 4
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["shared.db"]

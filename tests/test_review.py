@@ -79,8 +79,12 @@ def test_export_holds_pending_customers_with_fingerprint_and_dropdown(db: str, t
     assert sheet.freeze_panes == "D2"
     validations = sheet.data_validations.dataValidation
     assert any(v.formula1 == '"approve,reject"' and "B2" in str(v.sqref) for v in validations)
-    assert "Instructions" in workbook.sheetnames
     assert "Read-only" in sheet["A1"].comment.text
+    guide = workbook["Instructions"]
+    # Printed on one page wide: every line wraps inside column A instead of running on.
+    assert guide.sheet_properties.pageSetUpPr.fitToPage and guide.max_column == 1
+    assert all(cell.alignment.wrap_text for (cell,) in guide.iter_rows(min_row=2) if cell.value)
+    assert guide[guide.max_row][0].value.endswith("UTC; 2 pending customers.")
 
 
 def test_export_of_one_batch(db: str, tmp_path: Path) -> None:

@@ -14,10 +14,11 @@ import pytest
 from click.testing import CliRunner
 from factories import unavailable, write_sheet
 from factories import valid_row as customer
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from sqlalchemy import create_engine, func, select
 
 from pipeline.cli import cli
+from pipeline.issues import is_failure
 from pipeline.store import batches, customers
 
 REPO = Path(__file__).resolve().parent.parent
@@ -260,3 +261,42 @@ def test_make_targets(tmp_path: Path) -> None:
 
 def snapshot(folder: Path) -> set[str]:
     return {str(p) for p in folder.rglob("*")} if folder.exists() else set()
+
+
+def test_a_workbook_that_makes_the_reader_panic_fails_alone(db: str, tmp_path: Path) -> None:
+    """It fails, with a reason a person can act on, a workbook whose date cell holds a
+    number no date can have (python-calamine panics: a BaseException, not an Exception),
+    and imports the other files of the sweep; the next sweep is not stopped by it either."""
+    root = drop_folder(tmp_path)
+    inbox = root / "inbox"
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(list(customer(0)))
+    sheet.append(list(customer(0).values()))
+    sheet["C2"].value, sheet["C2"].number_format = -1e15, "yyyy-mm-dd"
+    workbook.save(inbox / "odd.xlsx")
+    age(inbox / "odd.xlsx", 300)
+    age(write_sheet(inbox / "good.csv", [customer(1)]), 200)
+    code, lines, stderr = sweep(db, root)
+    assert code == 2 and "Traceback" not in stderr
+    by_name = {Path(str(line["file"])).name: line for line in lines}
+    assert by_name["good.csv"]["exit_code"] == 0
+    error: dict[str, str] = by_name["odd.xlsx"]["error"]  # type: ignore[assignment]
+    assert error["code"] == "unreadable_file" and "holds a number no date can have" in error["message"]
+    assert [p.name.split(".")[0] for p in (root / "failed").iterdir()] == ["odd"]
+    assert count(db, customers) == 1
+    age(write_sheet(inbox / "later.csv", [customer(2)]), 100)
+    assert sweep(db, root)[0] == 0 and count(db, customers) == 2
+
+
+@pytest.mark.parametrize(
+    ("raised", "failure"),
+    [(ValueError, True), (type("PanicException", (BaseException,), {}), True), (KeyboardInterrupt, False)],
+)
+def test_a_library_panic_is_a_failure_and_an_interrupt_is_not(
+    raised: type[BaseException], failure: bool
+) -> None:
+    """It counts a Rust library's panic (pyo3's PanicException derives from BaseException)
+    as one file's failure, but still stops on an interrupt."""
+    assert is_failure(raised()) is failure

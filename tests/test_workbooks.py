@@ -187,11 +187,16 @@ def test_a_file_without_rejects_gets_a_summary_that_says_so(
     tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Row, onboard: Onboard
 ) -> None:
     """It writes a rejects.xlsx without a chart when nothing was rejected, saying so on the
-    Summary and the Warnings sheet, its header still ready to be filled in."""
-    summary = run(onboard, "validate", write_sheet(tmp_path / "clean.xlsx", [valid_row(0), valid_row(1)]))
+    Summary (no instructions to fix what is not there) and the Warnings sheet, its header
+    still ready to be filled in and printed on one page, not across several empty ones."""
+    summary = run(onboard, "validate", write_sheet(tmp_path / "clean.xlsx", [valid_row(0)]))
     workbook = load_workbook(Path(summary["report_dir"]) / "rejects.xlsx")
     sheet = workbook["Summary"]
-    assert sheet["A2"].value.startswith("2 rows read: 2 accepted, 0 rejected with 0 problems")
+    assert sheet["A2"].value.startswith("1 row read: 1 accepted, 0 rejected with 0 problems; 0 warnings")
+    assert sheet["A3"].value == "Nothing to fix: every row was accepted."
+    rejected = workbook["Rejected rows"]
+    assert rejected.sheet_properties.pageSetUpPr.fitToPage  # one page wide (1 is the default width)
+    assert (rejected.page_setup.fitToWidth or 1, rejected.page_setup.fitToHeight) == (1, 0)
     assert sheet._charts == []
     first_column = [row[0].value for row in sheet.iter_rows()]
     assert "No rows were rejected." in first_column and "Problems by kind" not in first_column

@@ -7,7 +7,6 @@ on purpose, with `onboard db upgrade`, so one host cannot change it under the ot
 
 from __future__ import annotations
 
-import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,13 +64,10 @@ def at_head(engine: Engine) -> bool:
 
 @contextmanager
 def _exclusive(engine: Engine) -> Iterator[None]:
-    """Only one process migrates a database at a time."""
-    if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        lock_path = Path(f"{engine.url.database}.migrate-lock")
-        with lock_path.open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            yield
-        return
+    """Only one process migrates a PostgreSQL database at a time. SQLite needs no lock of
+    ours (nor a lock file beside the store): `_sqlite_upgrade` migrates in a `BEGIN
+    IMMEDIATE` transaction, which waits for any other writer, and Alembic reads the
+    revision inside it, so a second process finds the first one's work done."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PG_LOCK_KEY})
