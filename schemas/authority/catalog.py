@@ -119,9 +119,6 @@ _POSTCODES = (
         "1067",
         "DE",
     ),
-)
-
-_POSTCODES += (
     Rule(
         "postal_code",
         ("GB", "GG", "IM", "JE"),
