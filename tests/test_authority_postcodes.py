@@ -225,3 +225,22 @@ def test_a_postcode_in_its_postal_operators_prefixed_form_is_accepted(
     """It accepts the form the operator prints (Lithuania's `LT-01100`), stored national."""
     outcome = normalize_postal_code(value, country)
     assert (outcome.value, outcome.code) == (stored, None)
+
+
+@pytest.mark.parametrize(
+    ("value", "country", "stored"),
+    [("1050", "LV", "LV-1050"), ("500", "AD", "AD500"), ("1110", "VG", "VG1110"), ("1101", "SV", "CP 1101")],
+)
+def test_the_digits_of_a_postcode_whose_letters_belong_to_it_are_read_with_them(
+    value: str, country: str, stored: str
+) -> None:
+    """It accepts the digits alone (postal-codes-js's Latvian `1234`) and stores the operator's form."""
+    outcome = normalize_postal_code(value, country)
+    assert (outcome.value, outcome.code) == (stored, None)
+    assert normalize_postal_code(stored, country) == outcome
+
+
+@pytest.mark.parametrize(("value", "country"), [("12345", "LV"), ("999", "AD"), ("LV1", "LV")])
+def test_digits_that_fit_no_postcode_with_the_letters_stay_invalid(value: str, country: str) -> None:
+    """It still rejects digits that make no postcode with the operator's letters."""
+    assert normalize_postal_code(value, country).code == "invalid_postal_code"

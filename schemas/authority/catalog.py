@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.authority.postcodes import COUNTRY_PREFIXES, LEADING_RANGES, REGION_FROM_POSTCODE
+from schemas.authority.postcodes import (
+    COUNTRY_PREFIXES,
+    LEADING_RANGES,
+    NATIONAL_PREFIXES,
+    REGION_FROM_POSTCODE,
+)
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,17 @@ _POSTCODES = (
         "spreadsheets read digits as numbers (LIBRARY-NOTES)",
         "1067",
         "DE",
+    ),
+    Rule(
+        "postal_code",
+        tuple(sorted(NATIONAL_PREFIXES)),
+        "a postcode typed without the letters its operator writes first (`1050` in Latvia, `500` in "
+        "Andorra) is accepted and stored with them (`LV-1050`, `AD500`)",
+        "—",
+        "—",
+        "Latvijas Pasts (LV-NNNN); the postal formats of Andorra, Barbados, St Vincent, the BVI, El Salvador",
+        "1050",
+        "LV",
     ),
     Rule(
         "postal_code",

@@ -186,6 +186,15 @@ def split_prefix(text: str) -> Prefixed | None:
     return Prefixed(match.group(2), prefix, _PREFIX_OWNER[prefix])
 
 
+# --- letters that are part of the postcode -------------------------------------------------
+
+# Postcodes whose operator writes letters before the digits as part of the postcode
+# (Latvijas Pasts: `LV-1050`; Andorra: `AD500`; Barbados Postal Service: `BB11000`; St
+# Vincent: `VC0100`; BVI: `VG1110`; Correos de El Salvador: `CP 1101`), which files often
+# leave off. The digits alone are that postcode.
+NATIONAL_PREFIXES = {"AD": "AD", "BB": "BB", "LV": "LV-", "SV": "CP ", "VC": "VC", "VG": "VG"}
+
+
 # --- the region a postcode encodes -----------------------------------------------------
 
 # Countries whose postcode names the province: Spain's first two digits are the province
