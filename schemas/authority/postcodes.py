@@ -32,7 +32,8 @@ class LeadingRange:
 
 
 # Each range as the national postal operator publishes it; the lowest and highest real
-# postcode of each is in tests/data/real_postcodes.csv.
+# postcode of each is in tests/data/real_postcodes.csv (CY, CZ, GR, HR, HU, IS, SI and SK
+# checked against every postcode of that extract: none falls outside).
 LEADING_RANGES: dict[str, LeadingRange] = {
     # Österreichische Post, PLZ-Verzeichnis: 1010 Wien to 9992 Iselsberg; none starts with 0.
     "AT": LeadingRange(1, ((1, 9),), "never start with 0", "Österreichische Post, PLZ-Verzeichnis"),
@@ -60,6 +61,22 @@ LEADING_RANGES: dict[str, LeadingRange] = {
     "IT": LeadingRange(5, ((10, 99999),), "run from 00010 upwards", "Poste Italiane, CAP"),
     # POST Luxembourg: four digits, L-1009 Luxembourg to L-9999 Wemperhardt; none starts with 0.
     "LU": LeadingRange(1, ((1, 9),), "never start with 0", "POST Luxembourg, codes postaux"),
+    # Cyprus Post: 1010 Nicosia to 8884 (Paphos district); none starts with 0.
+    "CY": LeadingRange(1, ((1, 9),), "never start with 0", "Cyprus Post, postal codes"),
+    # Česká pošta: PSČ 100 00 Praha to 798 62; 0, 8 and 9 begin Slovakia's.
+    "CZ": LeadingRange(1, ((1, 7),), "start with 1 to 7", "Česká pošta, PSČ"),
+    # ELTA: 100 21 Athens to 851 xx (Rhodes); none starts with 0.
+    "GR": LeadingRange(1, ((1, 9),), "never start with 0", "ELTA, postal codes"),
+    # Hrvatska pošta: 10000 Zagreb to 53296; a county's first digit 1 to 5.
+    "HR": LeadingRange(1, ((1, 5),), "start with 1 to 5", "Hrvatska pošta, poštanski brojevi"),
+    # Magyar Posta: 1007 Budapest to 9985 Felsőszölnök; none starts with 0.
+    "HU": LeadingRange(1, ((1, 9),), "never start with 0", "Magyar Posta, irányítószámok"),
+    # Íslandspóstur: 101 Reykjavík to 902; none starts with 0.
+    "IS": LeadingRange(1, ((1, 9),), "never start with 0", "Íslandspóstur, póstnúmer"),
+    # Pošta Slovenije: 1000 Ljubljana to 9600; none starts with 0.
+    "SI": LeadingRange(1, ((1, 9),), "never start with 0", "Pošta Slovenije, poštne številke"),
+    # Slovenská pošta: PSČ 010 01 Žilina, 811 01 Bratislava to 992 01; 1 to 7 begin Czechia's.
+    "SK": LeadingRange(1, ((0, 0), (8, 9)), "start with 0, 8 or 9", "Slovenská pošta, PSČ"),
     # Posten Norge: 0001 Oslo to 9991 Båtsfjord; 0000 is no postcode.
     "NO": LeadingRange(4, ((1, 9999),), "run from 0001 upwards", "Posten Norge, postnummer"),
     # CTT: 1000-001 Lisboa to 9980-999 Corvo; none starts with 0.

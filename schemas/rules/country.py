@@ -121,7 +121,7 @@ def _postal_names() -> dict[str, str]:
 
 
 # Countries whose English name takes "the" in a sentence.
-_WITH_THE = frozenset({"NL", "US", "GB", "AE", "CZ", "PH", "BS", "DO", "CF", "KM", "MV", "MH", "SC"})
+_WITH_THE = frozenset({"NL", "US", "GB", "AE", "PH", "BS", "DO", "CF", "KM", "MV", "MH", "SC"})
 
 
 def country_name(alpha_2: str) -> str:
