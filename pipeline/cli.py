@@ -231,7 +231,13 @@ def review_export(out: Path, batch_id: str | None, common: options.Common) -> No
 
 @review.command(name="apply")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--reviewer", required=True, metavar="NAME", help="Who reviewed (recorded on every change).")
+@click.option(
+    "--reviewer",
+    required=True,
+    metavar="NAME",
+    callback=options.person_name,
+    help="Who reviewed (recorded on every change).",
+)
 @click.option("--dry-run", is_flag=True, help="Check every line and write the report; change nothing.")
 @options.common
 def review_apply(file: Path, reviewer: str, dry_run: bool, common: options.Common) -> None:

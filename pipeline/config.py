@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline.identity import name_problem
 from schemas.rules.currency import DEFAULT_INDUSTRIES
 
 DEFAULT_DB_URL = "sqlite:///onboarding.db"
@@ -129,6 +130,8 @@ def _url(value: object, key: str) -> str:
 def _name(value: object, key: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{key} must be a non-empty name")
+    if problem := name_problem(value.strip()):
+        raise ConfigError(f"{key} {problem}")
     return value.strip()
 
 

@@ -14,6 +14,21 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+# The store keeps who imported and who reviewed in columns of this many characters
+# (`pipeline.store.tables`); a longer name failed the load on PostgreSQL only.
+NAME_MAX = 200
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot be recorded as who imports or reviews, or None when it can."""
+    if not name.strip():
+        return "is empty"
+    if len(name) > NAME_MAX:
+        return f"is {len(name)} characters long; at most {NAME_MAX} are kept"
+    if any(unicodedata.category(character) in ("Cc", "Cf") for character in name):
+        return "holds a control or invisible formatting character"
+    return None
+
 
 def login_name() -> str | None:
     """The login name of the account this process runs as, or None when unknown."""

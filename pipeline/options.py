@@ -42,6 +42,8 @@ class Common:
         from pipeline.names import text_of
 
         # A name typed in a terminal that is not UTF-8 is stored readably, never crashes the store.
+        if user is not None and not user.strip():
+            raise click.UsageError("--user is empty: give the name of who imports")
         config = self.config(user=text_of(user) if user else None, **overrides)
         config = config.with_overrides(user=config.user or login_name(), login=account())
         if not config.user:
@@ -112,9 +114,27 @@ show = click.option(
     metavar="N",
     help="After each file, show its first N problems as a table (0: none); all are in its reports.",
 )
+
+
+def person_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A name to record as who imports or reviews, refused here when the store could not
+    keep it (too long, control characters); a blank one is left to the command's own
+    refusal."""
+    from pipeline.identity import name_problem
+    from pipeline.names import text_of
+
+    if value is None or not value.strip():
+        return value
+    name = text_of(value)
+    if problem := name_problem(name):
+        raise click.BadParameter(f"the name {problem}", ctx, param)
+    return name
+
+
 user = click.option(
     "--user",
     metavar="NAME",
+    callback=person_name,
     help="Who imports, recorded on the batch and its audit rows (default: import.user, "
     "ONBOARD_USER, else the login name).",
 )
@@ -144,7 +164,10 @@ root = click.option(
     "Default: sweep.root of the configuration, or ONBOARD_ROOT.",
 )
 sweep_reviewer = click.option(
-    "--reviewer", metavar="NAME", help="Reviewer recorded for review files (default: the file's owner)."
+    "--reviewer",
+    metavar="NAME",
+    callback=person_name,
+    help="Reviewer recorded for review files (default: the file's owner).",
 )
 wait = click.option(
     "--wait",

@@ -8,13 +8,16 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.identity import same_person
 from schemas.fields import FIELDS
+from schemas.rules.text import CONTROL_CHARACTERS
 
+_HIDDEN = re.compile(CONTROL_CHARACTERS)
 # The only words applied (in any case): a decision is never guessed from "ok", "yes" or
 # "no", and a misspelling is refused with the nearest word suggested.
 DECISION_WORDS = {"approve": "approve", "approved": "approve", "reject": "reject", "rejected": "reject"}
@@ -100,6 +103,13 @@ def _refusal(
         return "refused", f"customer {erp_id} is {record['status']}; only pending customers are decided"
     if decision == "reject" and not values.get("reason"):
         return "refused", f"rejecting customer {erp_id} needs a reason"
+    if _HIDDEN.search(values.get("reason", "")):
+        # The reason is stored and may reach the customer: what nobody sees is not kept
+        # (and PostgreSQL refuses NUL, which failed the whole file there).
+        return (
+            "refused",
+            f"the reason for customer {erp_id} holds a control or invisible character; retype it",
+        )
     if decision == "approve" and record["batch_id"] in importers:
         barred = four_eyes(record["batch_id"], importers[record["batch_id"]], reviewers)
         if barred:

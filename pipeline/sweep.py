@@ -367,7 +367,7 @@ def _sweep_file(
     except OSError:
         # Unreadable (permissions): claimed by its name; processing says what is wrong.
         sha256 = hashlib.sha256(os.fsencode(path.name)).hexdigest()
-    if not claim(engine, kind, sha256, text_of(path.name)[:500]):
+    if not claim(engine, kind, sha256, text_of(path.name)):
         return None
     who = owner(path)
     result = _process(kind, path, root, config, engine, reviewer or who, who)

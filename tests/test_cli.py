@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 from factories import StoreView, valid_row, write_sheet
 from openpyxl import load_workbook
 
@@ -354,3 +354,55 @@ def test_names_that_are_not_utf8_are_stored_readably(tmp_path: Path) -> None:
     assert imported.returncode == 0, imported.stderr
     (batch,) = StoreView(db).rows(batches)
     assert batch["imported_by"] == "Jos\\xe9"
+
+
+@pytest.mark.parametrize(
+    ("args", "environment", "words"),
+    [
+        (("import", "--user", "x" * 201), {}, "201 characters long; at most 200"),
+        (("import", "--user", "  "), {}, "--user is empty"),
+        (("import", "--user", "dana\u202e"), {}, "control or invisible formatting character"),
+        (("import",), {"ONBOARD_USER": "x" * 250}, "ONBOARD_USER is 250 characters long"),
+        (("review", "apply", "--reviewer", "y" * 300), {}, "300 characters long"),
+        (("run", "--reviewer", "bob\x1b[2J"), {}, "control or invisible formatting character"),
+    ],
+)
+def test_a_name_the_store_cannot_keep_is_refused_before_anything_is_read(
+    args: tuple[str, ...],
+    environment: dict[str, str],
+    words: str,
+    tmp_path: Path,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It refuses, as a usage error, who imports or reviews when the store could not keep
+    the name as given (longer than its column: PostgreSQL failed the load after validating
+    every row, SQLite kept it) or it would be recorded blank or with hidden characters."""
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    target = write_sheet(tmp_path / "in.csv", [valid_row(0)])
+    where = ["--root", str(tmp_path)] if args[0] == "run" else [str(target)]
+    result = CliRunner().invoke(cli, [*args, *where, "--db", db_url])
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr
+
+
+def test_the_longest_name_the_store_keeps_is_recorded_whole(tmp_path: Path, db_url: str) -> None:
+    """It records an importer's name of 200 characters whole, on SQLite and PostgreSQL alike."""
+    name = "n" * 200
+    sheet = write_sheet(tmp_path / "in.csv", [valid_row(0)])
+    result = CliRunner().invoke(cli, ["import", str(sheet), "--db", db_url, "--user", name])
+    assert result.exit_code == 0, result.output
+    assert [batch["imported_by"] for batch in StoreView(db_url).rows(batches)] == [name]
+
+
+def test_a_file_with_a_long_path_is_recorded_whole(tmp_path: Path, db_url: str) -> None:
+    """It imports a file whose path is longer than 500 characters (a deep folder) and keeps
+    the path whole on the batch, on PostgreSQL as on SQLite (PostgreSQL failed the load)."""
+    folder = tmp_path.joinpath(*["d" * 60] * 9)
+    folder.mkdir(parents=True)
+    sheet = write_sheet(folder / "in.csv", [valid_row(0)])
+    assert len(str(sheet)) > 500
+    result = CliRunner().invoke(cli, ["import", str(sheet), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert [batch["file_name"] for batch in StoreView(db_url).rows(batches)] == [str(sheet)]

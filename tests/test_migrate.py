@@ -40,6 +40,22 @@ def test_migrations_match_the_tables_the_code_uses(tmp_path: Path) -> None:
     assert diff == []
 
 
+@pytest.mark.postgres
+def test_migrations_match_the_tables_the_code_uses_on_postgres() -> None:
+    """It keeps PostgreSQL's migrated tables and the SQLAlchemy tables in step too (their
+    types differ from SQLite's where a variant says so: whole file names)."""
+    if not PG_URL:
+        unavailable("PG", "ONBOARD_TEST_PG_URL is not set")
+    engine = create_engine(PG_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS claims, audit, customers, batches, alembic_version"))
+    open_store(PG_URL)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+    engine.dispose()
+    assert diff == []
+
+
 def test_an_existing_sqlite_file_is_upgraded(tmp_path: Path) -> None:
     """It upgrades a store left at an older revision, keeping its rows."""
     url = f"sqlite:///{tmp_path}/old.db"

@@ -580,3 +580,28 @@ def test_review_workbook_has_portal_labels_and_reads_back(db: str, tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert report["00125"]["outcome"] == "approved"
     assert report["00123"]["outcome"] == "unchanged"
+
+
+def test_a_reason_with_hidden_characters_is_refused_and_a_line_break_kept(db: str, tmp_path: Path) -> None:
+    """It refuses a line whose reason holds a NUL or a bidi override (PostgreSQL refused
+    the NUL and failed the whole file; SQLite kept both, unseen) and applies the others,
+    keeping a reason's line break as typed with Alt+Enter."""
+    imported(db, tmp_path, [customer(0), customer(1), customer(2)])
+    review = tmp_path / "review.csv"
+    export(db, review)
+    decide(
+        review,
+        {
+            "00123": ("reject", "no\x00contract"),
+            "00124": ("reject", "\u202etcartnoc on"),
+            "00125": ("reject", "No contract\nsigned yet"),
+        },
+    )
+    result, report = apply(db, review)
+    assert result.exit_code == 1
+    assert [report[erp_id]["outcome"] for erp_id in ("00123", "00124", "00125")] == ["refused"] * 2 + [
+        "rejected"
+    ]
+    assert "control or invisible character" in report["00123"]["message"]
+    assert stored(db)["00125"]["review_reason"] == "No contract\nsigned yet"
+    assert {stored(db)[erp_id]["status"] for erp_id in ("00123", "00124")} == {"pending"}

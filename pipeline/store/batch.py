@@ -85,7 +85,7 @@ def status_counts(engine: Engine) -> dict[str, int]:
     return {status: int(found.get(status, 0)) for status in STATUSES}
 
 
-def batch_status_counts(engine: Engine, limit: int = 10) -> list[dict[str, Any]]:
+def batch_status_counts(engine: Engine, limit: int) -> list[dict[str, Any]]:
     """The most recent batches with their counts and their customers' current statuses."""
     with transaction(engine, "read") as connection:
         recent = connection.execute(select(batches).order_by(batches.c.started_at.desc()).limit(limit)).all()

@@ -21,7 +21,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (test_migrate holds it equal to Alembic's
 # head): a store already at it is opened without loading Alembic and its scripts, a tenth
 # of a second of every command.
-HEAD = "0005"
+HEAD = "0006"
 # An arbitrary key for PostgreSQL's advisory lock: one migration at a time per database.
 _PG_LOCK_KEY = 0x6F6E626F
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
 )
 
+from pipeline.identity import NAME_MAX
 from schemas.fields import FIELDS as FIELD_FACTS
 
 FIELDS = tuple(FIELD_FACTS)
@@ -27,13 +28,17 @@ STATUSES = ("pending", "approved", "rejected")
 
 metadata = MetaData()
 
+# A file's path as given, however long (migration 0006): TEXT on PostgreSQL; SQLite
+# enforces no length, so its columns keep the type they were created with.
+FILE_NAME = String(500).with_variant(Text(), "postgresql")
+
 batches = Table(
     "batches",
     metadata,
     Column("id", String(64), primary_key=True),
-    Column("file_name", String(500), nullable=False),
+    Column("file_name", FILE_NAME, nullable=False),
     Column("sha256", String(64), nullable=False, index=True),
-    Column("imported_by", String(200), nullable=False, default=""),
+    Column("imported_by", String(NAME_MAX), nullable=False, default=""),
     # The operating-system account that ran the import (the file's owner in a sweep).
     Column("imported_login", String(200)),
     Column("forced", Boolean, nullable=False, default=False),
@@ -76,7 +81,7 @@ customers = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("reviewed_at", DateTime(timezone=True)),
-    Column("reviewed_by", String(200)),
+    Column("reviewed_by", String(NAME_MAX)),
     Column("review_reason", Text),
     # The last import's warnings about the customer's row, one message a line, for
     # reviewers. Last, so an export's earlier columns keep their places.
@@ -95,7 +100,7 @@ audit = Table(
     Column("old_status", String(16)),
     Column("new_status", String(16), nullable=False),
     Column("batch_id", String(64)),
-    Column("changed_by", String(200), nullable=False, default=""),
+    Column("changed_by", String(NAME_MAX), nullable=False, default=""),
     Column("changed_at", DateTime(timezone=True), nullable=False),
     Column("reason", Text),
 )
@@ -106,7 +111,7 @@ claims = Table(
     metadata,
     Column("kind", String(16), primary_key=True),
     Column("sha256", String(64), primary_key=True),
-    Column("file_name", String(500), nullable=False),
+    Column("file_name", FILE_NAME, nullable=False),
     Column("claimed_by", String(200), nullable=False),
     Column("claimed_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
