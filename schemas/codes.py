@@ -144,7 +144,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The country is not an ISO 3166-1 country name or code.",
-        "Country {value!r} is not a known country name or ISO code",
+        "Country {value!r} {problem}",
     ),
     (
         "invalid_tax_id",
@@ -200,7 +200,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The phone number is not a valid number for the country.",
-        "Phone number {value} is not a valid phone number in {country}{note}",
+        "Phone number {value} {problem}",
     ),
     (
         "invalid_email",
@@ -214,7 +214,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The currency is not an ISO 4217 code, name or symbol.",
-        "Currency {value!r} is not an ISO 4217 code, name or symbol",
+        "Currency {value!r} {problem}",
     ),
     (
         "currency_not_allowed",
