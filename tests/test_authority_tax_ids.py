@@ -104,3 +104,13 @@ def test_a_non_eu_vat_number_after_its_country_code_or_without_mva_is_accepted(
 def test_a_wrong_check_digit_stays_invalid_with_or_without_the_prefix(value: str, country: str) -> None:
     """It still rejects a number whose check digit fails, however it is written."""
     assert normalize_tax_id(value, country).code == "invalid_tax_id"
+
+
+@pytest.mark.parametrize("uid", ["CHE-116.281.710", "CHE116281710", "che 116 281 710"])
+def test_a_swiss_uid_without_its_vat_suffix_says_the_suffix_is_missing(uid: str) -> None:
+    """It rejects a Swiss UID given as the VAT number, naming the missing MWST/TVA/IVA
+    (the UID alone does not show a VAT registration), and accepts it with the suffix."""
+    found = normalize_tax_id(uid, "CH")
+    assert found.code == "invalid_tax_id" and "without MWST, TVA or IVA" in found.message
+    assert normalize_tax_id(f"{uid} MWST", "CH").value == "CHE116281710MWST"
+    assert "MWST" not in normalize_tax_id("CHE-116.281.711", "CH").message  # a wrong number is just wrong

@@ -88,7 +88,7 @@ def _checked_tax_id(value: str, country: str) -> Outcome:
         return problem("tax_id_unverified", stored=compact, value=value, country=country_name(country))
     checked = _module_checked(module, compact, country)
     if checked is None:
-        return _invalid_tax_id(value, country)
+        return _invalid_tax_id(value, country, tax_ids.swiss_uid_hint(compact) if country == "CH" else "")
     # Keep the country prefix where the module strips it (GB 980780684 → GB980780684).
     if country == "GB" and checked[:2].isdigit():
         checked = "GB" + checked
