@@ -217,6 +217,9 @@ _TAX = (
     Rule("tax_id", (), "outside the EU, the country's ISO code written before the number (`RU0274051582`, "
          "`RS100010812`) is no part of it: the number is checked and stored without it", "—", "—",
          "VAT numbers in international trade carry the ISO 3166 code (as in VIES)", "RU0274051582", "RU"),
+    Rule("tax_id", ("CH",), "a UID without `MWST`, `TVA` or `IVA` (`CHE-116.281.710`) is rejected saying the "
+         "suffix is missing: the UID alone does not show a VAT registration", "invalid_tax_id", "error",
+         "Swiss Federal Tax Administration (the VAT number is the UID and MWST/TVA/IVA)", "CHE-116.281.710"),
     Rule("tax_id", (), "zeros only is a placeholder, however the check digits work out", "invalid_tax_id",
          "error", "tax authorities issue no such number", "BG000000000", "BG"),
     Rule("tax_id", ("GB",), "9/12-digit numbers in blocks HMRC never issues (old scheme 0100000–0999999, "
