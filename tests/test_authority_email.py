@@ -117,3 +117,21 @@ def test_plain_unicode_addresses_are_kept(address: str, stored: str) -> None:
 def test_a_lone_surrogate_is_rejected_without_a_traceback(address: str) -> None:
     """It rejects an address with an unpaired surrogate (validator.js's vectors), raising nothing."""
     assert normalize_email(address).code == "invalid_email"
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("Jan Jansen <jan@example.nl>", "give jan@example.nl alone"),
+        ('"Jansen, Jan" <jan@example.nl>', "give jan@example.nl alone"),
+        ("<jan@example.nl>", "give jan@example.nl alone"),
+        ("mailto:jan@example.nl", "mailto: link: give jan@example.nl alone"),
+        ("jan@example.nl; piet@example.nl", "several addresses"),
+        ("jan@example.nl, piet@example.nl", "several addresses"),
+    ],
+)
+def test_what_a_mail_program_copies_along_is_named(typed: str, words: str) -> None:
+    """It rejects an address copied with a display name, as a mailto: link or with a
+    second address, saying what to keep (they were rejected as just not valid)."""
+    found = normalize_email(typed)
+    assert found.code == "invalid_email" and words in found.message

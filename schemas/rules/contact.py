@@ -68,9 +68,28 @@ normalize_phone = lru_cache(maxsize=CACHE_SIZE)(_normalize_phone)
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
+# What mail programs copy along with an address: a display name (`Jan <jan@…>`, RFC 5322
+# §3.4), a `mailto:` link (RFC 6068), several addresses in one cell.
+_NAMED_ADDRESS = re.compile(r"[^<>]*<([^<>\s]+@[^<>\s]+)>")
+_SEVERAL = re.compile(r"[^@\s,;]+@[^@\s,;]+\s*[,;]\s*[^@\s,;]+@[^@\s,;]+.*")
+
+
+def _shape_hint(text: str) -> str | None:
+    """What to fix in a cell that holds more than one e-mail address, or None."""
+    if named := _NAMED_ADDRESS.fullmatch(text):
+        return f"it holds a name or brackets beside the address: give {named.group(1)} alone"
+    if text.casefold().startswith("mailto:"):
+        return f"it is a mailto: link: give {text[len('mailto:') :]} alone"
+    if _SEVERAL.fullmatch(text):
+        return "it holds several addresses: give the primary contact's one alone"
+    return None
+
+
 def _normalize_email(value: str) -> Outcome:
     """A syntactically valid e-mail address (no DNS look-up), domain in lower case."""
     text = value.strip()
+    if hint := _shape_hint(text):
+        return problem("invalid_email", value=value, reason=f"valid: {hint}")
     if not _EMAIL_SHAPE.fullmatch(text):
         return problem("invalid_email", value=value, reason="a valid e-mail address")
     # RFC 5321's limits and our decisions, which email-validator leaves to its strict mode.
