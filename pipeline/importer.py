@@ -30,6 +30,7 @@ from pipeline.sheet_artifacts import converted_cells, not_customers
 from pipeline.validate import AcceptedRows, Validation, records, validate
 from schemas.codes import CODES
 from schemas.fields import label
+from schemas.rules.text import header_key
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ def _check(result: FileResult, table: Table, config: Config) -> _Checked:
     """Map the headers and validate every row; the verdict is counted into `result`."""
     with result.stopwatch.stage("map"):
         columns = map_headers(table.headers, config.synonyms)
+        _refuse_review_file(result.file, columns)
         derived = derive_fields(columns, table.cells)
     result.unmapped_columns = list(columns.unmapped)
     result.column_hints = list(columns.hints)
@@ -160,6 +162,22 @@ def _check(result: FileResult, table: Table, config: Config) -> _Checked:
     hidden = _hidden_row_warnings(table, columns, derived.frame)
     result.counted(validation.rows, errors, validation.warnings, [*derived.warnings, *hidden])
     return _Checked(table, columns, validation)
+
+
+def _refuse_review_file(path: Path, columns: ColumnMap) -> None:
+    """A review file dropped where customer files go is refused: imported, its customer
+    columns changed nothing and its decisions were dropped unseen, the file moved to
+    processed/ as if all was done."""
+    ignored = {header_key(header) for header in columns.unmapped}
+    if {"decision", "fingerprint"} <= ignored:
+        name = text_of(path.name)
+        raise FileError(
+            "review_file",
+            f"{name} is a review file (it has decision and fingerprint columns), not customers to "
+            f"import: apply it with `onboard review apply {name} --reviewer NAME`, or drop it into "
+            "the drop folder's reviews/",
+            "map",
+        )
 
 
 def _hidden_row_warnings(table: Table, columns: ColumnMap, frame: pd.DataFrame) -> list[Issue]:

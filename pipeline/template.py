@@ -156,12 +156,15 @@ def country_choices() -> list[str]:
 
 
 def currency_choices(config: Config) -> list[str]:
-    """The configured currencies, or every ISO 4217 code."""
+    """The configured currencies, or every ISO 4217 code of a currency (not XTS, XAU, …,
+    which the rule rejects)."""
     if config.currencies:
         return list(config.currencies)
     import pycountry
 
-    return sorted(str(c.alpha_3) for c in pycountry.currencies)
+    from schemas.authority.currencies import NOT_MONEY
+
+    return sorted(str(c.alpha_3) for c in pycountry.currencies if c.alpha_3 not in NOT_MONEY)
 
 
 def write_template(out: Path, language: str, config: Config) -> Template:

@@ -53,6 +53,12 @@ CODES: dict[str, Code] = _codes(
         "error",
         "Customers are on more than one sheet of the workbook; one file is read from one sheet.",
     ),
+    (
+        "review_file",
+        "file",
+        "error",
+        "A review file (decision and fingerprint columns) was given to import: apply it instead.",
+    ),
     ("file_too_large", "file", "error", "The file is larger than the configured limit."),
     ("store_error", "file", "error", "The store could not be read or written; nothing was stored."),
     (
@@ -170,7 +176,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The country is not an ISO 3166-1 country name or code.",
-        "Country {value!r} is not a known country name or ISO code",
+        "Country {value!r} {problem}",
     ),
     (
         "invalid_tax_id",
@@ -226,7 +232,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The phone number is not a valid number for the country.",
-        "Phone number {value} is not a valid phone number in {country}{note}",
+        "Phone number {value} {problem}",
     ),
     (
         "invalid_email",
@@ -240,7 +246,7 @@ CODES: dict[str, Code] = _codes(
         "row",
         "error",
         "The currency is not an ISO 4217 code, name or symbol.",
-        "Currency {value!r} is not an ISO 4217 code, name or symbol",
+        "Currency {value!r} {problem}",
     ),
     (
         "currency_not_allowed",

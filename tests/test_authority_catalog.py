@@ -16,6 +16,8 @@ from schemas.codes import CODES
 from schemas.fields import FIELDS
 from schemas.rules.address import normalize_state
 from schemas.rules.contact import normalize_email
+from schemas.rules.country import normalize_country
+from schemas.rules.currency import normalize_currency
 from schemas.rules.outcome import Outcome
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
@@ -67,6 +69,10 @@ def outcome_of(rule: Rule) -> Outcome:
         return normalize_state("", country, rule.example)  # the example is the postcode
     if rule.field == "contact_email":
         return normalize_email(rule.example)
+    if rule.field == "country":
+        return normalize_country(rule.example)
+    if rule.field == "currency":
+        return normalize_currency(rule.example)
     country_rule = FIELDS[rule.field].rule
     assert country_rule is not None and FIELDS[rule.field].country_dependent
     return country_rule(rule.example, country)

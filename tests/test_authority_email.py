@@ -3,7 +3,8 @@
 Sources: RFC 5321 §4.5.3.1 (64-octet local part; 256-octet path, so 254 for an address,
 RFC 3696 erratum 1690), RFC 5321 §4.1.2 (quoted local parts), RFC 3696 §2 (top-level
 domains); the over-long vectors are those of email-validator's own tests
-(`test_email_address_too_long`-style: 64 and 65 characters before the @).
+(`test_email_address_too_long`-style: 64 and 65 characters before the @); RFC 8264 §9.17
+(compatibility characters).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.authority.email_limits import ADDRESS_OCTETS, LOCAL_PART_OCTETS, limit_problem
+from schemas.rules.contact import normalize_email
 
 LONG_DOMAIN = ".".join(["d" * 63] * 3) + ".com"  # 195 characters, every label at its limit
 
@@ -28,6 +30,7 @@ LONG_DOMAIN = ".".join(["d" * 63] * 3) + ".com"  # 195 characters, every label a
         "info@example.nl",
         "jan@example.co.uk",
         "jan@xn--bcher-kva.example",
+        "jan@example.xn--p1ai",  # .рф, an internationalized TLD as IDNA writes it
     ],
 )
 def test_addresses_within_the_limits_pass(address: str) -> None:
@@ -46,6 +49,8 @@ def test_addresses_within_the_limits_pass(address: str) -> None:
         ("jan@[IPv6:2001:db8::1]", "IP address"),
         ("jan@example.x", ".x"),
         ("jan@b.c", ".c"),
+        ("jan@example.c0m", "letters only"),  # ICANN delegates letters-only ASCII TLDs
+        ("jan@example.co-m", "letters only"),
     ],
 )
 def test_addresses_beyond_a_limit_say_which(address: str, named: str) -> None:
@@ -71,3 +76,62 @@ def test_the_limits_are_rfc_5321s() -> None:
 def test_limit_problem_never_raises(text: str) -> None:
     """It answers for any text."""
     assert limit_problem(text) is None or isinstance(limit_problem(text), str)
+
+
+# Full-width and compatibility characters before the @: the mailbox a person meant is the
+# plain one (RFC 8264 §9.17: PRECIS IdentifierClass disallows them). email-validator's own
+# valid internationalized vectors (its tests/test_syntax.py) stay valid.
+@pytest.mark.parametrize(
+    ("address", "plain"),
+    [
+        ("ｊｏｈｎ@example.com", "john"),  # an East Asian input method left in full-width mode
+        ("ｊohn@example.com", "john"),
+        ("ﬁnance@example.com", "finance"),  # a typographic ligature pasted from a document
+        ("ĳ@example.nl", "ij"),
+        ("ﾃｽﾄ@example.jp", "テスト"),  # half-width katakana
+    ],
+)
+def test_compatibility_characters_before_the_at_are_rejected(address: str, plain: str) -> None:
+    """It rejects a local part with full-width or compatibility characters, naming the plain form."""
+    outcome = normalize_email(address)
+    assert outcome.code == "invalid_email"
+    assert f"another mailbox than {plain}" in outcome.message
+
+
+@pytest.mark.parametrize(
+    ("address", "stored"),
+    [
+        ("伊昭傑@郵件.商務", "伊昭傑@郵件.商務"),  # email-validator's vectors
+        ("юзер@екзампл.ком", "юзер@екзампл.ком"),
+        ("e\u0301lise@example.com", "\u00e9lise@example.com"),  # decomposed: stored in NFC
+        ("テスト@example.jp", "テスト@example.jp"),
+        ("john@ｅｘａｍｐｌｅ.com", "john@example.com"),  # IDNA maps the domain
+    ],
+)
+def test_plain_unicode_addresses_are_kept(address: str, stored: str) -> None:
+    """It keeps internationalized addresses without compatibility characters."""
+    assert normalize_email(address) == (stored, None, "")
+
+
+@pytest.mark.parametrize("address", ["\ud800@example.com", "jan@\udc00.com"])
+def test_a_lone_surrogate_is_rejected_without_a_traceback(address: str) -> None:
+    """It rejects an address with an unpaired surrogate (validator.js's vectors), raising nothing."""
+    assert normalize_email(address).code == "invalid_email"
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("Jan Jansen <jan@example.nl>", "give jan@example.nl alone"),
+        ('"Jansen, Jan" <jan@example.nl>', "give jan@example.nl alone"),
+        ("<jan@example.nl>", "give jan@example.nl alone"),
+        ("mailto:jan@example.nl", "mailto: link: give jan@example.nl alone"),
+        ("jan@example.nl; piet@example.nl", "several addresses"),
+        ("jan@example.nl, piet@example.nl", "several addresses"),
+    ],
+)
+def test_what_a_mail_program_copies_along_is_named(typed: str, words: str) -> None:
+    """It rejects an address copied with a display name, as a mailto: link or with a
+    second address, saying what to keep (they were rejected as just not valid)."""
+    found = normalize_email(typed)
+    assert found.code == "invalid_email" and words in found.message

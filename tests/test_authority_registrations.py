@@ -4,7 +4,8 @@ Sources: python-stdnum's own examples for se.orgnr (1234567897) and se.personnum
 (880320-0016, 811218-9876); Skatteverket's digit rules (SKV 709: an organisation number's
 third digit is at least 2; SKV 704/707: a personal number's month and day); KVK's number
 lengths (8-digit KvK number, 12-digit vestigingsnummer, 9-digit RSIN); stdnum's de
-handelsregisternummer examples with and without their court.
+handelsregisternummer examples with and without their court; Companies House's list of
+company number prefixes and rob-murray's Companies House number format (its examples).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from stdnum import luhn
 from stdnum.se import orgnr
 
 from schemas.authority.registrations import (
+    COMPANIES_HOUSE_PREFIXES,
+    companies_house_problem,
     courtless_register_number,
     dutch_problem,
     placeholder_problem,
     swedish_kind,
     swedish_problem,
 )
+from schemas.rules.registration import normalize_registration_number
 
 SWEDISH = [
     ("1234567897", "organisation"),  # stdnum se.orgnr's example
@@ -113,3 +117,62 @@ def test_a_number_with_another_digit_or_a_letter_is_no_placeholder(value: str) -
 def test_a_kvk_number_or_an_unknown_nine_digits_pass(value: str) -> None:
     """It leaves 8-digit numbers, and 9 digits that fail the RSIN's 11-test, to the KvK rule."""
     assert dutch_problem(value) is None
+
+
+# Companies House's published prefixes (its "Uniform Resource Identifiers Customer Guide",
+# list of company numbers and prefixes) and the FCA Mutuals Public Register's society
+# numbers as Companies House holds them.
+COMPANIES_HOUSE = [
+    ("03977902", "03977902"),  # GOOGLE UK LIMITED, England and Wales
+    ("SC234456", "SC234456"),  # a Scottish company
+    ("ni 012345", "NI012345"),  # Northern Ireland, typed in lower case with a space
+    ("OC123456", "OC123456"),  # an LLP
+    ("R0000123", "R0000123"),  # Northern Ireland before partition: R, zero, 6 digits
+    ("OE001234", "OE001234"),  # the Register of Overseas Entities
+    ("IP28746R", "IP28746R"),  # a registered society: 5 digits and the register's letter
+    # rob-murray's Companies House number format (matched against all 13.6 million numbers
+    # on the register): its examples per prefix and its suffixed forms.
+    ("LP001682", "LP001682"),
+    ("SF000109", "SF000109"),
+    ("NF000006", "NF000006"),
+    ("FE000123", "FE000123"),
+    ("NI12345A", "NI12345A"),
+    ("SL12345A", "SL12345A"),
+    ("RS123CUS", "RS123CUS"),
+    ("RS1234FI", "RS1234FI"),
+    ("OC30P01C", "OC30P01C"),
+    ("OC1234CU", "OC1234CU"),
+    ("SC12345R", "SC12345R"),
+    ("1234567R", "1234567R"),
+]
+
+
+@pytest.mark.parametrize(("value", "stored"), COMPANIES_HOUSE)
+def test_a_companies_house_number_of_a_published_prefix_is_accepted(value: str, stored: str) -> None:
+    """It accepts every form Companies House gives, stored compact and upper case."""
+    outcome = normalize_registration_number(value, "GB")
+    assert (outcome.value, outcome.code) == (stored, None)
+
+
+@pytest.mark.parametrize("value", ["XY123456", "AB12345C", "QQ000001"])
+def test_two_letters_companies_house_never_gives_are_no_company_number(value: str) -> None:
+    """It rejects a prefix outside Companies House's list, naming the prefix."""
+    outcome = normalize_registration_number(value, "GB")
+    assert outcome.code == "invalid_registration_number"
+    assert f"{value[:2]} is not a prefix Companies House gives" in outcome.message
+    assert companies_house_problem(value) is not None
+
+
+def test_every_published_prefix_makes_a_number() -> None:
+    """It accepts each prefix on Companies House's list with 6 digits."""
+    numbers = [f"{prefix}123456" for prefix in COMPANIES_HOUSE_PREFIXES]
+    rejected = [number for number in numbers if not normalize_registration_number(number, "GB").ok]
+    assert rejected == []
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"), [("FN 123456 A", "123456a"), ("fn 48233 Z", "48233z"), ("123456a", "123456a")]
+)
+def test_an_austrian_firmenbuch_number_is_read_in_either_case(value: str, stored: str) -> None:
+    """It accepts the Firmenbuch's check letter typed in upper case, stored as the register writes it."""
+    assert normalize_registration_number(value, "AT") == (stored, None, "")

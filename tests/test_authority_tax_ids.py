@@ -2,7 +2,8 @@
 
 Sources: the GB vectors are valvat's (yolk/valvat, spec/valvat/checksum/gb_spec.rb), whose
 ranges are HMRC's; the all-zero numbers are those python-stdnum 2.2 accepts (measured:
-its arithmetic gives 0 for them), which no tax authority issues.
+its arithmetic gives 0 for them), which no tax authority issues; the non-EU numbers
+after their country code are jsvat's (se-panfilov/jsvat, test/countries_vat_lists).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from stdnum.eu import vat as eu_vat
 from stdnum.gb import vat as gb_vat
 
 from schemas.authority.tax_ids import gb_range_problem, placeholder_problem
+from schemas.rules.tax_id import normalize_tax_id
 
 # valvat's GB vectors: (number, valid)
 VALVAT_GB = [
@@ -73,3 +75,42 @@ def test_all_zero_eu_numbers_pass_stdnum_but_are_placeholders(number: str) -> No
 def test_real_numbers_are_no_placeholders(number: str) -> None:
     """It leaves numbers with any digit other than 0 alone (the portal's Copaco example first)."""
     assert placeholder_problem(number) is None
+
+
+# Non-EU VAT numbers as other validators' suites write them: after the country's ISO code,
+# and Norway's without MVA (jsvat's norway, russia and serbia lists; Skatteetaten: the VAT
+# number is the organisation number followed by MVA).
+@pytest.mark.parametrize(
+    ("value", "country", "stored"),
+    [
+        ("NO864234232", "NO", "864234232MVA"),
+        ("974760673", "NO", "974760673MVA"),
+        ("NO 974 760 673 MVA", "NO", "974760673MVA"),
+        ("RU0274051582", "RU", "0274051582"),
+        ("RS100010812", "RS", "100010812"),
+        ("ADU132950X", "AD", "U132950X"),
+    ],
+)
+def test_a_non_eu_vat_number_after_its_country_code_or_without_mva_is_accepted(
+    value: str, country: str, stored: str
+) -> None:
+    """It reads the number after its ISO code, and a Norwegian one without MVA, as the same number."""
+    assert normalize_tax_id(value, country) == (stored, None, "")
+
+
+@pytest.mark.parametrize(
+    ("value", "country"), [("NO974760674", "NO"), ("RU0274051583", "RU"), ("974760674MVA", "NO")]
+)
+def test_a_wrong_check_digit_stays_invalid_with_or_without_the_prefix(value: str, country: str) -> None:
+    """It still rejects a number whose check digit fails, however it is written."""
+    assert normalize_tax_id(value, country).code == "invalid_tax_id"
+
+
+@pytest.mark.parametrize("uid", ["CHE-116.281.710", "CHE116281710", "che 116 281 710"])
+def test_a_swiss_uid_without_its_vat_suffix_says_the_suffix_is_missing(uid: str) -> None:
+    """It rejects a Swiss UID given as the VAT number, naming the missing MWST/TVA/IVA
+    (the UID alone does not show a VAT registration), and accepts it with the suffix."""
+    found = normalize_tax_id(uid, "CH")
+    assert found.code == "invalid_tax_id" and "without MWST, TVA or IVA" in found.message
+    assert normalize_tax_id(f"{uid} MWST", "CH").value == "CHE116281710MWST"
+    assert "MWST" not in normalize_tax_id("CHE-116.281.711", "CH").message  # a wrong number is just wrong

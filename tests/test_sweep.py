@@ -300,3 +300,22 @@ def test_a_library_panic_is_a_failure_and_an_interrupt_is_not(
     """It counts a Rust library's panic (pyo3's PanicException derives from BaseException)
     as one file's failure, but still stops on an interrupt."""
     assert is_failure(raised()) is failure
+
+
+def test_a_review_file_dropped_into_the_inbox_is_refused_not_imported(db: str, tmp_path: Path) -> None:
+    """It fails a review file dropped into inbox/ instead of reviews/, saying how to apply
+    it: imported, its decisions were dropped unseen and the file moved to processed/."""
+    root = drop_folder(tmp_path)
+    age(write_sheet(root / "inbox" / "customers.csv", [customer(0), customer(1)]), 300)
+    assert sweep(db, root)[0] == 0
+    for suffix in (".xlsx", ".csv"):
+        review = root / "inbox" / f"review{suffix}"
+        assert CliRunner().invoke(cli, ["review", "export", "--out", str(review), "--db", db]).exit_code == 0
+        age(review, 100)
+    code, lines, _ = sweep(db, root)
+    assert code == 2
+    for line in lines:
+        error: dict[str, str] = line["error"]  # type: ignore[assignment]
+        assert error["code"] == "review_file" and "onboard review apply" in error["message"]
+    assert sorted(p.name.split(".")[0] for p in (root / "failed").iterdir()) == ["review", "review"]
+    assert count(db, batches) == 1

@@ -26,6 +26,7 @@ from pipeline.template import (
     fields,
     headers,
 )
+from schemas.rules.currency import normalize_currency
 
 pytestmark = pytest.mark.usefixtures("workdir")
 
@@ -176,3 +177,12 @@ def test_the_quick_start_walks_from_template_to_approved(
     assert onboard("export", "--status", "approved", "--out", tmp_path / "approved.csv").exit_code == 0
     (approved,) = read_csv(tmp_path / "approved.csv")
     assert (approved["erp_id"], approved["status"]) == ("00123", "approved")
+
+
+def test_the_currency_drop_down_offers_only_what_the_rule_accepts(tmp_path: Path, onboard: Onboard) -> None:
+    """It lists every ISO 4217 currency the currency rule accepts, and none it rejects (XTS, XAU)."""
+    out = tmp_path / "template.xlsx"
+    assert onboard("template", out).exit_code == 0
+    offered = [c.value for c in load_workbook(out)["Lists"]["B"][1:] if c.value]
+    assert "EUR" in offered and "XTS" not in offered and "XAU" not in offered
+    assert [code for code in offered if not normalize_currency(str(code)).ok] == []

@@ -59,10 +59,14 @@ def _decide_country(values: arrow.Array, country: str) -> arrow.Array | None:
 
 
 def _in_range(result: arrow.Array, country: str) -> arrow.Array:
-    """Of the decided postcodes, those within the postal operator's leading range (the
-    rule's own table, schemas/authority/postcodes.py); the rest go to the rule."""
-    from schemas.authority.postcodes import LEADING_RANGES
+    """Of the decided postcodes, those within the postal operator's leading range or, in
+    the UK, Royal Mail's letter positions (the rule's own table and pattern,
+    schemas/authority/postcodes.py); the rest go to the rule."""
+    from schemas.authority.postcodes import LEADING_RANGES, PAF_COUNTRIES, PAF_POSTCODE
 
+    if country in PAF_COUNTRIES:
+        # Royal Mail's letter positions, the rule's own pattern.
+        return pc.if_else(fullmatch(result, PAF_POSTCODE), result, arrow.scalar(None, arrow.string()))
     rule = LEADING_RANGES.get(country)
     if rule is None:
         return result

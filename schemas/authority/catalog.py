@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.authority.postcodes import LEADING_RANGES, REGION_FROM_POSTCODE
+from schemas.authority.postcodes import (
+    COUNTRY_PREFIXES,
+    LEADING_RANGES,
+    NATIONAL_PREFIXES,
+    REGION_FROM_POSTCODE,
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,14 @@ _OUTSIDE = {
     "AT": "0999",
     "BE": "0123",
     "CH": "0999",
+    "CY": "0999",
+    "CZ": "800 00",
+    "GR": "012 34",
+    "HR": "60000",
+    "HU": "0999",
+    "IS": "099",
+    "SI": "0999",
+    "SK": "500 01",
     "DE": "00999",
     "DK": "0700",
     "ES": "53001",
@@ -88,18 +101,19 @@ _POSTCODES = (
     ),
     Rule(
         "postal_code",
-        ("AT", "BE", "CH", "DE", "DK", "ES", "FI", "FR", "IT", "LI", "LU", "NL", "NO", "PL", "PT", "SE"),
-        "a country prefix (`D-01067`, `CH-8001`, `SE-111 20`) of the customer's country is accepted "
-        "and stored in the national form",
+        tuple(sorted(COUNTRY_PREFIXES)),
+        "a country prefix (`D-01067`, `CH-8001`, `SE-111 20`, `LT-01100`, `DK 1125`) of the customer's "
+        "country is accepted and stored in the national form",
         "—",
         "—",
-        "UPU addressing (ISO 3166 prefix); CEPT vehicle-code prefixes",
+        "UPU addressing (ISO 3166 prefix); CEPT vehicle-code prefixes; Lietuvos paštas (LT-), "
+        "Posta Moldovei (MD-)",
         "D-01067",
         "DE",
     ),
     Rule(
         "postal_code",
-        ("AT", "BE", "CH", "DE", "DK", "ES", "FI", "FR", "IT", "LI", "LU", "NL", "NO", "PL", "PT", "SE"),
+        tuple(sorted(COUNTRY_PREFIXES)),
         "a country prefix of another country is rejected, naming that country",
         "invalid_postal_code",
         "error",
@@ -117,6 +131,28 @@ _POSTCODES = (
         "spreadsheets read digits as numbers (LIBRARY-NOTES)",
         "1067",
         "DE",
+    ),
+    Rule(
+        "postal_code",
+        tuple(sorted(NATIONAL_PREFIXES)),
+        "a postcode typed without the letters its operator writes first (`1050` in Latvia, `500` in "
+        "Andorra) is accepted and stored with them (`LV-1050`, `AD500`)",
+        "—",
+        "—",
+        "Latvijas Pasts (LV-NNNN); the postal formats of Andorra, Barbados, St Vincent, the BVI, El Salvador",
+        "1050",
+        "LV",
+    ),
+    Rule(
+        "postal_code",
+        ("GB", "GG", "IM", "JE"),
+        "a letter after the district only where Royal Mail puts one: A9A's third character one of "
+        "A B C D E F G H J K P S T U W, AA9A's fourth one of A B E H M N P R V W X Y",
+        "invalid_postal_code",
+        "error",
+        "Royal Mail, Postcode Address File (postcode format)",
+        "EC1Z 8SY",
+        "GB",
     ),
 )
 
@@ -165,9 +201,25 @@ _EMAIL = (
          "RFC 5321 §4.1.3, §2.3.5", "jan@[192.0.2.1]"),
     Rule("contact_email", (), "no one-letter top-level domain", "invalid_email", "error",
          "ICANN TLD delegation; RFC 3696 §2", "jan@example.x"),
+    Rule("contact_email", (), "no digit or hyphen in an ASCII top-level domain (`jan@example.c0m`)",
+         "invalid_email", "error", "ICANN gTLD Applicant Guidebook §2.2.1.3.2 (letters only)",
+         "jan@example.c0m"),
+    Rule("contact_email", (), "no full-width or other compatibility characters before the @ "
+         "(`ｊｏｈｎ@…`, `ﬁnance@…`)", "invalid_email", "error",
+         "RFC 8264 §9.17 (PRECIS IdentifierClass); IETF mailmaint, SMTPUTF8 address syntax",
+         "ｊｏｈｎ@example.com"),
 )  # fmt: skip
 
 _TAX = (
+    Rule("tax_id", ("NO",), "an organisation number without `MVA` (`NO974760673`) is read as the VAT number "
+         "it is part of, stored `974760673MVA`", "—", "—",
+         "Skatteetaten (the VAT number is the organisation number and MVA)", "NO974760673"),
+    Rule("tax_id", (), "outside the EU, the country's ISO code written before the number (`RU0274051582`, "
+         "`RS100010812`) is no part of it: the number is checked and stored without it", "—", "—",
+         "VAT numbers in international trade carry the ISO 3166 code (as in VIES)", "RU0274051582", "RU"),
+    Rule("tax_id", ("CH",), "a UID without `MWST`, `TVA` or `IVA` (`CHE-116.281.710`) is rejected saying the "
+         "suffix is missing: the UID alone does not show a VAT registration", "invalid_tax_id", "error",
+         "Swiss Federal Tax Administration (the VAT number is the UID and MWST/TVA/IVA)", "CHE-116.281.710"),
     Rule("tax_id", (), "zeros only is a placeholder, however the check digits work out", "invalid_tax_id",
          "error", "tax authorities issue no such number", "BG000000000", "BG"),
     Rule("tax_id", ("GB",), "9/12-digit numbers in blocks HMRC never issues (old scheme 0100000–0999999, "
@@ -196,6 +248,13 @@ _REGISTRATION = (
     Rule("registration_number", ("PL",), "a KRS number (the court register: 10 digits, from 0000000001) is "
          "accepted beside a REGON", "—", "—", "Krajowy Rejestr Sądowy (Ministry of Justice)",
          "KRS 0000028860"),
+    Rule("registration_number", ("GB",), "a prefix Companies House does not give (`XY123456`) is rejected; "
+         "its published prefixes (`SC`, `NI`, `OC`, `R0`, …) and 6 digits, and the suffixed forms on its "
+         "register (`IP28746R`, `NI12345A`, `RS123CUS`), are accepted", "invalid_registration_number",
+         "error", "Companies House, company number prefixes; FCA Mutuals Public Register", "XY123456"),
+    Rule("registration_number", ("AT",), "a Firmenbuch number with its check letter in upper case "
+         "(`FN 123456 A`) is accepted, stored in the register's lower case", "—", "—",
+         "Firmenbuch (Austrian Ministry of Justice): FN, number, check letter", "FN 123456 A"),
     Rule("registration_number", ("NL", "GB"), "7 digits: the message says a spreadsheet dropped the leading "
          "zero", "invalid_registration_number", "error", "KVK; Companies House (8 digits, leading zeros)",
          "1234567"),
@@ -212,6 +271,21 @@ _PHONE = (
          "drops or turns into keypad digits, are named, never stored altered", "invalid_phone", "error",
          "ITU-T E.164 (digits only, no extension); ITU-T E.161 (letters on a keypad)",
          "+31 40 123 4567 ext 12", "NL"),
+    Rule("contact_phone", ("IT", "SM", "VA"), "the portal's `(0)` before a number whose leading zero is part "
+         "of it (`+39 (0)6 …`) is read as typed, not dropped as a trunk zero", "—", "—",
+         "ITU-T E.164 (Italy's numbers keep their leading zero)", "+39 (0)6 1234 5678", "IT"),
 )  # fmt: skip
 
-RULES: tuple[Rule, ...] = _RANGES + _POSTCODES + _STATES + _EMAIL + _TAX + _REGISTRATION + _PHONE
+_CODES = (
+    Rule("country", (), "a code or name withdrawn from ISO 3166-1 (`AN`, `YU`, `CS`, `Czechoslovakia`) "
+         "is named as withdrawn", "unknown_country", "error",
+         "ISO 3166-3, formerly used codes (pycountry's historic countries)", "AN"),
+    Rule("currency", (), "a withdrawn code or former euro currency (`NLG`, `DEM`, `HRK`, `Deutsche Mark`) "
+         "is rejected, naming the code that replaced it", "unknown_currency", "error",
+         "ISO 4217 List Three (historic denominations)", "NLG"),
+    Rule("currency", (), "a code that is no currency (`XTS` testing, `XXX` no currency, metals, "
+         "bond-market and accounting units) is rejected", "unknown_currency", "error",
+         "ISO 4217 List One", "XTS"),
+)  # fmt: skip
+
+RULES: tuple[Rule, ...] = _RANGES + _POSTCODES + _STATES + _EMAIL + _TAX + _REGISTRATION + _PHONE + _CODES

@@ -32,7 +32,8 @@ class LeadingRange:
 
 
 # Each range as the national postal operator publishes it; the lowest and highest real
-# postcode of each is in tests/data/real_postcodes.csv.
+# postcode of each is in tests/data/real_postcodes.csv (CY, CZ, GR, HR, HU, IS, SI and SK
+# checked against every postcode of that extract: none falls outside).
 LEADING_RANGES: dict[str, LeadingRange] = {
     # Österreichische Post, PLZ-Verzeichnis: 1010 Wien to 9992 Iselsberg; none starts with 0.
     "AT": LeadingRange(1, ((1, 9),), "never start with 0", "Österreichische Post, PLZ-Verzeichnis"),
@@ -60,6 +61,22 @@ LEADING_RANGES: dict[str, LeadingRange] = {
     "IT": LeadingRange(5, ((10, 99999),), "run from 00010 upwards", "Poste Italiane, CAP"),
     # POST Luxembourg: four digits, L-1009 Luxembourg to L-9999 Wemperhardt; none starts with 0.
     "LU": LeadingRange(1, ((1, 9),), "never start with 0", "POST Luxembourg, codes postaux"),
+    # Cyprus Post: 1010 Nicosia to 8884 (Paphos district); none starts with 0.
+    "CY": LeadingRange(1, ((1, 9),), "never start with 0", "Cyprus Post, postal codes"),
+    # Česká pošta: PSČ 100 00 Praha to 798 62; 0, 8 and 9 begin Slovakia's.
+    "CZ": LeadingRange(1, ((1, 7),), "start with 1 to 7", "Česká pošta, PSČ"),
+    # ELTA: 100 21 Athens to 851 xx (Rhodes); none starts with 0.
+    "GR": LeadingRange(1, ((1, 9),), "never start with 0", "ELTA, postal codes"),
+    # Hrvatska pošta: 10000 Zagreb to 53296; a county's first digit 1 to 5.
+    "HR": LeadingRange(1, ((1, 5),), "start with 1 to 5", "Hrvatska pošta, poštanski brojevi"),
+    # Magyar Posta: 1007 Budapest to 9985 Felsőszölnök; none starts with 0.
+    "HU": LeadingRange(1, ((1, 9),), "never start with 0", "Magyar Posta, irányítószámok"),
+    # Íslandspóstur: 101 Reykjavík to 902; none starts with 0.
+    "IS": LeadingRange(1, ((1, 9),), "never start with 0", "Íslandspóstur, póstnúmer"),
+    # Pošta Slovenije: 1000 Ljubljana to 9600; none starts with 0.
+    "SI": LeadingRange(1, ((1, 9),), "never start with 0", "Pošta Slovenije, poštne številke"),
+    # Slovenská pošta: PSČ 010 01 Žilina, 811 01 Bratislava to 992 01; 1 to 7 begin Czechia's.
+    "SK": LeadingRange(1, ((0, 0), (8, 9)), "start with 0, 8 or 9", "Slovenská pošta, PSČ"),
     # Posten Norge: 0001 Oslo to 9991 Båtsfjord; 0000 is no postcode.
     "NO": LeadingRange(4, ((1, 9999),), "run from 0001 upwards", "Posten Norge, postnummer"),
     # CTT: 1000-001 Lisboa to 9980-999 Corvo; none starts with 0.
@@ -82,8 +99,11 @@ def range_problem(postcode: str, country: str) -> str | None:
     """Why a postcode of the country's shape is not one of its postcodes (None: it may be).
 
     `postcode` is in the national form Google's pattern accepted; countries without a
-    published range (and postcodes with letters, GB, NL, IE) are left to their shape check.
+    published range (and postcodes with letters, NL, IE) are left to their shape check,
+    the United Kingdom's to Royal Mail's letter positions (`paf_problem`).
     """
+    if country in PAF_COUNTRIES:
+        return paf_problem(postcode)
     rule = LEADING_RANGES.get(country)
     digits = digits_of(postcode)
     if rule is None or len(digits) < rule.width or rule.admits(digits):
@@ -91,32 +111,78 @@ def range_problem(postcode: str, country: str) -> str | None:
     return f"postcodes there {rule.described}"
 
 
+# --- the United Kingdom's letter positions ------------------------------------------------
+
+# Royal Mail's Postcode Address File: an outward code's letter after the district digit is
+# one of A B C D E F G H J K P S T U W in the form A9A (`W1A`) and one of A B E H M N P R V
+# W X Y in the form AA9A (`EC1A`); Google's pattern takes any letter there (`EC1Z`, `W1I`).
+# The Channel Islands and the Isle of Man are in the same file.
+PAF_COUNTRIES = ("GB", "GG", "IM", "JE")
+_THIRD_LETTERS, _FOURTH_LETTERS = "ABCDEFGHJKPSTUW", "ABEHMNPRVWXY"
+PAF_OUTWARD = rf"[A-Z]{{1,2}}\d{{1,2}}|[A-Z]\d[{_THIRD_LETTERS}]|[A-Z]{{2}}\d[{_FOURTH_LETTERS}]"
+# Whole postcodes of that form, and the two Google's pattern adds: Girobank's and BFPO's.
+PAF_POSTCODE = rf"GIR ?0AA|BFPO ?\d{{1,4}}|(?:{PAF_OUTWARD}) ?\d[A-Z]{{2}}"
+
+
+def paf_problem(postcode: str) -> str | None:
+    """Why a UK postcode of Google's shape breaks Royal Mail's letter positions (None: it may not)."""
+    if re.fullmatch(PAF_POSTCODE, postcode):
+        return None
+    outward = postcode.replace(" ", "")[:-3]
+    allowed = _THIRD_LETTERS if re.fullmatch(r"[A-Z]\d[A-Z]", outward) else _FOURTH_LETTERS
+    if not re.fullmatch(r"[A-Z]{1,2}\d[A-Z]", outward):
+        return None
+    return f"Royal Mail puts only {', '.join(allowed)} after the district {outward[:-1]}, never {outward[-1]}"
+
+
 # --- country prefixes ---------------------------------------------------------------
 
 # How European addresses prefix a postcode: the ISO 3166-1 alpha-2 code that the UPU
 # recommends for international mail (POST Luxembourg's own form is `L-1855`; Swiss Post
-# writes `CH-8001`), and the international vehicle code of the older CEPT practice
-# (`D-01067`, `A-1010`, `F-75001`, `S-111 20`).
+# writes `CH-8001`; Lietuvos paštas prints every postcode as `LT-01100`, Posta Moldovei as
+# `MD-2012`, Åland's post as `AX-22100`, Azərpoçt as `AZ 1000`), and the
+# international vehicle code of the older CEPT practice (`D-01067`, `A-1010`, `F-75001`,
+# `S-111 20`, `H-1037`, `SLO-1000`). Latvia's `LV-` is part of its postcodes (Google's
+# pattern requires it), so it is no prefix here.
 COUNTRY_PREFIXES: dict[str, tuple[str, ...]] = {
     "AT": ("A", "AT"),
+    "AX": ("AX",),
+    "AZ": ("AZ",),
     "BE": ("B", "BE"),
+    "BG": ("BG",),
     "CH": ("CH",),
+    "CY": ("CY",),
+    "CZ": ("CZ",),
     "DE": ("D", "DE"),
     "DK": ("DK",),
+    "EE": ("EE", "EST"),
     "ES": ("E", "ES"),
     "FI": ("FI", "FIN", "SF"),
+    "FO": ("FO",),
     "FR": ("F", "FR"),
+    "GR": ("GR",),
+    "HR": ("HR",),
+    "HU": ("H", "HU"),
+    "IS": ("IS",),
     "IT": ("I", "IT"),
     "LI": ("FL", "LI"),
+    "LT": ("LT",),
     "LU": ("L", "LU"),
+    "MC": ("MC",),
+    "MD": ("MD",),
     "NL": ("NL",),
     "NO": ("N", "NO"),
     "PL": ("PL",),
     "PT": ("P", "PT"),
+    "RO": ("RO",),
     "SE": ("S", "SE"),
+    "SI": ("SI", "SLO"),
+    "SK": ("SK",),
+    "SM": ("RSM", "SM"),
 }
 _PREFIX_OWNER = {prefix: country for country, prefixes in COUNTRY_PREFIXES.items() for prefix in prefixes}
-_PREFIXED = re.compile(r"([A-Z]{1,3}) ?- ?(\d.*)")
+# The prefix, then a dash (the usual form), a space or nothing (`DK 1125`, `LT12345`).
+_PREFIXED = re.compile(r"([A-Z]{1,3})(?: ?- ?| )?(\d.*)")
 
 
 @dataclass(frozen=True)
@@ -135,6 +201,15 @@ def split_prefix(text: str) -> Prefixed | None:
         return None
     prefix = match.group(1)
     return Prefixed(match.group(2), prefix, _PREFIX_OWNER[prefix])
+
+
+# --- letters that are part of the postcode -------------------------------------------------
+
+# Postcodes whose operator writes letters before the digits as part of the postcode
+# (Latvijas Pasts: `LV-1050`; Andorra: `AD500`; Barbados Postal Service: `BB11000`; St
+# Vincent: `VC0100`; BVI: `VG1110`; Correos de El Salvador: `CP 1101`), which files often
+# leave off. The digits alone are that postcode.
+NATIONAL_PREFIXES = {"AD": "AD", "BB": "BB", "LV": "LV-", "SV": "CP ", "VC": "VC", "VG": "VG"}
 
 
 # --- the region a postcode encodes -----------------------------------------------------

@@ -14,6 +14,9 @@
 - **Netherlands.** The KvK number has 8 digits (KVK, "KVK-nummer"); a branch has a
   12-digit vestigingsnummer, often copied from the same extract into the KvK column, and
   a 9-digit RSIN (the fiscal number, KVK and Belastingdienst) is the other mix-up.
+- **United Kingdom.** A Companies House number has 8 characters: 8 digits (England and
+  Wales), or one of the prefixes Companies House publishes and 6 digits (`SC123456`,
+  `R0123456`); any other two letters are no company number.
 """
 
 from __future__ import annotations
@@ -97,6 +100,91 @@ def dutch_problem(value: str) -> Finding | None:
         reason = "its 9 digits are an RSIN (fiscal number), not the 8-digit KvK number"
         return Finding("invalid_registration_number", reason)
     return None
+
+
+# --- United Kingdom --------------------------------------------------------------------
+
+# The prefixes of Companies House numbers, as Companies House lists them ("Uniform Resource
+# Identifiers Customer Guide", list of company numbers and prefixes; CE, CS and SG are on
+# its register though not in that list, OE since the Register of Overseas Entities, 2022).
+COMPANIES_HOUSE_PREFIXES = {
+    "AC": "assurance company, England and Wales",
+    "CE": "charitable incorporated organisation, England and Wales",
+    "CS": "charitable incorporated organisation, Scotland",
+    "EN": "European company (SE), Northern Ireland",
+    "ES": "European company (SE), Scotland",
+    "FC": "overseas company",
+    "FE": "further education or sixth form college corporation",
+    "GE": "European economic interest grouping, England and Wales",
+    "GN": "European economic interest grouping, Northern Ireland",
+    "GS": "European economic interest grouping, Scotland",
+    "IC": "investment company with variable capital, England and Wales",
+    "IP": "industrial and provident society, England and Wales",
+    "LP": "limited partnership, England and Wales",
+    "NA": "assurance company, Northern Ireland",
+    "NC": "limited liability partnership, Northern Ireland",
+    "NF": "overseas company registered in Northern Ireland before October 2009",
+    "NI": "company, Northern Ireland",
+    "NL": "limited partnership, Northern Ireland",
+    "NO": "credit union or industrial and provident society, Northern Ireland",
+    "NP": "industrial and provident society or credit union, Northern Ireland",
+    "NR": "royal charter company, Northern Ireland",
+    "NV": "investment company with variable capital, Northern Ireland",
+    "NZ": "unregistered company, Northern Ireland",
+    "OC": "limited liability partnership, England and Wales",
+    "OE": "overseas entity (Register of Overseas Entities)",
+    "PC": "protected cell company",
+    "R0": "company, Northern Ireland, before partition",
+    "RC": "royal charter company, England and Wales",
+    "RS": "registered society",
+    "SA": "assurance company, Scotland",
+    "SC": "company, Scotland",
+    "SE": "European company (SE), England and Wales",
+    "SF": "overseas company registered in Scotland before October 2009",
+    "SG": "Scottish qualifying partnership",
+    "SI": "investment company with variable capital, Scotland",
+    "SL": "limited partnership, Scotland",
+    "SO": "limited liability partnership, Scotland",
+    "SP": "industrial and provident society, Scotland",
+    "SR": "royal charter company, Scotland",
+    "SZ": "unregistered company, Scotland",
+    "ZC": "unregistered company, England and Wales",
+}
+# The forms beside a prefix and 6 digits that the register holds (every one of its 13.6
+# million numbers matches them, as rob-murray's published Companies House number format
+# measured): a last character C or R; a mutual society's number on the FCA's Mutuals
+# Public Register (`IP28746R`); registered societies' and Scottish LLPs' suffixes; an A
+# after Northern Irish companies and Scottish limited partnerships; LLPs with a P or
+# letter suffix.
+_PREFIX = "|".join(COMPANIES_HOUSE_PREFIXES)
+COMPANIES_HOUSE_NUMBER = "|".join(
+    (
+        r"\d{8}",
+        r"\d{7}[CR]",
+        rf"(?:{_PREFIX})\d{{6}}",
+        rf"(?:{_PREFIX})\d{{5}}[CR]",
+        r"(?:IP|NP|SP)\d{5}[A-Z]",
+        r"(?:RS|SO)\d{3}(?:\d{2}[WSRCZF]|\d(?:FI|RS|SA|IP|US|EN|AS)|CUS)",
+        r"(?:NI|SL)\d{5}A",
+        r"OC(?:[\dP]{5}[CWERTB]|[\dP]{4}(?:OC|CU))",
+    )
+)
+_PREFIXED_NUMBER = re.compile(r"([A-Z][A-Z0-9])(\d{5}[A-Z]|\d{6})")
+
+
+def companies_house_problem(value: str) -> Finding | None:
+    """The problem of a number whose two-letter prefix Companies House does not use."""
+    compact = re.sub(r"[\s.\-]", "", value).upper()
+    match = _PREFIXED_NUMBER.fullmatch(compact)
+    if match is None or re.fullmatch(COMPANIES_HOUSE_NUMBER, compact):
+        return None
+    prefix = match.group(1)
+    if prefix in COMPANIES_HOUSE_PREFIXES:
+        return None  # a known prefix in a form of another prefix: the shape's message says it
+    return Finding(
+        "invalid_registration_number",
+        f"{prefix} is not a prefix Companies House gives (8 digits, or SC, NI, OC, LP, FC, … and 6 digits)",
+    )
 
 
 # --- every country -------------------------------------------------------------------

@@ -57,3 +57,20 @@ def gb_range_problem(compact: str) -> str | None:
     if any(low <= base <= high for low, high in unissued):
         return "HMRC has never issued VAT numbers in that range"
     return None
+
+
+def swiss_uid_hint(compact: str) -> str:
+    """What is missing when a Swiss UID is given for the VAT number (empty otherwise).
+
+    A Swiss VAT number is the enterprise's UID followed by MWST, TVA or IVA (Swiss Federal
+    Tax Administration, "UID and VAT number"); the UID alone is every enterprise's number
+    and does not show that it is registered for VAT.
+    """
+    from stdnum.ch import uid
+
+    if not uid.is_valid(compact):
+        return ""
+    return (
+        ": it is the enterprise's UID without MWST, TVA or IVA; a Swiss VAT number is the UID "
+        "followed by one of them, and the UID alone does not show a VAT registration"
+    )

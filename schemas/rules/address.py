@@ -117,6 +117,9 @@ def _normalize_postal_code(value: str, country: str) -> Outcome:
         return _invalid_postcode(value, country, why)
     if prefixed is not None:
         canonical = _canonical_postcode(prefixed.national, rules)
+    if canonical is None and country in postcodes.NATIONAL_PREFIXES and text.isdigit():
+        # The digits without the letters the operator writes first (`1050`: `LV-1050`).
+        canonical = _canonical_postcode(postcodes.NATIONAL_PREFIXES[country] + text, rules)
     if canonical is None:
         candidate = leading_zeros.restored(text, lambda v: _fits(v, country))
         note = f"; {leading_zeros.lost_zero_note(candidate)}" if candidate else ""

@@ -52,6 +52,7 @@ COUNTRY_ALIASES = {
     "swaziland": "SZ",
     "macedonia": "MK",
     "burma": "MM",
+    "easttimor": "TL",
     "deutschland": "DE",
     "belgie": "BE",
     "belgique": "BE",
@@ -120,7 +121,7 @@ def _postal_names() -> dict[str, str]:
 
 
 # Countries whose English name takes "the" in a sentence.
-_WITH_THE = frozenset({"NL", "US", "GB", "AE", "CZ", "PH", "BS", "DO", "CF", "KM", "MV", "MH", "SC"})
+_WITH_THE = frozenset({"NL", "US", "GB", "AE", "PH", "BS", "DO", "CF", "KM", "MV", "MH", "SC"})
 
 
 def country_name(alpha_2: str) -> str:
@@ -139,11 +140,40 @@ def _normalize_country(value: str) -> Outcome:
     """A country name or code in English, its own language or ISO form → ISO alpha-2.
 
     ISO 3166-1's own list writes some short names with a trailing "(the)"
-    (`Netherlands (the)`); that is the name without it."""
-    code = _country_index().get(header_key(_ISO_THE.sub("", value)))
-    if code is None:
-        return problem("unknown_country", value=value)
-    return Outcome(code)
+    (`Netherlands (the)`); that is the name without it. A country withdrawn from ISO
+    3166-1 (`AN`, `YU`, `Czechoslovakia`) is named as such: no new customer is there."""
+    key = header_key(_ISO_THE.sub("", value))
+    code = _country_index().get(key)
+    if code is not None:
+        return Outcome(code)
+    withdrawn = _withdrawn_index().get(key)
+    if withdrawn is not None:
+        return problem("unknown_country", value=value, problem=f"is no country today: {withdrawn}")
+    return problem("unknown_country", value=value, problem="is not a known country name or ISO code")
+
+
+def _read_withdrawn_index() -> dict[str, str]:
+    """Codes and names of the countries ISO 3166-3 lists as withdrawn from ISO 3166-1
+    (pycountry's `historic_countries`) → what became of them, for a message."""
+    found: dict[str, list[str]] = {}
+    for country in pycountry.historic_countries:
+        name = country.name.split(",")[0]
+        when = str(getattr(country, "withdrawal_date", ""))[:4]
+        keys = {
+            header_key(k) for k in (country.alpha_2, country.alpha_3, country.alpha_4, country.name, name)
+        }
+        for key in keys:
+            found.setdefault(key, []).append(f"{name} ({country.alpha_2}, withdrawn in {when})")
+    # The names people use for SU and DD.
+    found[header_key("Soviet Union")], found[header_key("East Germany")] = found["su"], found["dd"]
+    # Two countries had CS (Czechoslovakia, Serbia and Montenegro): the message names both.
+    return {
+        key: f"it was {' and then '.join(names)} in ISO 3166-1; give the country the place is in today"
+        for key, names in found.items()
+    }
+
+
+_withdrawn_index = lru_cache(maxsize=1)(_read_withdrawn_index)
 
 
 normalize_country = lru_cache(maxsize=CACHE_SIZE)(_normalize_country)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from schemas.authority import currencies
 from schemas.rules.outcome import CACHE_SIZE, Outcome, problem
 from schemas.rules.text import clean_text, header_key
 
@@ -53,17 +54,31 @@ def _read_currency_index() -> dict[str, str]:
 
 
 _currency_index = lru_cache(maxsize=1)(_read_currency_index)
+_NOT_A_CURRENCY = "is not an ISO 4217 code, name or symbol"
+
+
+@lru_cache(maxsize=1)
+def _withdrawn_index() -> dict[str, str]:
+    """Key of every withdrawn code and former euro-area currency's name → the code."""
+    index = {header_key(code): code for code in currencies.REPLACED_BY}
+    return index | {header_key(name): code for name, code in currencies.REPLACED_NAMES.items()}
 
 
 def _normalize_currency(value: str, allowed: tuple[str, ...] = ()) -> Outcome:
-    """An ISO 4217 code, name or symbol (`Euro`, `eur`, `€`) → the code."""
+    """An ISO 4217 code, name or symbol (`Euro`, `eur`, `€`) → the code; a withdrawn code
+    (`NLG`) or one that is no currency (`XTS`) is named as such (`authority/currencies.py`)."""
     text = clean_text(value)
     code = CURRENCY_SYMBOLS.get(text.casefold())
+    key = header_key(text)
     if code is None and _CURRENCY_WORDS.fullmatch(text):
-        key = header_key(text)
         code = _currency_index().get(key) or CURRENCY_SYMBOLS.get(key)
     if code is None:
-        return problem("unknown_currency", value=value)
+        withdrawn = _withdrawn_index().get(key)
+        why = currencies.withdrawn_problem(withdrawn) if withdrawn else None
+        return problem("unknown_currency", value=value, problem=why or _NOT_A_CURRENCY)
+    why = currencies.not_money_problem(code)
+    if why is not None:
+        return problem("unknown_currency", value=value, problem=why)
     if allowed and code not in allowed:
         return problem("currency_not_allowed", value=value, currency=code, allowed=", ".join(allowed))
     return Outcome(code)

@@ -30,7 +30,10 @@ _REGISTER_MODULES = {
 _GENERIC_REGISTRATION = re.compile(r"[\w .\-/]{1,50}")
 _PATTERNS = {
     "NL": (re.compile(r"\d{8}"), "8 digits"),
-    "GB": (re.compile(r"(?:\d{8}|[A-Z]{2}\d{6})"), "8 digits, or 2 letters and 6 digits"),
+    "GB": (
+        re.compile(f"(?:{registrations.COMPANIES_HOUSE_NUMBER})"),
+        "8 digits, or a Companies House prefix such as SC, NI or OC and 6 digits",
+    ),
 }
 _HINTS = {
     "DE": " (expected the court and number, e.g. 'München HRB 12345')",
@@ -76,6 +79,8 @@ def _register_finding(text: str, country: str) -> Finding | None:
         return registrations.swedish_problem(text)
     if country == "NL":
         return registrations.dutch_problem(text)
+    if country == "GB":
+        return registrations.companies_house_problem(text)
     return None
 
 
@@ -92,6 +97,10 @@ def _checked_registration(value: str, text: str, country: str) -> Outcome:
         # stdnum's siren and siret take spaces and dots but not the dashes people also type.
         text = re.sub(r"[\s.\-]", "", text)
         name = "siret" if len(text) == 14 else "siren"
+    if country == "AT":
+        # The Firmenbuch writes its check letter in lower case (FN 123456 a); stdnum takes
+        # only that, but FN 123456 A is the same number.
+        text = re.sub(r"[A-Z]$", lambda letter: letter.group().lower(), text)
     module = stdnum_module(country, name) if name else None
     if module is None:
         if _GENERIC_REGISTRATION.fullmatch(text):

@@ -86,14 +86,34 @@ def _checked_tax_id(value: str, country: str) -> Outcome:
     module = _tax_module(country)
     if module is None:
         return problem("tax_id_unverified", stored=compact, value=value, country=country_name(country))
-    try:
-        checked = str(module.validate(compact))
-    except ValidationError:
-        return _invalid_tax_id(value, country)
+    checked = _module_checked(module, compact, country)
+    if checked is None:
+        return _invalid_tax_id(value, country, tax_ids.swiss_uid_hint(compact) if country == "CH" else "")
     # Keep the country prefix where the module strips it (GB 980780684 → GB980780684).
     if country == "GB" and checked[:2].isdigit():
         checked = "GB" + checked
     return Outcome(checked)
+
+
+def _module_checked(module: Any, compact: str, country: str) -> str | None:
+    """The number as the country's stdnum module validates it, or None.
+
+    Outside the EU, a number is often written after its country's ISO code, as VAT
+    numbers are in international trade (`RU0274051582`, `NO974760673`) where the module
+    takes the bare number; and a Norwegian VAT number is the organisation number followed
+    by MVA (Skatteetaten), which files often leave off. Both are the same number.
+    """
+    readings = [compact]
+    if compact.startswith(country) and country != "GB":
+        readings.append(compact[len(country) :])
+    if country == "NO":
+        readings += [reading + "MVA" for reading in readings if not reading.endswith("MVA")]
+    for reading in readings:
+        try:
+            return str(module.validate(reading))
+        except ValidationError:
+            continue
+    return None
 
 
 _TAX_SEPARATORS = re.compile(r"[\s.\-/]")
