@@ -27,7 +27,7 @@ from pipeline.read import Table, file_sha256, read_table
 from pipeline.report import write_reports
 from pipeline.result import FileResult, StageCallback, Stopwatch
 from pipeline.sheet_artifacts import converted_cells, not_customers
-from pipeline.validate import AcceptedRows, Validation, records, validate
+from pipeline.validate import AcceptedRows, Validation, records, validate, value_columns
 from schemas.codes import CODES
 from schemas.fields import label
 from schemas.rules.text import header_key
@@ -290,12 +290,11 @@ def _load_parts(
     loaded = store.LoadResult(batch_id)
     refused: dict[str, int] = {}
     done_rows = 0
-    # Record dictionaries are built a part at a time: a million at once would not fit.
+    # The values are listed a part at a time: a million rows at once would not fit.
     for part in accepted.parts():
-        rows = records(part)
-        for row, number in zip(rows, part.index, strict=True):
-            row["warnings"] = notes.get(number)
-        done = store.load(connection, batch_id, rows, user)
+        columns = value_columns(part)
+        columns["warnings"] = [notes.get(number) for number in part.index]
+        done = store.load(connection, batch_id, columns, user)
         loaded.add(done)
         done_rows += len(part)
         stopwatch.done(done_rows)

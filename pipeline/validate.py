@@ -203,14 +203,18 @@ def _check_part(
     return _CheckedPart(errors, normalized, cleaned.loc[keep, list(WARNING_FIELDS)], warned, rule_warnings)
 
 
-def records(accepted: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of an accepted frame as dictionaries, blank values as None, for the store."""
-    names = [str(name) for name in accepted.columns]
-    columns = [
-        [None if value is None or value != value else value for value in accepted[name].tolist()]
+def value_columns(accepted: pd.DataFrame) -> dict[str, list[Any]]:
+    """The columns of an accepted frame as lists, blank values as None, for the store."""
+    return {
+        str(name): [None if value is None or value != value else value for value in accepted[name].tolist()]
         for name in accepted.columns
-    ]
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+    }
+
+
+def records(accepted: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of an accepted frame as dictionaries, blank values as None."""
+    columns = value_columns(accepted)
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def rule_messages(

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from functools import cache
-from operator import itemgetter
+from itertools import repeat
 from typing import Any
 
 from sqlalchemy import String, Table, any_, bindparam, func, insert, literal_column, select
@@ -61,50 +61,59 @@ def _sqlite_has_json_each() -> bool:
 
 
 def bulk_insert(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert many rows fast inside the caller's transaction: COPY on PostgreSQL, the
-    driver's executemany on SQLite (SQLAlchemy's per-row parameter handling costs more
-    than the insert itself)."""
-    if not rows:
+    """Insert many rows (dictionaries) fast inside the caller's transaction (see
+    `bulk_insert_columns`)."""
+    if rows:
+        names = [c.name for c in table.columns if c.name in rows[0]]
+        bulk_insert_columns(connection, table, {name: [row[name] for row in rows] for name in names})
+
+
+def bulk_insert_columns(
+    connection: Connection,
+    table: Table,
+    columns: Mapping[str, Sequence[Any]],
+    same: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert rows given column by column (`columns`, lists of equal length), with the
+    values in `same` in every row, inside the caller's transaction: COPY on PostgreSQL,
+    the driver's executemany on SQLite. SQLAlchemy's per-row parameter handling costs
+    more than the insert itself, and so would a dictionary per row."""
+    count = len(next(iter(columns.values()), ()))
+    if not count:
         return
+    same = same or {}
     dialect = connection.dialect
-    names = [c.name for c in table.columns if c.name in rows[0]]
+    names = [*columns, *same]
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    if dialect.name == "sqlite":
+        listed = [_sqlite_column(connection, table, name, values) for name, values in columns.items()]
+        constants = [_sqlite_column(connection, table, name, [value])[0] for name, value in same.items()]
+    else:
+        listed, constants = list(columns.values()), list(same.values())
+    rows = zip(*listed, *(repeat(value, count) for value in constants), strict=True)
     if dialect.name == "postgresql":
         raw = connection.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row[name] for name in names])
+            for values in rows:
+                copy.write_row(values)
     elif dialect.name == "sqlite":
         marks = ", ".join("?" * len(names))
-        data = _sqlite_values(connection, table, names, rows)
-        connection.exec_driver_sql(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})", data)
+        connection.exec_driver_sql(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})", list(rows))
     else:
-        connection.execute(insert(table), list(rows))
+        connection.execute(insert(table), [dict(zip(names, values, strict=True)) for values in rows])
 
 
-def _sqlite_values(
-    connection: Connection, table: Table, names: list[str], rows: Sequence[Mapping[str, Any]]
-) -> list[Any]:
-    """The rows as the driver's parameter tuples, each value through its column's bind
-    processor (time stamps become text)."""
+def _sqlite_column(connection: Connection, table: Table, name: str, values: Sequence[Any]) -> Sequence[Any]:
+    """A column's values as the driver takes them, through the column's bind processor
+    (time stamps become text): each distinct value converted once, as the rows of a batch
+    share their time stamps."""
     dialect = connection.dialect
-    getter = itemgetter(*names)
-    data: list[Any] = [getter(row) for row in rows]
-    processors = {
-        i: p
-        for i, name in enumerate(names)
-        if (p := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    }
-    if not processors:
-        return data
-    # Column by column: only the time stamps need converting, and the rows of a batch
-    # share them, so each distinct one is converted once.
-    columns = list(zip(*data, strict=True))
-    for i, process in processors.items():
-        converted = {value: process(value) for value in set(columns[i])}
-        columns[i] = tuple(converted[value] for value in columns[i])
-    return list(zip(*columns, strict=True))
+    process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return values
+    converted = {value: process(value) for value in set(values)}
+    return [converted[value] for value in values]
 
 
 @contextmanager

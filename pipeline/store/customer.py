@@ -14,7 +14,7 @@ from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Update
 
-from pipeline.store.bulk import bulk_insert, chunks, customer_in
+from pipeline.store.bulk import bulk_insert, bulk_insert_columns, chunks, customer_in
 from pipeline.store.connection import now, transaction
 from pipeline.store.tables import FIELDS, audit, audit_row, customers
 
@@ -52,20 +52,27 @@ class _Writes:
 def load(
     connection: Connection,
     batch_id: str,
-    rows: Sequence[Mapping[str, Any]],
+    columns: Mapping[str, Sequence[Any]],
     user: str,
 ) -> LoadResult:
-    """Upsert accepted rows by `erp_id` inside the caller's transaction; a row's
-    `warnings` (the import's messages about it) are kept with its customer, also when
-    the customer is otherwise unchanged.
+    """Upsert accepted rows, given column by column (every field and `warnings`, one list
+    each), by `erp_id` inside the caller's transaction; a row's `warnings` (the import's
+    messages about it) are kept with its customer, also when the customer is otherwise
+    unchanged.
 
     New customers are inserted as pending; a changed pending or rejected customer is
     updated and put (back) to pending; a changed approved customer is refused and left
     as it is; an identical row is unchanged.
     """
     result = LoadResult(batch_id)
-    existing = find_customers(connection, [r["erp_id"] for r in rows])
-    writes = _plan(rows, existing, result, user, now())
+    erp_ids = [str(erp_id) for erp_id in columns["erp_id"]]
+    existing, stamp = find_customers(connection, erp_ids), now()
+    if not existing:  # new customers only (a first import): nothing to compare row by row
+        _insert_new(connection, batch_id, columns, erp_ids, user, stamp)
+        result.inserted = len(erp_ids)
+        return result
+    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    writes = _plan(rows, existing, result, user, stamp)
     bulk_insert(connection, customers, writes.inserts)
     if writes.updates:
         connection.execute(_reimport(), writes.updates)
@@ -88,7 +95,7 @@ def _plan(
     `result`), each change with its audit row."""
     batch_id = result.batch_id
     writes = _Writes()
-    new = {"status": "pending", "batch_id": batch_id, "created_at": stamp, "updated_at": stamp}
+    new = _new_customer(batch_id, stamp)
     for row in rows:
         values = {name: row.get(name) for name in FIELDS}
         erp_id = str(values["erp_id"])
@@ -112,6 +119,28 @@ def _plan(
                 audit_row(erp_id, "updated", old["status"], "pending", batch_id, user, stamp)
             )
     return writes
+
+
+def _insert_new(
+    connection: Connection,
+    batch_id: str,
+    columns: Mapping[str, Sequence[Any]],
+    erp_ids: Sequence[str],
+    user: str,
+    stamp: dt.datetime,
+) -> None:
+    """Insert every row as a new customer with its `created` audit row, straight from the
+    columns: a dictionary per row cost more than the insert (0.9 s per 100,000 rows)."""
+    fields = {name: columns[name] for name in (*FIELDS, "warnings")}
+    bulk_insert_columns(connection, customers, fields, _new_customer(batch_id, stamp))
+    created = audit_row("", "created", None, "pending", batch_id, user, stamp)
+    del created["erp_id"]  # each row's own: the one column that differs
+    bulk_insert_columns(connection, audit, {"erp_id": erp_ids}, created)
+
+
+def _new_customer(batch_id: str, stamp: dt.datetime) -> dict[str, Any]:
+    """What a new customer's row holds besides its fields: pending, in this batch, now."""
+    return {"status": "pending", "batch_id": batch_id, "created_at": stamp, "updated_at": stamp}
 
 
 def _reimport() -> Update:
