@@ -98,10 +98,14 @@ def _synonym_index(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, 
 
 
 def count_known(cells: Sequence[str], index: Mapping[str, str]) -> int:
-    """How many distinct fields a candidate header row names (as a whole, or loosely: see
-    `_loose_keys`); used to find the header."""
+    """How many distinct fields a candidate header row names; used to find the header."""
+    return len(known_fields(cells, index))
+
+
+def known_fields(cells: Sequence[str], index: Mapping[str, str]) -> set[str]:
+    """The fields a candidate header row names (as a whole, or loosely: see `_loose_keys`)."""
     keys = [header_key(c) for c in cells] + [key for c in cells for key in _loose_keys(c)]
-    return len({index[k] for k in keys if k in index})
+    return {index[k] for k in keys if k in index}
 
 
 def _loose_keys(header: str) -> list[str]:

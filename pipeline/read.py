@@ -34,7 +34,7 @@ import pyarrow as arrow
 import pyarrow.compute
 
 from pipeline import xlsx_formats, xlsx_scan
-from pipeline.columns import count_known, synonym_index
+from pipeline.columns import count_known, known_fields, synonym_index
 from pipeline.config import Limits
 from pipeline.issues import FileError, is_failure
 from schemas.rules.text import UNDECODABLE_RANGE, stand_in_for_undecodable
@@ -239,24 +239,42 @@ _CUSTOMER_SHEET_FIELDS = 3
 def _xlsx_table(
     path: Path, sha256: str, sheet: str | None, index: Mapping[str, str], limits: Limits
 ) -> Table | None:
-    """The table of the sheet named `sheet`, else of the visible sheet whose header row
-    names three or more fields. Customers on two such sheets are refused: one file is read
-    from one sheet, and the other's customers would be left out unseen."""
-    found: Table | None = None
-    for name, records, hidden, converted in _xlsx_sheets(path, sheet, limits):
-        if found is not None:
-            if _find_header(list(islice(records, HEADER_SEARCH_ROWS)), index)[1] >= _CUSTOMER_SHEET_FIELDS:
-                raise FileError(
-                    "several_customer_sheets",
-                    f"{path.name} has customers on more than one sheet ({found.sheet!r} and {name!r}), and "
-                    "one file is read from one sheet: move them onto one sheet, or save each sheet as a "
-                    "file of its own (or name the one to read with --sheet)",
-                )
-            continue
+    """The table of the sheet named `sheet`, else of the first visible sheet whose header
+    row names three or more fields. Customers on another visible sheet too are refused:
+    one file is read from one sheet, and the other's customers would be left out unseen."""
+    sheets = _xlsx_sheets(path, sheet, limits)
+    for name, records, hidden, converted in sheets:
         table = _table(path, sha256, name, records, index, min_known=1 if sheet else _CUSTOMER_SHEET_FIELDS)
-        if table is not None:
-            found = dataclasses.replace(table, hidden_rows=hidden, converted=converted)
-    return found
+        if table is None:
+            continue
+        other = None if sheet else _other_customer_sheet(sheets, index)
+        if other is not None:
+            raise FileError(
+                "several_customer_sheets",
+                f"{path.name} has customers on more than one sheet ({name!r} and {other!r}), and "
+                "one file is read from one sheet: move them onto one sheet, or save each sheet as a "
+                "file of its own (or name the one to read with --sheet)",
+            )
+        return dataclasses.replace(table, hidden_rows=hidden, converted=converted)
+    return None
+
+
+def _other_customer_sheet(sheets: Iterator[SheetRows], index: Mapping[str, str]) -> str | None:
+    """The name of the next visible sheet that holds customers too: a header naming an
+    ERP ID among three or more fields, and a row below it. Lists for drop-downs (Country,
+    Currency, Industry) hold none. The look never fails the file: a sheet that cannot be
+    read ends it, as the file's own sheet was read."""
+    try:
+        for name, records, _hidden, _converted in sheets:
+            rows = list(islice(records, HEADER_SEARCH_ROWS + 1))
+            at, known = _find_header(rows, index)
+            if known < _CUSTOMER_SHEET_FIELDS or "erp_id" not in known_fields(rows[at], index):
+                continue
+            if any(cell.strip() for row in rows[at + 1 :] for cell in row):
+                return name
+    except FileError:
+        pass
+    return None
 
 
 def read_records(
@@ -581,9 +599,11 @@ def converted_kind(value: object) -> str | None:
 _CONVERTED_CLASSES = frozenset({bool, dt.datetime, dt.date, dt.time, dt.timedelta})
 
 
-def _xlsx_sheets(
-    path: Path, wanted: str | None, limits: Limits = DEFAULT_LIMITS
-) -> Iterator[tuple[str, Iterator[list[str]], frozenset[int], dict[tuple[int, int], str]]]:
+# A sheet as read: its name, its rows' texts, the rows it hides, its converted cells.
+SheetRows = tuple[str, Iterator[list[str]], frozenset[int], dict[tuple[int, int], str]]
+
+
+def _xlsx_sheets(path: Path, wanted: str | None, limits: Limits = DEFAULT_LIMITS) -> Iterator[SheetRows]:
     """Each sheet to try: its name, its rows' texts, the numbers of the rows it hides, and
     its converted cells (filled in as the rows are read)."""
     workbook, names = _open_workbook(path, wanted)

@@ -202,6 +202,28 @@ def test_sheet_option_selects_a_sheet(tmp_path: Path) -> None:
     assert table.rows == [["2", "B", "DE", "y"]]
 
 
+def test_sheets_beside_the_customers_that_hold_none_are_no_second_one(tmp_path: Path) -> None:
+    """It reads the customer sheet of a workbook whose other sheets hold lists for
+    drop-downs (Country, Currency, Industry: no ERP ID), only a header, or cannot be read
+    (a stray cell far away): looking at the other sheets never fails the file."""
+    lists = [["Country", "Currency", "Industry"], ["NL", "EUR", "Government"]]
+    customers = [HEADER, ["1", "A", "NL", "x"]]
+    for others in ({"Lists": lists}, {"Empty": [HEADER]}, {"Lists": lists, "Dump": [["x"]]}):
+        assert (
+            read_table(write_xlsx(tmp_path / "beside.xlsx", {"Customers": customers, **others})).sheet
+            == "Customers"
+        )
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    for row in customers:
+        first.append(row)
+    far = workbook.create_sheet("Dump")
+    far["A1"], far["XFD1048576"] = "x", "far"
+    workbook.save(tmp_path / "far.xlsx")
+    assert read_table(tmp_path / "far.xlsx").rows == [["1", "A", "NL", "x"]]
+
+
 def test_unknown_sheet(tmp_path: Path) -> None:
     """It refuses a --sheet the workbook does not have, naming the sheets it has."""
     path = write_xlsx(tmp_path / "one.xlsx", {"Customers": [HEADER]})
