@@ -108,7 +108,7 @@ def _why_not_a_customer(
     given = [position for position in read if cells[position].strip()]
     if len(named) >= _LEAST_HEADER_CELLS and 2 * len(named) >= len(given):
         return "it repeats the header row"
-    if filled > _MOST_FILLED:
+    if filled > _MOST_FILLED or _begun_customer(cells, columns):
         return None
     shown = [label(read[p]) if columns.fields.get(read[p]) == p else columns.headers[p] for p in given]
     if not shown:
@@ -116,6 +116,14 @@ def _why_not_a_customer(
     if len(shown) <= _MOST_FILLED:
         return f"it has {'a value' if len(shown) == 1 else 'values'} only in {_listed(shown)}"
     return f"it fills only {filled} of the {len(REQUIRED)} required fields"
+
+
+def _begun_customer(cells: Sequence[str], columns: ColumnMap) -> bool:
+    """Whether a sparse row is a customer begun and not finished (an ERP ID and a name):
+    its missing fields are each named (red in rejects.xlsx), so the person sees what to
+    fill in; a total, a note or a heading has no ERP ID beside a name."""
+    filled = {field for field, position in columns.fields.items() if cells[position].strip()}
+    return "erp_id" in filled and bool(filled & {"short_name", "full_name"})
 
 
 def _listed(names: Sequence[str]) -> str:

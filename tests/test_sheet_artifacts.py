@@ -122,7 +122,8 @@ def test_rows_that_are_not_customers_get_one_clear_reason(tmp_path: Path, onboar
     """It rejects a group heading, a repeated header row, a total, a note and a row with
     values only in columns it does not read with one `not_a_customer_row` each (not a
     `missing_value` per blank field), keeps rows == accepted + rejected, and still lists
-    every blank field of a customer row that is only half filled."""
+    every blank field of a customer row that is only half filled, or only begun (an ERP ID
+    and a name)."""
     fields = [*FIELDS, "Remarks"]
     headers = [LABELS.get(f, f) for f in fields]
     blank = dict.fromkeys(fields, "")
@@ -142,12 +143,13 @@ def test_rows_that_are_not_customers_get_one_clear_reason(tmp_path: Path, onboar
             "city": "Ede",
         },
         {**blank, "short_name": "* ERP IDs come from Exact"},
+        {**blank, "short_name": "Begun", "erp_id": "B1"},
     ]
     path = write_sheet(tmp_path / "stray.xlsx", sheet, fields=fields, headers={"Remarks": "Remarks"})
 
     found = summary(onboard, "validate", path, "--report-dir", tmp_path / "reports")
 
-    assert (found["rows"], found["accepted"], found["rejected"]) == (8, 2, 6)
+    assert (found["rows"], found["accepted"], found["rejected"]) == (9, 2, 7)
     lines = problems(found)
     stray = [
         (line["row"], line["column"], line["value"]) for line in lines if line["code"] == "not_a_customer_row"
@@ -165,6 +167,9 @@ def test_rows_that_are_not_customers_get_one_clear_reason(tmp_path: Path, onboar
     assert "only in columns that are not read" in messages["7"]
     half = [line for line in lines if line["row"] == "8"]
     assert [line["code"] for line in half] == ["missing_value"] * 10
+    # Begun with an ERP ID and a name: a customer, each field still to fill named (red).
+    begun = [line for line in lines if line["row"] == "10"]
+    assert {line["code"] for line in begun} == {"missing_value"} and len(begun) == 13
 
 
 def test_headers_with_remarks_are_matched_without_them(tmp_path: Path, onboard: Onboard) -> None:
