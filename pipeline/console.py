@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import sys
+import textwrap
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -148,10 +150,22 @@ def file_result(result: FileResult, mapping_help: bool = True, show: int = 0) ->
     echo(name, *counts)
     for what, by_code in (("rejected", result.errors_by_code()), ("warned", result.warnings_by_code())):
         if by_code:
-            echo(f"  {what} for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items()))
+            for line in _fitted(f"  {what} for: " + ", ".join(f"{c} ×{n}" for c, n in by_code.items())):
+                echo(line)
     problems(result, show)
     _ignored(result)
     echo(f"  reports: {result.report_dir}")
+
+
+def _fitted(line: str) -> list[str]:
+    """A long line wrapped between words to a terminal's width (the terminal would cut
+    words); one line in a log, where a line is what grep finds."""
+    if not sys.stderr.isatty():
+        return [line]
+    columns = shutil.get_terminal_size().columns
+    return textwrap.wrap(
+        line, columns, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False
+    )
 
 
 # The problem table's widest value: enough to recognise it, the rest is in the reports.

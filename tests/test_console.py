@@ -149,14 +149,24 @@ def test_progress_never_covers_result_lines(tmp_path: Path) -> None:
 
 
 def test_problem_table_fits_a_narrow_terminal(tmp_path: Path) -> None:
-    """It fits the problem table into an 80-column terminal, messages wrapped, not cut."""
-    sheet = write_sheet(tmp_path / "klanten.csv", bad_rows(2))
+    """It fits the problem table into an 80-column terminal, messages wrapped, not cut,
+    and the list of problem codes wrapped between codes (the terminal cut them)."""
+    more = [
+        valid_row(3, contact_email="x@"),
+        valid_row(4, postal_code="XXXX"),
+        valid_row(5, contact_phone="12"),
+        valid_row(6, currency="XYZ"),
+    ]
+    sheet = write_sheet(tmp_path / "klanten.csv", [*bad_rows(2), *more])
     code, shown, _ = on_a_terminal(["validate", str(sheet)], tmp_path, columns=80)
     assert code == 1
     lines = screen(shown, 80)
     assert all(len(line) <= 80 for line in lines)
     text = " ".join(" ".join(line.split()) for line in lines)
     assert "is not a valid Dutch VAT" in text and "NL1X" in text
+    listed = " ".join(line.strip() for line in lines[1:4])  # the codes, however many lines
+    codes = ("invalid_email ×1", "invalid_phone ×1", "invalid_postal_code ×1", "invalid_tax_id ×2")
+    assert all(code in listed for code in codes), lines[:4]
 
 
 def test_one_of_a_thing_is_said_in_the_singular(tmp_path: Path, onboard: Onboard) -> None:
