@@ -20,6 +20,7 @@ from schemas.fields import ERRORS_COLUMN, FIELDS, ROW_COLUMN, label
 
 # Pixels: Excel's default row is 20 high; a bar needs about 26 to carry its label.
 ROW_PIXELS, BAR_PIXELS, CHART_FRAME = 20, 26, 90
+ROW_POINTS = 15  # a line of text
 CHART_WIDTH = 720
 WIDTHS = (34, 22, 90)  # code or column; count or field; description
 
@@ -109,6 +110,11 @@ def _table(
         sheet.write_string(row, column, header, looks.header)
     for line in lines:
         row += 1
+        last = safe_text(line[-1])
+        if len(last) > WIDTHS[len(line) - 1]:
+            # A wrapped last cell needs its row as tall as its lines: spreadsheet programs do
+            # not grow a row for text they did not wrap themselves (it ran into the next row).
+            sheet.set_row(row, ROW_POINTS * -(-len(last) // WIDTHS[len(line) - 1]))
         for column, value in enumerate(line):
             if isinstance(value, int):
                 sheet.write_number(row, column, value, looks.count)

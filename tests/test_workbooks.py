@@ -250,3 +250,15 @@ def test_sample_xlsx_has_a_styled_frozen_header_and_the_generated_rows(
     column = list(PORTAL_LABELS).index("full_name") + 1
     longest = max(len(row["full_name"]) for row in generated)
     assert width(sheet, sheet.cell(row=1, column=column).column_letter) == pytest.approx(longest + 2, abs=1)
+
+
+def test_a_long_meaning_of_a_code_gets_a_row_as_tall_as_its_lines(
+    tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Row, onboard: Onboard
+) -> None:
+    """It makes the Summary's legend row of a code whose meaning wraps as tall as the
+    wrapped lines (it ran into the next row on paper and on screen)."""
+    rows = [valid_row(0), {name: "" for name in valid_row(1)} | {"short_name": "Total: 1"}]
+    summary = run(onboard, "validate", write_sheet(tmp_path / "total.xlsx", rows))
+    sheet = load_workbook(Path(summary["report_dir"]) / "rejects.xlsx")["Summary"]
+    (row,) = [cell.row for (cell,) in sheet.iter_rows(max_col=1) if cell.value == "not_a_customer_row"][-1:]
+    assert (sheet.row_dimensions[row].height or 0) >= 30
