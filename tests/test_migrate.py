@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from factories import unavailable
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from pipeline.cli import cli
@@ -40,16 +40,22 @@ def test_migrations_match_the_tables_the_code_uses(tmp_path: Path) -> None:
     assert diff == []
 
 
-@pytest.mark.postgres
-def test_migrations_match_the_tables_the_code_uses_on_postgres() -> None:
-    """It keeps PostgreSQL's migrated tables and the SQLAlchemy tables in step too (their
-    types differ from SQLite's where a variant says so: whole file names)."""
+def _fresh_postgres_store() -> Engine:
+    """The test PostgreSQL database emptied and set up anew by `open_store`."""
     if not PG_URL:
         unavailable("PG", "ONBOARD_TEST_PG_URL is not set")
     engine = create_engine(PG_URL)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS claims, audit, customers, batches, alembic_version"))
     open_store(PG_URL)
+    return engine
+
+
+@pytest.mark.postgres
+def test_migrations_match_the_tables_the_code_uses_on_postgres() -> None:
+    """It keeps PostgreSQL's migrated tables and the SQLAlchemy tables in step too (their
+    types differ from SQLite's where a variant says so: whole file names)."""
+    engine = _fresh_postgres_store()
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), metadata)
     engine.dispose()
@@ -99,12 +105,7 @@ def test_unreachable_store_is_one_line(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_postgres_empty_then_behind() -> None:
     """It sets up an empty PostgreSQL store, and refuses one that is behind until upgraded."""
-    if not PG_URL:
-        unavailable("PG", "ONBOARD_TEST_PG_URL is not set")
-    engine = create_engine(PG_URL)
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS claims, audit, customers, batches, alembic_version"))
-    open_store(PG_URL)
+    engine = _fresh_postgres_store()
     assert current_revision(engine) == head_revision()
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE claims"))
