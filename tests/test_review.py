@@ -116,14 +116,17 @@ def test_approve_reject_and_empty(db: str, tmp_path: Path) -> None:
     assert customers_now["00124"]["status"] == "rejected"
     assert customers_now["00124"]["review_reason"] == "Duplicate in portal"
     assert customers_now["00125"]["status"] == "pending"
+    # A decision changes the customer: its updated_at is the decision's time.
+    assert customers_now["00124"]["updated_at"] == customers_now["00124"]["reviewed_at"]
+    assert customers_now["00125"]["updated_at"] == customers_now["00125"]["created_at"]
     changes = [
-        (a["erp_id"], a["old_status"], a["new_status"], a["changed_by"])
+        (a["erp_id"], a["old_status"], a["new_status"], a["changed_by"], a["reason"])
         for a in audit_rows(db)
         if a["action"] != "created"
     ]
     assert changes == [
-        ("00123", "pending", "approved", "reviewer"),
-        ("00124", "pending", "rejected", "reviewer"),
+        ("00123", "pending", "approved", "reviewer", None),
+        ("00124", "pending", "rejected", "reviewer", "Duplicate in portal"),
     ]
 
 
