@@ -116,6 +116,9 @@ class Looks:
         self.note = self.look(font_color=GREY_TEXT, italic=True)
         self.number = self.look(font_color=GREY_TEXT, align="left")
         self.count = self.look(align="left")
+        # Text format ("@"): what a person types into a cell stays as typed (`00123`, `1-31`,
+        # a long number), so a fixed workbook dropped again holds what was meant.
+        self.typed_text = self.look(num_format="@")
 
     def look(self, **properties: Any) -> Any:
         """The format with these properties, made once per workbook."""
@@ -127,11 +130,14 @@ class Looks:
     def text(
         self, text: str, *, header: bool = False, bad: bool = False, wrap: bool = False, top: bool = False
     ) -> Any:
-        """The format of a text cell: the header's, red when `bad`, wrapped when `wrap`, at
-        the top of a tall row when `top`, and quote-prefixed when it looks like a formula."""
+        """The format of a text cell: Text ("@", see `typed_text`), the header's, red when
+        `bad`, wrapped when `wrap`, at the top of a tall row when `top`, and quote-prefixed
+        when it looks like a formula."""
         properties: dict[str, Any] = {"valign": "top"} if top else {}
         if header:
             properties |= {"bold": True, "bg_color": HEADER_FILL, "bottom": 1, "bottom_color": HEADER_LINE}
+        else:
+            properties["num_format"] = "@"
         if bad:
             properties |= {"bg_color": RED_FILL, "font_color": RED_TEXT}
         if wrap:
@@ -208,6 +214,6 @@ class TableSheet:
         """Fit each column's width to its longest text, and put filter buttons on the header."""
         for column, longest in enumerate(self.widths):
             width = min(max(longest + 2, MIN_WIDTH), self.wrapped.get(column, MAX_WIDTH))
-            self.sheet.set_column(column, column, width)
+            self.sheet.set_column(column, column, width, self.looks.typed_text)
         if autofilter and self.widths:
             self.sheet.autofilter(0, 0, max(self.row - 1, 0), len(self.widths) - 1)

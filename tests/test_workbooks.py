@@ -5,6 +5,7 @@ widths, frozen panes, and a rejects.xlsx dropped again as it is."""
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -262,3 +263,24 @@ def test_a_long_meaning_of_a_code_gets_a_row_as_tall_as_its_lines(
     sheet = load_workbook(Path(summary["report_dir"]) / "rejects.xlsx")["Summary"]
     (row,) = [cell.row for (cell,) in sheet.iter_rows(max_col=1) if cell.value == "not_a_customer_row"][-1:]
     assert (sheet.row_dimensions[row].height or 0) >= 30
+
+
+def test_what_a_person_types_into_a_rejects_workbook_stays_as_typed(
+    tmp_path: Path, write_sheet: Callable[..., Path], valid_row: Row, onboard: Onboard
+) -> None:
+    """It gives the rejected rows' cells and columns Excel's Text format, so a fix typed
+    into them (`1-31`, `00123`, a long number) is kept as typed when the workbook is
+    dropped again, not turned into a date or a number by the spreadsheet."""
+    summary = problem_rows(onboard, write_sheet, valid_row, tmp_path / "march.xlsx")
+    path = Path(summary["report_dir"]) / "rejects.xlsx"
+    sheet = load_workbook(path)["Rejected rows"]
+    written = [
+        cell for row in sheet.iter_rows(min_row=2, min_col=2) for cell in row if cell.value is not None
+    ]
+    assert written and all(cell.number_format == "@" for cell in written)
+    with zipfile.ZipFile(path) as archive:
+        styles = archive.read("xl/styles.xml").decode()
+        columns = re.findall(r'<col [^>]*style="(\d+)"', archive.read("xl/worksheets/sheet2.xml").decode())
+    text_formats = {"49", *re.findall(r'<numFmt numFmtId="(\d+)" formatCode="@"', styles)}
+    xfs = re.findall(r'<xf numFmtId="(\d+)"', styles.split("<cellXfs")[1])
+    assert columns and all(xfs[int(style)] in text_formats for style in columns)
