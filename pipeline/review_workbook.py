@@ -40,12 +40,14 @@ def write_review_workbook(out: Path, lines: list[dict[str, Any]], batch_id: str 
     workbook = xlsxwriter.Workbook(str(out), options | {"strings_to_urls": False})
     # A cell's look: grey when read-only; quote-prefixed when its text looks like a formula.
     formats = {
-        (fill, quoted): _look(workbook, fill, quote_prefix=quoted, valign="top")
+        (fill, quoted): _look(workbook, fill, quote_prefix=quoted, valign="top", num_format="@")
         for fill in (None, GREY_RGB)
         for quoted in (0, 1)
     }
     # Warnings wrap (one a line) and stand out: dark orange text on the grey.
-    formats[WARNINGS, 0] = _look(workbook, GREY_RGB, text_wrap=True, font_color="#9C5700", valign="top")
+    formats[WARNINGS, 0] = _look(
+        workbook, GREY_RGB, text_wrap=True, font_color="#9C5700", valign="top", num_format="@"
+    )
     sheet = workbook.add_worksheet("Review")
     _write_header(workbook, sheet, lines)
     _write_lines(sheet, lines, formats)
@@ -64,11 +66,13 @@ def _look(workbook: Any, fill: str | None, **properties: Any) -> Any:
 
 def _write_header(workbook: Any, sheet: Any, lines: list[dict[str, Any]]) -> None:
     """Column names, widths fitted to the first lines, read-only columns marked."""
+    typed_text = _look(workbook, None, num_format="@")
     for column, name in enumerate(REVIEW_COLUMNS):
         header = review_header(name)
         longest = max([len(header), *(len(str(line.get(name, ""))) for line in lines[:200])])
         width = WARNINGS_WIDTH if name == WARNINGS else min(max(longest + 2, 10), 45)
-        sheet.set_column(column, column, width)
+        # Text format: a reason typed as 3/4 or 1-2 stays as typed, not a date.
+        sheet.set_column(column, column, width, typed_text)
         fill = GREY_RGB if name in READ_ONLY else YELLOW_RGB if name in ("decision", "reason") else None
         sheet.write_string(0, column, header, _look(workbook, fill, bold=True))
         if name in READ_ONLY:

@@ -11,11 +11,13 @@ import fcntl
 import itertools
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
 import termios
 import time
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -385,3 +387,14 @@ def on_a_terminal(args: list[str], cwd: Path, columns: int = 120) -> tuple[int, 
     stdout = process.stdout.read().decode()
     process.stdout.close()
     return process.wait(timeout=120), shown.decode(errors="replace"), stdout
+
+
+def text_format_columns(path: Path, member: str) -> list[bool]:
+    """For each `<col>` range of a workbook's sheet (`xl/worksheets/sheetN.xml`), whether its
+    style has Excel's Text format ("@"): what a person types into it stays as typed."""
+    with zipfile.ZipFile(path) as archive:
+        styles = archive.read("xl/styles.xml").decode()
+        columns = re.findall(r'<col [^>]*style="(\d+)"', archive.read(member).decode())
+    text_formats = {"49", *re.findall(r'<numFmt numFmtId="(\d+)" formatCode="@"', styles)}
+    formats = re.findall(r'<xf numFmtId="(\d+)"', styles.split("<cellXfs")[1])
+    return [formats[int(style)] in text_formats for style in columns]

@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from factories import StoreView, decide, read_review, review_report, write_review, write_sheet
+from factories import (
+    StoreView,
+    decide,
+    read_review,
+    review_report,
+    text_format_columns,
+    write_review,
+    write_sheet,
+)
 from factories import valid_row as customer
 from openpyxl import load_workbook
 from sqlalchemy import create_engine
@@ -80,6 +88,10 @@ def test_export_holds_pending_customers_with_fingerprint_and_dropdown(db: str, t
     validations = sheet.data_validations.dataValidation
     assert any(v.formula1 == '"approve,reject"' and "B2" in str(v.sqref) for v in validations)
     assert "Read-only" in sheet["A1"].comment.text
+    # Text format: a reason typed as 3/4 stays as typed, not a date.
+    assert sheet["A2"].number_format == "@"
+    columns = text_format_columns(tmp_path / "review.xlsx", "xl/worksheets/sheet1.xml")
+    assert columns and all(columns)
     guide = workbook["Instructions"]
     # Printed on one page wide: every line wraps inside column A instead of running on.
     assert guide.sheet_properties.pageSetUpPr.fitToPage and guide.max_column == 1

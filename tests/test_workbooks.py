@@ -5,7 +5,6 @@ widths, frozen panes, and a rejects.xlsx dropped again as it is."""
 from __future__ import annotations
 
 import json
-import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from factories import text_format_columns
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -278,9 +278,5 @@ def test_what_a_person_types_into_a_rejects_workbook_stays_as_typed(
         cell for row in sheet.iter_rows(min_row=2, min_col=2) for cell in row if cell.value is not None
     ]
     assert written and all(cell.number_format == "@" for cell in written)
-    with zipfile.ZipFile(path) as archive:
-        styles = archive.read("xl/styles.xml").decode()
-        columns = re.findall(r'<col [^>]*style="(\d+)"', archive.read("xl/worksheets/sheet2.xml").decode())
-    text_formats = {"49", *re.findall(r'<numFmt numFmtId="(\d+)" formatCode="@"', styles)}
-    xfs = re.findall(r'<xf numFmtId="(\d+)"', styles.split("<cellXfs")[1])
-    assert columns and all(xfs[int(style)] in text_formats for style in columns)
+    columns = text_format_columns(path, "xl/worksheets/sheet2.xml")
+    assert columns and all(columns)
