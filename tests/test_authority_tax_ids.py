@@ -114,3 +114,23 @@ def test_a_swiss_uid_without_its_vat_suffix_says_the_suffix_is_missing(uid: str)
     assert found.code == "invalid_tax_id" and "without MWST, TVA or IVA" in found.message
     assert normalize_tax_id(f"{uid} MWST", "CH").value == "CHE116281710MWST"
     assert "MWST" not in normalize_tax_id("CHE-116.281.711", "CH").message  # a wrong number is just wrong
+
+
+@pytest.mark.parametrize(
+    ("typed", "country", "stored", "code"),
+    [
+        ("XI980780684", "GB", "XI980780684", None),  # Northern Ireland's prefix for goods (Windsor Framework)
+        ("XI 980 7806 84", "GB", "XI980780684", None),
+        ("XI980780684", "NL", None, "tax_id_country_mismatch"),
+        ("980780684", "GB", "GB980780684", None),  # the module's bare number keeps its prefix
+        ("GB000000000", "GB", None, "invalid_tax_id"),  # zeros pass HMRC's arithmetic
+    ],
+)
+def test_british_numbers_with_their_prefixes(
+    typed: str, country: str, stored: str | None, code: str | None
+) -> None:
+    """It accepts a Northern Irish XI number for a British customer (and names it British
+    elsewhere), stores a bare British number with GB, and keeps zeros a placeholder even
+    where HMRC's ranges would pass them."""
+    found = normalize_tax_id(typed, country)
+    assert (found.value, found.code) == (stored, code)
