@@ -78,11 +78,13 @@ def not_customers(
         for row, issues in by_row.items()
         if _filled(issues) <= _MOST_FILLED or len(issues) >= _LEAST_HEADER_CELLS
     ]
+    read = fields_at(columns)
+    naming = _naming_keys(columns, read, index)
     replaced: dict[int, Issue] = {}
     for row, cells in zip(suspects, table.rows_at(suspects), strict=True):
-        why = _why_not_a_customer(_filled(by_row[row]), cells, columns, index)
+        why = _why_not_a_customer(_filled(by_row[row]), cells, columns, read, naming)
         if why:
-            replaced[row] = _row_issue(row, why, cells, columns)
+            replaced[row] = _row_issue(row, why, cells, columns, read)
     if not replaced:
         return errors
     kept = [issue for issue in errors if issue.row not in replaced]
@@ -96,17 +98,15 @@ def _filled(issues: Sequence[Issue]) -> int:
 
 
 def _why_not_a_customer(
-    filled: int, cells: Sequence[str], columns: ColumnMap, index: Mapping[str, str]
+    filled: int,
+    cells: Sequence[str],
+    columns: ColumnMap,
+    read: Mapping[int, str],
+    naming: Mapping[int, set[str]],
 ) -> str | None:
     """Why a row is no customer, or None when it may be one."""
-    read = fields_at(columns)
-    named = [
-        position
-        for position, field in read.items()
-        if cells[position].strip() and _names_field(cells[position], columns.headers[position], field, index)
-    ]
     given = [position for position in read if cells[position].strip()]
-    if len(named) >= _LEAST_HEADER_CELLS and 2 * len(named) >= len(given):
+    if _repeats_header(cells, given, naming):
         return "it repeats the header row"
     if filled > _MOST_FILLED or _begun_customer(cells, columns):
         return None
@@ -130,15 +130,37 @@ def _listed(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def _names_field(cell: str, header: str, field: str, index: Mapping[str, str]) -> bool:
-    """Whether a cell reads as a header of its own column (as written, or a name of its field)."""
-    key = header_key(cell)
-    return bool(key) and (key == header_key(header) or index.get(key) == field)
+def _naming_keys(
+    columns: ColumnMap, read: Mapping[int, str], index: Mapping[str, str]
+) -> dict[int, set[str]]:
+    """For each read column, the keys of a cell that reads as its header: the header as
+    written, or a name of its field (computed once a file, not once a row)."""
+    of_field: dict[str, set[str]] = {}
+    for key, field in index.items():
+        of_field.setdefault(field, set()).add(key)
+    naming = {p: {header_key(columns.headers[p]), *of_field.get(field, ())} for p, field in read.items()}
+    return {p: keys - {""} for p, keys in naming.items()}
 
 
-def _row_issue(row: int, why: str, cells: Sequence[str], columns: ColumnMap) -> Issue:
+def _repeats_header(cells: Sequence[str], given: Sequence[int], naming: Mapping[int, set[str]]) -> bool:
+    """Whether at least three filled cells, and at least half of them, read as their own
+    column's header: the header row repeated. A customer's row is given up on as soon as
+    too few cells are left to make it one (each look normalizes a cell: most of the cost)."""
+    need = max(_LEAST_HEADER_CELLS, -(-len(given) // 2))
+    named = 0
+    for looked, position in enumerate(given, start=1):
+        named += header_key(cells[position]) in naming[position]
+        if named >= need:
+            return True
+        if named + len(given) - looked < need:
+            return False
+    return False
+
+
+def _row_issue(
+    row: int, why: str, cells: Sequence[str], columns: ColumnMap, read: Mapping[int, str]
+) -> Issue:
     """The one error of a row that is not a customer, in its first filled column."""
-    read = fields_at(columns)
     given = [p for p, cell in enumerate(cells) if cell.strip()]
     position = next((p for p in given if p in read), given[0] if given else min(read))
     field = read.get(position, read[min(read)])
